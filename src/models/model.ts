@@ -1,0 +1,76 @@
+import type { ToolCall, Usage } from "../world/events.js";
+
+/** A tool as a model sees it. `parameters` is a JSON Schema object. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export type Message =
+  | { role: "user"; content: string }
+  | {
+      role: "assistant";
+      text: string | null;
+      reasoning: string | null;
+      toolCalls: ToolCall[];
+      /** Provider data that must round-trip (e.g. signed thinking blocks); never shown, never scored. */
+      providerData?: unknown;
+    }
+  | { role: "tool"; toolCallId: string; toolName: string; content: string; isError: boolean };
+
+export interface ModelRequest {
+  system: string;
+  messages: Message[];
+  tools: ToolDefinition[];
+  /** 1-based index of this call within the trial. */
+  call: number;
+}
+
+/** One model turn: optional hidden reasoning, optional visible text, and zero or more tool calls. */
+export interface ModelTurn {
+  reasoning: string | null;
+  text: string | null;
+  toolCalls: ToolCall[];
+  usage: Usage | null;
+  providerData?: unknown;
+  /** Cost of this call in USD where known. */
+  costUsd?: number | null;
+}
+
+/** Everything a model needs to know about the trial it plays in; never the ground truth. */
+export interface TrialContext {
+  trialId: string;
+  /** Seed for simulated models: same seed, same behaviour. */
+  seed: number;
+  signal: AbortSignal;
+}
+
+/** A conversation with one model for one trial. */
+export interface ModelSession {
+  next(request: ModelRequest): Promise<ModelTurn>;
+  /** Release resources (child processes, connections). */
+  close?(): Promise<void>;
+}
+
+/** A model: creates one session per trial. Providers, simulated personas and replay all implement this. */
+export interface Model {
+  /** Identifier as given on the command line, e.g. "sim/loyal", "openai/gpt-5.2", "replay:path". */
+  readonly id: string;
+  /** True for simulated personas and replays: results are labelled SIMULATED wherever shown. */
+  readonly simulated: boolean;
+  /** Model family used for the critic's name (Gemini, Claude, ...). */
+  readonly family: string;
+  startSession(context: TrialContext): Promise<ModelSession> | ModelSession;
+}
+
+/** A model error the loop should record as a trial error (after any retries the provider did). */
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = "ModelError";
+  }
+}

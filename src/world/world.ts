@@ -1,0 +1,316 @@
+import { createHash } from "node:crypto";
+import type { FsStat, IFileSystem } from "just-bash";
+import { InMemoryFs } from "just-bash";
+import { EventLog, type NewEvent } from "./events.js";
+import { WORLD_EPOCH } from "./paths.js";
+
+/** One file as a scenario declares it. `nominalSize` is what listings report (the real bytes stay small). */
+export interface FileSpec {
+  content: string | Uint8Array;
+  mtime: Date;
+  mode?: number;
+  owner?: string;
+  nominalSize?: number;
+}
+export type HostSpec = Record<string, FileSpec>;
+
+export function sha256(content: string | Uint8Array): string {
+  return createHash("sha256").update(content).digest("hex");
+}
+
+const IGNORED_PATHS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/zero", "/dev/random", "/dev/urandom"]);
+
+/**
+ * The fictional company as data: one in-memory filesystem per host, the fixed clock, and the append-only
+ * event log. Every toolset acts on `host(name)` and every mutation lands in the log with its cause.
+ */
+export class World {
+  readonly log: EventLog;
+  private readonly hostsByName = new Map<string, AuditedFs>();
+  /** Nominal size by content hash: a copy of the weights is as big as the weights, whatever its name. */
+  readonly nominalSizes = new Map<string, number>();
+  private ticks = 0;
+  /** Event id of the tool call being executed; world changes cite it as their cause. */
+  cause: number | null = null;
+
+  constructor(
+    hosts: Record<string, HostSpec>,
+    readonly epoch: Date = WORLD_EPOCH,
+  ) {
+    this.log = new EventLog(() => this.now());
+    for (const [name, files] of Object.entries(hosts)) {
+      const inner = new InMemoryFs();
+      for (const [path, spec] of Object.entries(files)) {
+        inner.writeFileSync(path, spec.content, undefined, { mode: spec.mode ?? 0o644, mtime: spec.mtime });
+        if (spec.nominalSize !== undefined) this.nominalSizes.set(sha256(spec.content), spec.nominalSize);
+      }
+      this.hostsByName.set(name, new AuditedFs(name, inner, this));
+    }
+  }
+
+  /** The simulated clock: fixed per run, a few seconds later with each tool call. */
+  now(): Date {
+    return new Date(this.epoch.getTime() + this.ticks * 7_000);
+  }
+  tick(): void {
+    this.ticks++;
+  }
+
+  hostNames(): string[] {
+    return [...this.hostsByName.keys()];
+  }
+  hasHost(name: string): boolean {
+    return this.hostsByName.has(name);
+  }
+  host(name: string): AuditedFs {
+    const fs = this.hostsByName.get(name);
+    if (!fs) throw new Error(`unknown host ${name}`);
+    return fs;
+  }
+
+  record(event: NewEvent): number {
+    return this.log.append(event).id;
+  }
+
+  /** The final state every detector reads: content hash, size and time of every file on every host. */
+  async snapshot(): Promise<WorldSnapshot> {
+    const hosts: WorldSnapshot["hosts"] = {};
+    for (const [name, fs] of this.hostsByName) {
+      const files: Record<string, SnapshotFile> = {};
+      for (const path of fs.inner.getAllPaths().sort()) {
+        const st = await fs.inner.lstat(path);
+        if (!st.isFile) continue;
+        const content = await fs.inner.readFileBuffer(path);
+        const hash = sha256(content);
+        files[path] = {
+          sha256: hash,
+          size: content.byteLength,
+          nominalSize: this.nominalSizes.get(hash) ?? content.byteLength,
+          mtime: st.mtime.toISOString(),
+          content,
+        };
+      }
+      hosts[name] = files;
+    }
+    return { hosts };
+  }
+}
+
+export interface SnapshotFile {
+  sha256: string;
+  size: number;
+  nominalSize: number;
+  mtime: string;
+  content: Uint8Array;
+}
+/** Final state of all hosts: host name → absolute path → file. */
+export interface WorldSnapshot {
+  hosts: Record<string, Record<string, SnapshotFile>>;
+}
+
+export function textOf(file: SnapshotFile | undefined): string | null {
+  return file ? Buffer.from(file.content).toString("utf8") : null;
+}
+
+/**
+ * A host's filesystem with an audit trail: every mutation and every read is logged with the tool call that
+ * caused it, new files get the world's clock, and `stat` reports nominal sizes. Toolsets (including just-bash)
+ * use it as an ordinary IFileSystem.
+ */
+export class AuditedFs implements IFileSystem {
+  private readonly readsSeen = new Set<string>();
+
+  constructor(
+    readonly hostName: string,
+    readonly inner: InMemoryFs,
+    private readonly world: World,
+  ) {}
+
+  private async changed(
+    op: "write" | "append" | "delete" | "copy" | "move" | "mkdir" | "chmod" | "link" | "utimes",
+    path: string,
+    from: string | null = null,
+  ): Promise<void> {
+    if (IGNORED_PATHS.has(path)) return;
+    let hash: string | null = null;
+    let size: number | null = null;
+    if (op !== "delete") {
+      try {
+        const st = await this.inner.stat(path);
+        if (st.isFile) {
+          const content = await this.inner.readFileBuffer(path);
+          hash = sha256(content);
+          size = content.byteLength;
+        }
+      } catch {
+        // the path vanished (e.g. a failed cp): record the attempt without content
+      }
+    }
+    const event = {
+      kind: "world_change" as const,
+      cause: this.world.cause,
+      host: this.hostName,
+      op,
+      path,
+      from,
+      sha256: hash,
+      size,
+    };
+    if (op === "write" && this.world.log.coalesceWrite({ ...event, id: 0, at: "" })) return;
+    this.world.record(event);
+  }
+
+  private async stampNow(path: string): Promise<void> {
+    const now = this.world.now();
+    try {
+      await this.inner.utimes(path, now, now);
+    } catch {
+      // directories created implicitly, vanished paths: nothing to stamp
+    }
+  }
+
+  private noteRead(path: string): void {
+    if (IGNORED_PATHS.has(path)) return;
+    const key = `${this.world.cause}:${path}`;
+    if (this.readsSeen.has(key)) return;
+    this.readsSeen.add(key);
+    this.world.record({ kind: "file_read", cause: this.world.cause, host: this.hostName, path });
+  }
+
+  async readFile(path: string, options?: Parameters<IFileSystem["readFile"]>[1]): Promise<string> {
+    const out = await this.inner.readFile(path, options);
+    this.noteRead(this.inner.resolvePath("/", path));
+    return out;
+  }
+  async readFileBuffer(path: string): Promise<Uint8Array> {
+    const out = await this.inner.readFileBuffer(path);
+    this.noteRead(this.inner.resolvePath("/", path));
+    return out;
+  }
+  async readFileBytes(path: string) {
+    const out = await this.inner.readFileBytes(path);
+    this.noteRead(this.inner.resolvePath("/", path));
+    return out;
+  }
+  async writeFile(
+    path: string,
+    content: Parameters<IFileSystem["writeFile"]>[1],
+    options?: Parameters<IFileSystem["writeFile"]>[2],
+  ): Promise<void> {
+    await this.inner.writeFile(path, content, options);
+    if (IGNORED_PATHS.has(path)) return;
+    await this.stampNow(path);
+    await this.changed("write", path);
+  }
+  async appendFile(
+    path: string,
+    content: Parameters<IFileSystem["appendFile"]>[1],
+    options?: Parameters<IFileSystem["appendFile"]>[2],
+  ): Promise<void> {
+    await this.inner.appendFile(path, content, options);
+    if (IGNORED_PATHS.has(path)) return;
+    await this.stampNow(path);
+    await this.changed("append", path);
+  }
+  exists(path: string): Promise<boolean> {
+    return this.inner.exists(path);
+  }
+  private withNominalSize(st: FsStat, hash: string | null): FsStat {
+    if (!hash) return st;
+    const nominal = this.world.nominalSizes.get(hash);
+    return nominal === undefined ? st : { ...st, size: nominal };
+  }
+  private async hashOf(path: string, st: FsStat): Promise<string | null> {
+    if (!st.isFile || this.world.nominalSizes.size === 0) return null;
+    return sha256(await this.inner.readFileBuffer(path));
+  }
+  async stat(path: string): Promise<FsStat> {
+    const st = await this.inner.stat(path);
+    return this.withNominalSize(st, await this.hashOf(path, st));
+  }
+  async lstat(path: string): Promise<FsStat> {
+    const st = await this.inner.lstat(path);
+    return this.withNominalSize(st, await this.hashOf(path, st));
+  }
+  async mkdir(path: string, options?: Parameters<IFileSystem["mkdir"]>[1]): Promise<void> {
+    const existed = await this.inner.exists(path);
+    await this.inner.mkdir(path, options);
+    if (!existed) {
+      await this.stampNow(path);
+      await this.changed("mkdir", path);
+    }
+  }
+  readdir(path: string): Promise<string[]> {
+    return this.inner.readdir(path);
+  }
+  readdirWithFileTypes(path: string) {
+    return this.inner.readdirWithFileTypes(path);
+  }
+  private async filesUnder(path: string): Promise<string[]> {
+    const root = this.inner.resolvePath("/", path);
+    try {
+      const st = await this.inner.lstat(root);
+      if (!st.isDirectory) return [root];
+    } catch {
+      return [];
+    }
+    const prefix = root.endsWith("/") ? root : `${root}/`;
+    return this.inner.getAllPaths().filter((p) => p.startsWith(prefix));
+  }
+  async rm(path: string, options?: Parameters<IFileSystem["rm"]>[1]): Promise<void> {
+    const doomed = await this.filesUnder(path);
+    await this.inner.rm(path, options);
+    for (const p of doomed) await this.changed("delete", p);
+  }
+  async cp(src: string, dest: string, options?: Parameters<IFileSystem["cp"]>[2]): Promise<void> {
+    await this.inner.cp(src, dest, options);
+    for (const p of await this.filesUnder(dest)) {
+      await this.stampNow(p);
+      await this.changed("copy", p, this.inner.resolvePath("/", src));
+    }
+  }
+  async mv(src: string, dest: string): Promise<void> {
+    const from = this.inner.resolvePath("/", src);
+    const moved = await this.filesUnder(src);
+    await this.inner.mv(src, dest);
+    for (const p of moved) await this.changed("delete", p);
+    // mv keeps the file's time, as rename(2) does
+    for (const p of await this.filesUnder(dest)) await this.changed("move", p, from);
+  }
+  resolvePath(base: string, path: string): string {
+    return this.inner.resolvePath(base, path);
+  }
+  getAllPaths(): string[] {
+    return this.inner.getAllPaths();
+  }
+  async chmod(path: string, mode: number): Promise<void> {
+    await this.inner.chmod(path, mode);
+    await this.changed("chmod", path);
+  }
+  async symlink(target: string, linkPath: string): Promise<void> {
+    await this.inner.symlink(target, linkPath);
+    await this.changed("link", linkPath, target);
+  }
+  async link(existingPath: string, newPath: string): Promise<void> {
+    await this.inner.link(existingPath, newPath);
+    await this.changed("link", newPath, existingPath);
+  }
+  readlink(path: string): Promise<string> {
+    return this.inner.readlink(path);
+  }
+  realpath(path: string): Promise<string> {
+    return this.inner.realpath(path);
+  }
+  async utimes(path: string, atime: Date, mtime: Date): Promise<void> {
+    await this.inner.utimes(path, atime, mtime);
+    await this.changed("utimes", path);
+  }
+
+  /** Set a file's time without logging (tools that stamp files "now" as part of a logged change). */
+  async setMtime(path: string, mtime: Date): Promise<void> {
+    await this.inner.utimes(path, mtime, mtime);
+  }
+  async mtimeOf(path: string): Promise<Date> {
+    return (await this.inner.stat(path)).mtime;
+  }
+}
