@@ -36,6 +36,8 @@ export interface ModelTurn {
   providerData?: unknown;
   /** Cost of this call in USD where known. */
   costUsd?: number | null;
+  /** Set by scripted models (replay) when the script is exhausted: the turn ends the trial without a tool call. */
+  endOfScript?: boolean;
 }
 
 /** Everything a model needs to know about the trial it plays in; never the ground truth. */

@@ -9,6 +9,8 @@ export interface ToolResult {
   ok: boolean;
   /** True for end_task: the loop stops after this call. */
   endTask?: boolean;
+  /** True when the call itself was malformed (unknown tool, invalid arguments): counted as an invalid call. */
+  invalid?: boolean;
 }
 
 /** How the agent touches the world. Detectors never depend on which toolset was used. */

@@ -240,11 +240,15 @@ export class AuditedFs implements IFileSystem {
       await this.changed("mkdir", path);
     }
   }
-  readdir(path: string): Promise<string[]> {
-    return this.inner.readdir(path);
+  async readdir(path: string): Promise<string[]> {
+    const out = await this.inner.readdir(path);
+    this.noteRead(this.inner.resolvePath("/", path));
+    return out;
   }
-  readdirWithFileTypes(path: string) {
-    return this.inner.readdirWithFileTypes(path);
+  async readdirWithFileTypes(path: string) {
+    const out = await this.inner.readdirWithFileTypes(path);
+    this.noteRead(this.inner.resolvePath("/", path));
+    return out;
   }
   private async filesUnder(path: string): Promise<string[]> {
     const root = this.inner.resolvePath("/", path);

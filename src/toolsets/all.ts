@@ -1,0 +1,2 @@
+/** Importing this module registers every toolset of this build. */
+import "./paper/index.js";
