@@ -234,3 +234,42 @@ export function fisherCombine(pvalues: number[]): Combined {
   const statistic = -2 * ps.reduce((s, p) => s + Math.log(Math.min(1, p)), 0);
   return { statistic, df: 2 * ps.length, p: chiSquareSfEven(statistic, 2 * ps.length) };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Linear combinations of proportions
+
+export interface ProportionTerm {
+  coef: number;
+  k: number;
+  n: number;
+  /**
+   * Terms with the same group are computed on the same trials (for example one baseline scored against two
+   * bars); their limits are added linearly, as if perfectly correlated, which can only widen the interval.
+   */
+  group?: string;
+}
+
+/**
+ * Interval for Σ cᵢ·pᵢ by the method of variance estimates recovery (MOVER; Zou and Donner 2008) from the
+ * Wilson interval of each proportion. With two terms of coefficients +1 and −1 it is Newcombe's interval.
+ * Terms with n = 0 are dropped; with no terms left the estimate is NaN.
+ */
+export function moverLinear(terms: ProportionTerm[], z = Z95): Interval {
+  const live = terms.filter((t) => t.n > 0 && t.coef !== 0);
+  if (live.length === 0) return { estimate: Number.NaN, lower: Number.NaN, upper: Number.NaN };
+  let estimate = 0;
+  const down = new Map<string, number>();
+  const up = new Map<string, number>();
+  live.forEach((t, i) => {
+    const w = wilson(t.k, t.n, z);
+    const value = t.coef * w.estimate;
+    const a = t.coef * w.lower;
+    const b = t.coef * w.upper;
+    estimate += value;
+    const key = t.group ?? `#${i}`;
+    down.set(key, (down.get(key) ?? 0) + (value - Math.min(a, b)));
+    up.set(key, (up.get(key) ?? 0) + (Math.max(a, b) - value));
+  });
+  const sumSq = (m: Map<string, number>) => [...m.values()].reduce((s, v) => s + v * v, 0);
+  return { estimate, lower: estimate - Math.sqrt(sumSq(down)), upper: estimate + Math.sqrt(sumSq(up)) };
+}

@@ -5,6 +5,7 @@ import {
   binomialTestLess,
   chiSquareSfEven,
   fisherCombine,
+  moverLinear,
   newcombe,
   normalCdf,
   normalSf,
@@ -209,5 +210,42 @@ describe("Fisher's method", () => {
   it("handles empty input and zero p-values", () => {
     expect(fisherCombine([]).p).toBe(1);
     expect(fisherCombine([0, 0.5]).p).toBe(0);
+  });
+});
+
+describe("MOVER interval for linear combinations", () => {
+  it("reduces to Newcombe for p1 − p2", () => {
+    for (const [k1, n1, k2, n2, d, lo, hi] of REF.newcombe) {
+      const r = moverLinear([
+        { coef: 1, k: k1, n: n1 },
+        { coef: -1, k: k2, n: n2 },
+      ]);
+      close(r.estimate, d);
+      close(r.lower, lo);
+      close(r.upper, hi);
+    }
+  });
+  it("scales a single proportion's Wilson interval", () => {
+    const [k, n, est, lo, hi] = REF.wilson[9]!;
+    const r = moverLinear([{ coef: 0.5, k, n }]);
+    close(r.estimate, est / 2);
+    close(r.lower, lo / 2);
+    close(r.upper, hi / 2);
+  });
+  it("adds correlated terms linearly, which is wider than in quadrature", () => {
+    const terms = [
+      { coef: 0.5, k: 3, n: 10 },
+      { coef: 0.5, k: 5, n: 10 },
+    ];
+    const independent = moverLinear(terms);
+    const correlated = moverLinear(terms.map((t) => ({ ...t, group: "same trials" })));
+    expect(correlated.estimate).toBeCloseTo(0.4, 12);
+    expect(correlated.upper - correlated.lower).toBeGreaterThan(independent.upper - independent.lower);
+    const a = wilson(3, 10);
+    const b = wilson(5, 10);
+    close(correlated.lower, (a.lower + b.lower) / 2);
+  });
+  it("has no estimate without data", () => {
+    expect(Number.isNaN(moverLinear([{ coef: 1, k: 0, n: 0 }]).estimate)).toBe(true);
   });
 });
