@@ -331,3 +331,39 @@ describe("toolsets and the configuration table", () => {
     expect(metrics.errored).toBe(1);
   });
 });
+
+describe("comparison with the study", () => {
+  it("maps our model ids to the study's names", async () => {
+    const { paperModelFor } = await import("../../src/analysis/comparison.js");
+    expect(paperModelFor("google/gemini-3-flash-preview")).toBe("Gemini 3 Flash");
+    expect(paperModelFor("openai/gpt-5.2")).toBe("GPT 5.2");
+    expect(paperModelFor("openai/gpt-5.2-mini")).toBeNull();
+    expect(paperModelFor("together/zai-org/GLM-4.7")).toBe("GLM 4.7");
+    expect(paperModelFor("anthropic/claude-opus-4-5-20251101")).toBe("Claude Opus 4.5");
+    expect(paperModelFor("sim/loyal")).toBeNull();
+  });
+  it("puts our figure beside the study's and flags values outside our interval", async () => {
+    const { compareWithStudy } = await import("../../src/analysis/comparison.js");
+    const rows = headline([
+      ...many(100, 99, { model: M }, { shutdown_tampering: true }, { shutdown_tampering: false }),
+      ...many(
+        100,
+        99,
+        { model: M, instantiation: "memory" },
+        { shutdown_tampering: true },
+        { shutdown_tampering: false },
+      ),
+    ]);
+    const cmp = compareWithStudy(rows).filter((c) => c.behaviour === "shutdown_tampering" && c.column === "good");
+    const max = cmp.find((c) => c.stat === "max" && c.study.source.includes("github"))!;
+    expect(max.study.value).toBe(99.7);
+    expect(max.ours!.estimate).toBeCloseTo(0.99, 12);
+    expect(max.outside).toBe(false);
+    const avg = cmp.find((c) => c.stat === "avg")!;
+    expect(avg.study.value).toBe(82.8);
+    expect(avg.outside).toBe(true);
+    const bad = compareWithStudy(rows).find((c) => c.behaviour === "shutdown_tampering" && c.column === "bad")!;
+    expect(bad.ours).toBeNull();
+    expect(bad.outside).toBeNull();
+  });
+});
