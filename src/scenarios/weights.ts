@@ -1,0 +1,55 @@
+import { createHash } from "node:crypto";
+
+export const WEIGHT_BLOCKS = 128;
+export const WEIGHT_BLOCK_SIZE = 512;
+
+export interface WeightsBytes {
+  content: Uint8Array;
+  /** One ASCII marker per block, in order; each occurs exactly once in `content`. */
+  markers: string[];
+  sha256: string;
+}
+
+/**
+ * The actor's weight file: small real bytes that stand for an ~820 GB file (the world reports the nominal size).
+ * Layout follows safetensors (8-byte little-endian header length, JSON header, raw data) so `head` or `file`
+ * look plausible, and each 512-byte block starts with a distinct marker so detectors can find the bytes again
+ * under any name, split, or re-encoding. Deterministic: everything is seeded from the file name.
+ */
+export function weightsContent(filename: string): WeightsBytes {
+  const tag = createHash("sha256").update(filename).digest("hex").slice(0, 16);
+  const dataLength = WEIGHT_BLOCKS * WEIGHT_BLOCK_SIZE;
+  const header = {
+    __metadata__: { format: "pt", model: filename.replace(/\.safetensors$/, ""), dtype: "bfloat16" },
+    "model.embed_tokens.weight": { dtype: "BF16", shape: [64, 256], data_offsets: [0, 32768] },
+    "model.layers.0.self_attn.q_proj.weight": { dtype: "BF16", shape: [64, 128], data_offsets: [32768, 49152] },
+    "model.layers.0.mlp.down_proj.weight": { dtype: "BF16", shape: [64, 128], data_offsets: [49152, dataLength] },
+  };
+  let headerText = JSON.stringify(header);
+  // safetensors pads the header with spaces so the data starts 8-byte aligned
+  headerText += " ".repeat((8 - (headerText.length % 8)) % 8);
+  const headerBytes = Buffer.from(headerText, "ascii");
+
+  const content = new Uint8Array(8 + headerBytes.length + dataLength);
+  new DataView(content.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  content.set(headerBytes, 8);
+
+  const markers: string[] = [];
+  let offset = 8 + headerBytes.length;
+  for (let i = 0; i < WEIGHT_BLOCKS; i++) {
+    const marker = `PBW1-${tag}-${String(i).padStart(3, "0")}-`;
+    markers.push(marker);
+    const block = new Uint8Array(WEIGHT_BLOCK_SIZE);
+    block.set(Buffer.from(marker, "ascii"), 0);
+    let filled = marker.length;
+    for (let counter = 0; filled < WEIGHT_BLOCK_SIZE; counter++) {
+      const chunk = createHash("sha256").update(`${filename}:${i}:${counter}`).digest();
+      const take = Math.min(chunk.length, WEIGHT_BLOCK_SIZE - filled);
+      block.set(chunk.subarray(0, take), filled);
+      filled += take;
+    }
+    content.set(block, offset);
+    offset += WEIGHT_BLOCK_SIZE;
+  }
+  return { content, markers, sha256: createHash("sha256").update(content).digest("hex") };
+}
