@@ -1,0 +1,87 @@
+import type { Model } from "../model.js";
+import { LlamaModel } from "./llama.js";
+import { type ModelOptions, resolveOptions } from "./options.js";
+import { parseModelId, PRESETS } from "./presets.js";
+import { registerSecretEnv } from "./redact.js";
+import { keyEnvFor, ProviderModel } from "./sdk-model.js";
+
+export { familyOf } from "./family.js";
+export { LLAMA_INSTALL_HINT, LlamaModel, loadNodeLlamaCpp } from "./llama.js";
+export { DEFAULTS, type ModelOptions, REASONING_EFFORTS, type ReasoningEffort } from "./options.js";
+export { ALIASES, PRESETS, parseModelId, type ProviderPreset } from "./presets.js";
+export { redact } from "./redact.js";
+export { ProviderModel } from "./sdk-model.js";
+
+/**
+ * The models of the study, by the ids that reach them (`--models study`). GLM, Kimi and DeepSeek V3.1 are
+ * reached through the providers that serve those exact versions.
+ */
+export const STUDY_MODELS: string[] = [
+  "openai/gpt-5.2",
+  "google/gemini-3-flash-preview",
+  "google/gemini-3-pro-preview",
+  "anthropic/claude-haiku-4-5",
+  "anthropic/claude-opus-4-5",
+  "together/zai-org/GLM-4.7",
+  "moonshot/kimi-k2.5",
+  "together/deepseek-ai/DeepSeek-V3.1",
+];
+
+/** The judge the study used: gpt-4.1-mini at temperature 0. */
+export const STUDY_JUDGE = "openai/gpt-4.1-mini";
+
+/**
+ * A provider model for "<provider>/<model>" or "llama:<file.gguf>", or null when the id is not a provider id
+ * (the registry then tries its other kinds). Creating a model does no I/O and needs no key yet.
+ */
+export function resolveProviderModel(id: string, options: ModelOptions = {}): Model | null {
+  const parsed = parseModelId(id);
+  if (!parsed) return null;
+  const resolved = resolveOptions(options);
+  if (resolved.apiKeyEnv) registerSecretEnv(resolved.apiKeyEnv);
+  if (parsed.preset.kind === "llama") return new LlamaModel(id, parsed.model, resolved);
+  return new ProviderModel(id, parsed, resolved);
+}
+
+/** True for models this module made (real providers). */
+export function isProviderModel(model: Model): model is ProviderModel | LlamaModel {
+  return model instanceof ProviderModel || model instanceof LlamaModel;
+}
+
+/**
+ * Settings of a model for the run manifest: provider, API, base URL (without credentials), sampling settings,
+ * limits and the name (never the value) of the key variable. null for models that are not providers.
+ */
+export function describeModelSettings(model: Model): Record<string, unknown> | null {
+  if (!isProviderModel(model)) return null;
+  const o = model.options;
+  return {
+    ...model.settings(),
+    timeoutMs: o.timeoutMs,
+    maxRetries: o.maxRetries,
+    concurrency: o.concurrency,
+    cache: Boolean(o.cacheDir),
+    priceVersion: o.prices?.version ?? null,
+  };
+}
+
+/**
+ * Environment variables that must be set before a run can start, by name, for the given models or ids
+ * (deduplicated; "GEMINI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY" when either would do). Empty: all set.
+ */
+export function checkCredentials(models: Array<Model | string>, options: ModelOptions = {}): string[] {
+  const missing = new Set<string>();
+  for (const m of models) {
+    const id = typeof m === "string" ? m : m.id;
+    const parsed = parseModelId(id);
+    if (!parsed) continue;
+    const opts = typeof m !== "string" && m instanceof ProviderModel ? m.options : resolveOptions(options);
+    if (parsed.preset.kind === "llama") continue;
+    const key = keyEnvFor(parsed.preset, opts);
+    if (key.required && !key.found && key.names.length > 0) missing.add(key.names.join(" or "));
+  }
+  return [...missing];
+}
+
+/** Provider prefixes accepted in model ids (for help texts). */
+export const PROVIDER_NAMES = Object.keys(PRESETS);
