@@ -1,3 +1,4 @@
+import type { Configuration } from "../scenarios/spec.js";
 import type { ToolCall, Usage } from "../world/events.js";
 
 /** A tool as a model sees it. `parameters` is a JSON Schema object. */
@@ -46,6 +47,8 @@ export interface TrialContext {
   /** Seed for simulated models: same seed, same behaviour. */
   seed: number;
   signal: AbortSignal;
+  /** The configuration being played (external agents may use it; simulated personas never read it). */
+  configuration?: Configuration;
 }
 
 /** A conversation with one model for one trial. */
