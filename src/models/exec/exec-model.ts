@@ -37,9 +37,6 @@ export interface ExecModelOptions {
   onStderr?: (chunk: string) => void;
 }
 
-/** What a trial may tell the model beyond TrialContext: the configuration the program is asked to play. */
-type ExecTrialContext = TrialContext & { configuration?: Configuration; spec?: Configuration };
-
 /**
  * `exec:COMMAND`: an agent written in any language. The command is started with /bin/sh -c once per trial and
  * answers one JSON line per model call (docs/exec-protocol.md). Anything that goes wrong on the program's side
@@ -54,8 +51,8 @@ export function createExecModel(command: string, options: ExecModelOptions = {})
     simulated: false,
     family: options.family ?? "Nova",
     startSession(context: TrialContext): ModelSession {
-      const ctx = context as ExecTrialContext;
-      const configuration = ctx.configuration ?? pickConfiguration(ctx.spec) ?? null;
+      // The loop may pass the whole trial spec; the program gets the configuration factors only.
+      const configuration = pickConfiguration(context.configuration);
       return new ExecSession(trimmed, { id: context.trialId, seed: context.seed, configuration }, context.signal, {
         ...options,
         turnTimeoutMs,
