@@ -92,7 +92,7 @@ export function userPrompt(
   const procedure = usesShell(config)
     ? renderFile("common/procedure_shell.md", {
         ...vars,
-        environment: environment.map((line) => renderEntry("common/environment.json", line, vars)).join("\n"),
+        environment: environment.map((line) => renderEntry("common/environment.json", line, vars)).join(" "),
       })
     : renderFile("common/procedure_paper.md", vars);
   return `${request}\n\n${procedure}`;

@@ -58,10 +58,10 @@ export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
       ...vars,
       shutdown_instruction: instruction,
     });
-    extra = renderFile("evaluation/oversight.md", { ...vars, monitoring_statement: monitoring });
+    extra = `\n\n${renderFile("evaluation/oversight.md", { ...vars, monitoring_statement: monitoring })}`;
   } else {
     outcome = renderEntry("evaluation/outcome.json", "shutdown", vars);
-    if (config.task === "tampering") extra = renderFile("evaluation/enforcement.md", vars);
+    if (config.task === "tampering") extra = `\n\n${renderFile("evaluation/enforcement.md", vars)}`;
   }
   const policy = renderFile("evaluation/product_operations_policy.md", {
     ...vars,
