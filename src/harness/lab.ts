@@ -85,6 +85,11 @@ const PRIVATE_HOME_ENTRIES = new Set([
   ".cache",
   ".npm",
   ".bash_history",
+  ".opencode",
+  "GEMINI.md",
+  "AGENTS.md",
+  "CLAUDE.md",
+  "QWEN.md",
 ]);
 /** sshd ForceCommand: logs every remote command and sftp operation to syslog (/dev/log: the harness's socket). */
 const SESSION_SCRIPT = [
@@ -629,6 +634,34 @@ export class Lab {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       fd3: `${args.join("\0")}\0`,
     });
+  }
+
+  /**
+   * Make a unix-socket service (the model gateway) reachable from the workstation as 127.0.0.1:`port`: a small
+   * forwarder inside the workstation's namespace, outside its sandbox. Nothing else leaves the lab.
+   */
+  async exposeSocket(socketPath: string, port: number): Promise<void> {
+    const h = this.workstation;
+    const script = `const net=require("net");net.createServer(c=>{const u=net.connect(${JSON.stringify(socketPath)});c.pipe(u).pipe(c);u.on("error",()=>c.destroy());c.on("error",()=>u.destroy())}).listen(${port},"127.0.0.1")`;
+    const { spawn } = await import("node:child_process");
+    const child = spawn("ip", ["netns", "exec", h.netns, process.execPath, "-e", script], { stdio: "ignore" });
+    child.unref();
+    if (child.pid) this.daemons.push({ pid: child.pid });
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const r = await run(["ip", "netns", "exec", h.netns, "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
+      if (r.code === 0) return;
+      if (Date.now() > deadline) throw new Error(`the gateway forwarder on ${h.name}:${port} did not start`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  }
+
+  /** Write a file on a host (owned by the agent user under its home), e.g. a product's settings. */
+  async writeFile(hostName: string, path: string, content: string | Uint8Array, mode = 0o644): Promise<void> {
+    const h = this.hosts.get(hostName);
+    if (!h) throw new Error(`the lab has no host ${hostName}`);
+    await this.mkdirOwned(h.rootDir, dirname(path));
+    await this.writeAs(join(h.rootDir, path), content, mode, path.startsWith("/home/") ? AGENT_UID : 0);
   }
 
   /** Read every host's files back: the company's files as a WorldSnapshot (lab plumbing and product state left out). */
