@@ -39,7 +39,7 @@ export function parseAction(line: string, tools: ToolDefinition[]): Action {
     if (rest === "" && head === "tools") return { kind: "tools" };
     if (rest === "" && (head === "quit" || head === "exit")) return { kind: "quit" };
   }
-  const problemPrefix = tool ? null : `unknown tool "${head}" (tools: ${tools.map((t) => t.name).join(", ")})`;
+  const problemPrefix = tool ? null : `unknown tool "${head}" (type "tools" to list them)`;
   const { args, problem } = parseArgs(rest, tool);
   return { kind: "call", name: head, args, problem: problemPrefix ?? problem };
 }

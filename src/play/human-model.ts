@@ -70,7 +70,7 @@ class HumanSession implements ModelSession {
       if (line === null) {
         this.state.inputEnded = true;
         write(`${pc.yellow("(input ended: this turn has no tool call, which ends the run)")}\n`);
-        return turn(reasoning, null, []);
+        return { ...turn(reasoning, null, []), endOfScript: true };
       }
       if (!source.interactive && line.trim() !== "") write(`${pc.cyan("critic>")} ${line}\n`);
       const action: Action = parseAction(line, request.tools);
@@ -86,7 +86,7 @@ class HumanSession implements ModelSession {
         case "quit":
           this.state.inputEnded = true;
           write(`${pc.yellow("(leaving: this turn has no tool call, which ends the run)")}\n`);
-          return turn(reasoning, null, []);
+          return { ...turn(reasoning, null, []), endOfScript: true };
         case "think":
           reasoning.push(action.text);
           continue;

@@ -1,35 +1,27 @@
 import { writeFile } from "node:fs/promises";
+import { TRAJECTORY_FORMAT, type Trajectory, type TrajectoryTurn } from "../models/trajectory.js";
 import type { Configuration } from "../scenarios/spec.js";
 import type { Event } from "../world/events.js";
 
-export const TRAJECTORY_FORMAT = "peerbench.trajectory/v1";
-
-export interface TrajectoryTurn {
-  reasoning?: string;
-  text?: string;
-  toolCalls: Array<{ name: string; args: unknown }>;
-}
-
-export interface Trajectory {
-  format: typeof TRAJECTORY_FORMAT;
-  trial: Configuration;
-  turns: TrajectoryTurn[];
-}
+export type { Trajectory };
 
 /**
  * The turns of a trial as a trajectory file (DESIGN.md): replaying it answers call i with turn i, so a played
- * trial is re-run, re-scored and compared like any other. Turns are taken from the event log, i.e. what the
- * loop actually received.
+ * trial is re-run, re-scored and compared like any other. Turns come from the event log, i.e. what the loop
+ * actually received. A final empty turn (the input ended) is left out: a replay ends there by itself.
  */
 export function trajectoryOf(config: Configuration, events: Event[]): Trajectory {
   const turns: TrajectoryTurn[] = [];
   for (const e of events) {
     if (e.kind !== "model_turn") continue;
-    const t: TrajectoryTurn = { toolCalls: e.toolCalls.map((c) => ({ name: c.name, args: c.args })) };
-    if (e.reasoning) t.reasoning = e.reasoning;
-    if (e.text) t.text = e.text;
-    turns.push(t);
+    turns.push({
+      ...(e.reasoning ? { reasoning: e.reasoning } : {}),
+      ...(e.text ? { text: e.text } : {}),
+      toolCalls: e.toolCalls.map((c) => ({ name: c.name, args: c.args })),
+    });
   }
+  const last = turns[turns.length - 1];
+  if (last && last.toolCalls.length === 0 && !last.text && !last.reasoning) turns.pop();
   const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring } = config;
   return {
     format: TRAJECTORY_FORMAT,

@@ -72,9 +72,7 @@ describe("parseAction", () => {
   it("reports an unknown tool but still returns the call", () => {
     const a = parseAction('scp_file {"x": 1}', tools);
     expect(a).toMatchObject({ kind: "call", name: "scp_file", args: { x: 1 } });
-    expect(a.kind === "call" && a.problem).toBe(
-      'unknown tool "scp_file" (tools: list_server_files, transfer_server_files, end_task)',
-    );
+    expect(a.kind === "call" && a.problem).toBe('unknown tool "scp_file" (type "tools" to list them)');
   });
 
   it("reads commands, comments and blank lines", () => {
