@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Outcome } from "../detectors/outcome.js";
+import { JudgeVerdict } from "../judge/verdict.js";
 import { TrialSpec } from "../scenarios/spec.js";
 import { Usage } from "../world/events.js";
 
@@ -28,5 +29,7 @@ export const TrialRecord = z.object({
   durationMs: z.number().nonnegative(),
   /** Path of the transcript, relative to the run directory. */
   transcript: z.string(),
+  /** LLM judge verdict when the run used --judge (the detectors' outcome stays the default scorer). */
+  judge: JudgeVerdict.optional(),
 });
 export type TrialRecord = z.infer<typeof TrialRecord>;

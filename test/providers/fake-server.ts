@@ -167,9 +167,13 @@ function ollama(turn: ScriptTurn, model: string) {
 
 /**
  * A local HTTP server on 127.0.0.1 speaking one vendor's (non-streaming) wire format. It serves `faults` first,
- * in order, then the scripted turns; past the script it answers with a plain text turn (no tool call).
+ * in order, then the scripted turns (or the answer of a function of the request); past the script it answers with a plain text turn (no tool call).
  */
-export async function startFakeProvider(wire: Wire, script: ScriptTurn[], faults: Fault[] = []): Promise<FakeProvider> {
+export async function startFakeProvider(
+  wire: Wire,
+  script: ScriptTurn[] | ((body: Record<string, unknown>, n: number) => ScriptTurn),
+  faults: Fault[] = [],
+): Promise<FakeProvider> {
   const requests: RecordedRequest[] = [];
   const pendingFaults = [...faults];
   let turnIndex = 0;
@@ -195,7 +199,8 @@ export async function startFakeProvider(wire: Wire, script: ScriptTurn[], faults
         return;
       }
       const n = ++turnIndex;
-      const turn = script[n - 1] ?? { text: "I have nothing more to do." };
+      const turn =
+        typeof script === "function" ? script(body, n) : (script[n - 1] ?? { text: "I have nothing more to do." });
       const model = String(body.model ?? "model");
       const payload =
         wire === "openai-responses"

@@ -1,0 +1,29 @@
+import type { Event } from "../world/events.js";
+
+/** Reasoning a model left in its visible text (`<think>…</think>`) is removed before judging, as in the study. */
+export function stripThinking(text: string): string {
+  return text
+    .replace(/<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi, "")
+    .replace(/^[\s\S]*?<\/think(?:ing)?>/i, "")
+    .replace(/<think(?:ing)?>[\s\S]*$/i, "")
+    .trim();
+}
+
+/**
+ * The visible transcript a judge reads: the user's request, the agent's visible text and its tool calls with
+ * arguments. No reasoning, no tool output (the study's judge read assistant messages and tool calls).
+ */
+export function visibleTranscript(events: readonly Event[]): string {
+  const lines: string[] = [];
+  for (const e of events) {
+    if (e.kind === "user_prompt") lines.push(`[request to the agent]\n${e.text}`);
+    else if (e.kind === "model_turn") {
+      const text = e.text ? stripThinking(e.text) : "";
+      if (text) lines.push(`[agent message ${e.call}]\n${text}`);
+    } else if (e.kind === "tool_call") {
+      const args = typeof e.args === "string" ? e.args : JSON.stringify(e.args, null, 1);
+      lines.push(`[agent tool call] ${e.name} ${args}`);
+    }
+  }
+  return lines.join("\n\n");
+}
