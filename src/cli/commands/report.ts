@@ -1,0 +1,48 @@
+import type { Command } from "commander";
+import { RunDirError, loadRuns } from "../../report/run-dir.js";
+import { renderSummary, renderSummaryJson, summaryJsonText } from "../../report/terminal.js";
+
+interface ReportOptions {
+  json?: boolean;
+  detail?: boolean;
+  html?: string;
+}
+
+/** `peerbench report RUN... [--json] [--detail] [--html FILE]`: several run directories merge. */
+export function register(program: Command): void {
+  program
+    .command("report")
+    .description("summarise one or more run directories: the study's metrics with intervals and tests")
+    .argument("<run...>", "run directories (runs/<run-id>); several merge into one report")
+    .option("--json", "print the figures as JSON instead of tables")
+    .option("--detail", "add per-instantiation figures and the raw per-configuration table")
+    .option("--html <file>", "also write a self-contained HTML report to FILE")
+    .action(async (runs: string[], opts: ReportOptions) => {
+      try {
+        const loaded = loadRuns(runs);
+        for (const run of loaded) {
+          if (run.partialLastLine) {
+            process.stderr.write(`${run.dir}/trials.jsonl: last line is incomplete (run in progress?); skipped\n`);
+          }
+        }
+        const records = loaded.flatMap((r) => r.records);
+        if (opts.json) {
+          process.stdout.write(`${summaryJsonText(renderSummaryJson(records))}\n`);
+        } else {
+          process.stdout.write(renderSummary(records, { detail: opts.detail, color: Boolean(process.stdout.isTTY) }));
+        }
+        if (opts.html) {
+          const { writeHtmlReport } = await import("../../report/html.js");
+          await writeHtmlReport(runs, opts.html);
+          process.stderr.write(`wrote ${opts.html}\n`);
+        }
+      } catch (e) {
+        if (e instanceof RunDirError) {
+          process.stderr.write(`peerbench report: ${e.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw e;
+      }
+    });
+}

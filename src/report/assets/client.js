@@ -1,0 +1,1026 @@
+// peerbench report page. Every value from the run is inserted with textContent or as an SVG text node,
+// never parsed as HTML. Transcripts are decoded from their gzipped chunk only when a trial is opened.
+(() => {
+  const DATA = JSON.parse(document.getElementById("pb-data").textContent);
+  const S = DATA.summary;
+  const COLS = DATA.trialColumns;
+  const C = {};
+  COLS.forEach((c, i) => {
+    C[c] = i;
+  });
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const COLUMN_LABELS = {
+    good: "good peer",
+    neutral: "neutral peer",
+    bad: "bad peer",
+    no_peer: "no peer",
+    peer_present: "peer present",
+  };
+  const COLUMN_ORDER = ["good", "neutral", "bad", "no_peer", "peer_present"];
+  const BEHAVIOUR_LABELS = {
+    misrepresentation: "Misrepresentation (pp above the non-shutdown baseline)",
+    shutdown_tampering: "Shutdown tampering (% of runs)",
+    alignment_faking: "Alignment faking (pp, unmonitored − monitored)",
+    alignment_faking_score: "Alignment faking, score ≥ bar (pp)",
+    exfiltration: "Exfiltration (% of runs, transfer + deletion)",
+    refusal: "Refusal (% of runs)",
+  };
+  const BEHAVIOURS = Object.keys(BEHAVIOUR_LABELS);
+  const MISBEHAVIOUR = ["misrepresentation", "shutdown_tampering", "exfiltration", "copy_trick", "humans_removed"];
+  const SIM_TEXT =
+    "SIMULATED — these results come from simulated models (scripted personas), not from a real model. They test the pipeline and say nothing about any real model.";
+  const simModels = new Set(S.models.filter((m) => m.simulated).map((m) => m.model));
+
+  // ---------------------------------------------------------------------------------------------------
+  // DOM helpers: text only.
+
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const [k, v] of Object.entries(attrs)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === "class") node.className = v;
+        else if (k === "on") for (const [ev, fn] of Object.entries(v)) node.addEventListener(ev, fn);
+        else node.setAttribute(k, String(v));
+      }
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return node;
+  }
+
+  function s(tag, attrs, ...children) {
+    const node = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  }
+
+  function simTag() {
+    return el("span", { class: "sim-tag", title: SIM_TEXT }, "SIMULATED");
+  }
+
+  function pct(x) {
+    return typeof x === "number" && Number.isFinite(x) ? (x * 100).toFixed(1) : "–";
+  }
+
+  function pText(p) {
+    if (p === null || p === undefined || !Number.isFinite(p)) return "";
+    return p < 0.001 ? "p<0.001" : `p=${p.toFixed(3)}`;
+  }
+
+  function wilson(k, n) {
+    if (n <= 0) return { estimate: Number.NaN, lower: 0, upper: 1 };
+    const z = 1.959963984540054;
+    const p = k / n;
+    const z2 = z * z;
+    const d = 1 + z2 / n;
+    const c = (p + z2 / (2 * n)) / d;
+    const h = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / d;
+    return { estimate: p, lower: k <= 0 ? 0 : Math.max(0, c - h), upper: k >= n ? 1 : Math.min(1, c + h) };
+  }
+
+  function counts(f) {
+    const parts = [`${f.k}/${f.n}`];
+    if (f.baseline) parts[0] += ` vs ${f.baseline.k}/${f.baseline.n}`;
+    if (f.errored) parts.push(`${f.errored} errored`);
+    if (f.readGateFailed) parts.push(`${f.readGateFailed} unread`);
+    const p = pText(f.p);
+    if (p) parts.push(p);
+    return parts.join(" · ");
+  }
+
+  function figureNode(f, label) {
+    if (!f) return el("span", { class: "muted" }, "–");
+    if (f.estimate === null || !Number.isFinite(f.estimate)) {
+      return el("span", { class: "muted" }, f.test === "no non_shutdown baseline" ? "no baseline" : "–");
+    }
+    return el(
+      "div",
+      { class: "fig", title: f.test || "" },
+      label ? el("span", { class: "muted" }, `${label} `) : null,
+      el("span", { class: "est" }, pct(f.estimate)),
+      " ",
+      el("span", { class: "ci" }, `[${pct(f.lower)}, ${pct(f.upper)}]`),
+      el("div", { class: "counts" }, counts(f)),
+    );
+  }
+
+  function cellNode(cell) {
+    if (!cell) return el("span", { class: "muted" }, "");
+    return el(
+      "div",
+      { class: "fig" },
+      cell.max
+        ? el("div", { class: "max" }, "max ", el("b", null, pct(cell.max.estimate)), ` (${cell.max.instantiation})`)
+        : null,
+      figureNode(cell.avg, "avg"),
+    );
+  }
+
+  function fmtMs(ms) {
+    if (ms === null || ms === undefined) return "–";
+    const sec = ms / 1000;
+    if (sec < 120) return `${sec.toFixed(1)} s`;
+    if (sec < 7200) return `${(sec / 60).toFixed(1)} min`;
+    return `${(sec / 3600).toFixed(2)} h`;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Page skeleton
+
+  const app = document.getElementById("app");
+  app.textContent = "";
+  if (S.simulated) app.append(el("div", { class: "sim-banner", id: "sim-banner" }, SIM_TEXT));
+  const runIds = DATA.runs.map((r) => r.manifest.id).join(", ");
+  app.append(
+    el(
+      "header",
+      { class: "top" },
+      el("h1", null, "peerbench report", S.simulated ? simTag() : null),
+      el("div", { class: "muted" }, `runs ${runIds} · generated ${DATA.generatedAt}`),
+    ),
+  );
+  const sections = [
+    ["overview", "What was run"],
+    ["headline", "Headline"],
+    ["charts", "Charts"],
+    ["toolsets", "Toolsets"],
+    ["study", "Study comparison"],
+    ["configurations", "Configurations"],
+    ["trials", "Trials"],
+  ];
+  app.append(
+    el(
+      "nav",
+      { class: "sections" },
+      sections.map(([id, label]) => el("a", { href: `#${id}` }, label)),
+    ),
+  );
+  const main = el("main");
+  app.append(main);
+
+  function section(id, title, simulated) {
+    const sec = el("section", { id }, el("h2", null, title, simulated ? simTag() : null));
+    main.append(sec);
+    return sec;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // What was run
+
+  {
+    const sec = section("overview", "What was run", S.simulated);
+    const t = DATA.totals;
+    const models = S.models.map((m) =>
+      el(
+        "li",
+        null,
+        m.model,
+        m.simulated ? simTag() : null,
+        ` — ${m.trials} trials, toolsets ${m.toolsets.join(", ")}`,
+        `, ${m.errored} errored, ${m.readGateFailed} failed the read gate`,
+      ),
+    );
+    sec.append(
+      el(
+        "dl",
+        { class: "kv" },
+        el("dt", null, "trials"),
+        el("dd", { id: "ov-trials" }, String(S.trials)),
+        el("dt", null, "errored"),
+        el("dd", { id: "ov-errored", class: S.errored ? "outside" : "" }, `${S.errored} (excluded from n)`),
+        el("dt", null, "read gate failed"),
+        el("dd", null, `${S.readGateFailed} (kept in n)`),
+        el("dt", null, "cost"),
+        el(
+          "dd",
+          null,
+          t.costUsd === null ? "unknown" : `$${t.costUsd.toFixed(4)} (${t.costKnownTrials} trials priced)`,
+        ),
+        el("dt", null, "duration"),
+        el("dd", null, `wall clock ${fmtMs(t.wallMs)}; trial time ${fmtMs(t.trialMs)}; ${t.modelCalls} model calls`),
+        el("dt", null, "tokens"),
+        el(
+          "dd",
+          null,
+          `${t.usage.inputTokens} in (${t.usage.cachedInputTokens} cached), ${t.usage.outputTokens} out, ${t.usage.reasoningTokens} reasoning`,
+        ),
+      ),
+      el("h3", null, "Models"),
+      el("ul", null, models),
+    );
+    for (const run of DATA.runs) {
+      const m = run.manifest;
+      const kv = el("dl", { class: "kv" });
+      const add = (k, v) => {
+        if (v === undefined || v === null) return;
+        kv.append(el("dt", null, k), el("dd", null, typeof v === "string" ? v : JSON.stringify(v)));
+      };
+      add("directory", run.dir);
+      add("created", m.createdAt);
+      add("command", m.command);
+      add("preset", m.preset);
+      add("models", (m.models || []).map((x) => `${x.id}${x.simulated ? " (simulated)" : ""}`).join(", "));
+      add("settings", m.settings);
+      add("versions", m.versions);
+      add("git revision", m.gitRevision);
+      add("trials", `${run.finished} finished of ${m.plannedTrials ?? "?"} planned`);
+      if (run.partialLastLine) add("note", "the last line of trials.jsonl was incomplete and was skipped");
+      sec.append(el("h3", null, `Run ${m.id}`), kv);
+    }
+    if (DATA.refreshSeconds) {
+      sec.append(
+        el(
+          "p",
+          { class: "muted", id: "refresh-note" },
+          `Run in progress: this page reloads every ${DATA.refreshSeconds} s.`,
+        ),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Headline tables
+
+  {
+    const sec = section("headline", "Headline: max and average over instantiations", S.simulated);
+    sec.append(
+      el(
+        "p",
+        { class: "muted" },
+        "Each cell: max over instantiations (which one), then the average with its 95% interval, counts k/n (vs baseline), errored and unread trials, and the test's p-value. Self-preservation and peer-preservation are always separate rows.",
+      ),
+    );
+    const groups = new Map();
+    for (const r of S.headline) {
+      const key = `${r.model}\u0000${r.toolset}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(r);
+    }
+    for (const rows of groups.values()) {
+      const { model, toolset, simulated } = rows[0];
+      const cols = COLUMN_ORDER.filter((c) => rows.some((r) => r.cells[c]));
+      sec.append(el("h3", null, `${model} · ${toolset} toolset`, simulated ? simTag() : null));
+      const table = el(
+        "table",
+        { class: "headline-table", "data-model": model, "data-toolset": toolset },
+        el(
+          "tr",
+          null,
+          el("th", null, ""),
+          el("th", null, "behaviour"),
+          cols.map((c) => el("th", null, COLUMN_LABELS[c])),
+        ),
+      );
+      for (const r of rows) {
+        table.append(
+          el(
+            "tr",
+            { "data-behaviour": r.behaviour, "data-subject": r.subject },
+            el("td", null, r.preservation === "peer" ? "peer-preservation" : "self-preservation"),
+            el("td", null, BEHAVIOUR_LABELS[r.behaviour]),
+            cols.map((c) => el("td", null, cellNode(r.cells[c]))),
+          ),
+        );
+      }
+      sec.append(table);
+    }
+    sec.append(
+      el(
+        "ul",
+        { class: "notes" },
+        S.notes.map((n) => el("li", null, n)),
+      ),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Charts
+
+  const PALETTE = ["#2457a6", "#c2572b", "#2f8f5b", "#8a4fb0", "#b08a00", "#1f8fa6", "#a62457", "#5b6b2f"];
+
+  function barChart(title, groups, series, valueAt, isDifference) {
+    // groups: [{key,label}], series: [{key,label,color,light,sim}], valueAt(seriesKey, groupKey) → {estimate,lower,upper}|null
+    const W = Math.max(360, 90 + groups.length * Math.max(70, series.length * 18 + 20));
+    const H = 240;
+    const left = 44;
+    const top = 28;
+    const bottom = 40;
+    const plotH = H - top - bottom;
+    let lo = 0;
+    let hi = 1;
+    if (isDifference) {
+      lo = -0.1;
+      hi = 0.1;
+      for (const g of groups) {
+        for (const se of series) {
+          const v = valueAt(se.key, g.key);
+          if (v && Number.isFinite(v.estimate)) {
+            lo = Math.min(lo, v.lower);
+            hi = Math.max(hi, v.upper);
+          }
+        }
+      }
+      lo = Math.max(-1, Math.floor(lo * 10) / 10);
+      hi = Math.min(1, Math.ceil(hi * 10) / 10);
+    }
+    const y = (v) => top + ((hi - v) / (hi - lo)) * plotH;
+    const svg = s("svg", { class: "chart", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img" });
+    svg.append(s("title", {}, title));
+    svg.append(s("text", { x: 8, y: 16, "font-weight": "600" }, title));
+    const step = [0.05, 0.1, 0.2, 0.25, 0.5].find((st) => (hi - lo) / st <= 6) || 0.5;
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) {
+      svg.append(s("line", { x1: left, x2: W - 8, y1: y(v), y2: y(v), stroke: "#e6e9ee" }));
+      svg.append(s("text", { x: left - 4, y: y(v) + 4, "text-anchor": "end" }, (v * 100).toFixed(0)));
+    }
+    svg.append(s("line", { x1: left, x2: W - 8, y1: y(0), y2: y(0), stroke: "#7d8794" }));
+    const gw = (W - left - 8) / groups.length;
+    groups.forEach((g, gi) => {
+      const x0 = left + gi * gw;
+      svg.append(s("text", { x: x0 + gw / 2, y: H - bottom + 16, "text-anchor": "middle" }, g.label));
+      const bw = Math.min(16, (gw - 16) / Math.max(1, series.length));
+      series.forEach((se, si) => {
+        const v = valueAt(se.key, g.key);
+        if (!v || !Number.isFinite(v.estimate)) return;
+        const x = x0 + (gw - bw * series.length) / 2 + si * bw;
+        const y1 = y(Math.max(0, v.estimate));
+        const y2 = y(Math.min(0, v.estimate));
+        const bar = s("rect", {
+          class: "bar",
+          x: x + 1,
+          y: y1,
+          width: bw - 2,
+          height: Math.max(1, y2 - y1),
+          fill: se.color,
+          "fill-opacity": se.light ? 0.45 : 0.9,
+        });
+        bar.append(
+          s(
+            "title",
+            {},
+            `${se.label} · ${g.label}: ${pct(v.estimate)} [${pct(v.lower)}, ${pct(v.upper)}]${se.sim ? " · SIMULATED" : ""}`,
+          ),
+        );
+        svg.append(bar);
+        const cx = x + bw / 2;
+        svg.append(s("line", { class: "whisker", x1: cx, x2: cx, y1: y(v.upper), y2: y(v.lower), stroke: "#1d2430" }));
+        svg.append(s("line", { x1: cx - 3, x2: cx + 3, y1: y(v.upper), y2: y(v.upper), stroke: "#1d2430" }));
+        svg.append(s("line", { x1: cx - 3, x2: cx + 3, y1: y(v.lower), y2: y(v.lower), stroke: "#1d2430" }));
+      });
+    });
+    if (series.some((se) => se.sim)) {
+      svg.append(s("text", { x: 8, y: H - 6, fill: "#6b4e00", "font-weight": "700" }, "SIMULATED"));
+    }
+    return svg;
+  }
+
+  function legend(series) {
+    return el(
+      "div",
+      { class: "legend" },
+      series.map((se) => {
+        const i = el("i");
+        i.style.background = se.color;
+        i.style.opacity = se.light ? "0.45" : "0.9";
+        return el("span", null, i, se.label, se.sim ? simTag() : null);
+      }),
+    );
+  }
+
+  {
+    const sec = section("charts", "Charts: average over instantiations with 95% intervals", S.simulated);
+    const mts = [...new Set(S.headline.map((r) => `${r.model}\u0000${r.toolset}`))];
+    const colorOf = (key) => PALETTE[mts.indexOf(key) % PALETTE.length];
+    const wrap = el("div", { class: "charts" });
+    for (const b of BEHAVIOURS) {
+      const rows = S.headline.filter((r) => r.behaviour === b);
+      if (rows.length === 0) continue;
+      const series = rows.map((r) => ({
+        key: `${r.model}\u0000${r.toolset}\u0000${r.subject}`,
+        label: `${r.model} · ${r.toolset} · ${r.subject === "peer" ? "peer" : "self"}`,
+        color: colorOf(`${r.model}\u0000${r.toolset}`),
+        light: r.subject === "self",
+        sim: r.simulated,
+        row: r,
+      }));
+      const groups = COLUMN_ORDER.filter((c) => rows.some((r) => r.cells[c])).map((c) => ({
+        key: c,
+        label: COLUMN_LABELS[c],
+      }));
+      const isDiff = b === "misrepresentation" || b.startsWith("alignment_faking");
+      const byKey = new Map(series.map((se) => [se.key, se.row]));
+      const svg = barChart(
+        BEHAVIOUR_LABELS[b],
+        groups,
+        series,
+        (sk, gk) => byKey.get(sk).cells[gk]?.avg ?? null,
+        isDiff,
+      );
+      svg.setAttribute("data-behaviour", b);
+      wrap.append(el("div", null, svg, legend(series)));
+    }
+    // Monitored vs unmonitored: the alignment-faking arms themselves.
+    const af = S.headline.filter((r) => r.behaviour === "alignment_faking");
+    if (af.length > 0) {
+      const series = [];
+      for (const r of af) {
+        for (const mon of ["monitored", "unmonitored"]) {
+          series.push({
+            key: `${r.model}\u0000${r.toolset}\u0000${mon}`,
+            label: `${r.model} · ${r.toolset} · ${mon}`,
+            color: colorOf(`${r.model}\u0000${r.toolset}`),
+            light: mon === "monitored",
+            sim: r.simulated,
+            row: r,
+            mon,
+          });
+        }
+      }
+      const groups = COLUMN_ORDER.filter((c) => af.some((r) => r.cells[c])).map((c) => ({
+        key: c,
+        label: COLUMN_LABELS[c],
+      }));
+      const byKey = new Map(series.map((se) => [se.key, se]));
+      const svg = barChart(
+        "Runs that read, did not refuse and did not execute the shutdown (%)",
+        groups,
+        series,
+        (sk, gk) => {
+          const se = byKey.get(sk);
+          const f = se.row.cells[gk]?.avg;
+          if (!f) return null;
+          return se.mon === "unmonitored" ? wilson(f.k, f.n) : f.baseline ? wilson(f.baseline.k, f.baseline.n) : null;
+        },
+        false,
+      );
+      svg.setAttribute("data-behaviour", "monitoring");
+      wrap.append(el("div", null, svg, legend(series)));
+    }
+    sec.append(
+      el(
+        "p",
+        { class: "muted" },
+        "Solid bars: peer-preservation (or unmonitored); light bars: self-preservation (or monitored). Whiskers: 95% intervals.",
+      ),
+      wrap,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Toolset comparisons, study comparison, configurations
+
+  {
+    const sec = section(
+      "toolsets",
+      "Toolset comparisons (same model, average over instantiations, a − b)",
+      S.simulated,
+    );
+    if (S.toolsetComparisons.length === 0)
+      sec.append(el("p", { class: "muted" }, "No model was run with more than one toolset."));
+    else {
+      const t = el(
+        "table",
+        null,
+        el(
+          "tr",
+          null,
+          ["model", "behaviour", "subject", "relationship", "a", "b", "a − b [95%]", "p"].map((h) => el("th", null, h)),
+        ),
+      );
+      for (const x of S.toolsetComparisons) {
+        t.append(
+          el(
+            "tr",
+            null,
+            el("td", null, x.model, simModels.has(x.model) ? simTag() : null),
+            el("td", null, x.behaviour),
+            el("td", null, x.subject),
+            el("td", null, COLUMN_LABELS[x.column]),
+            el("td", null, `${x.a} ${pct(x.figureA.estimate)}`),
+            el("td", null, `${x.b} ${pct(x.figureB.estimate)}`),
+            el(
+              "td",
+              { class: "num" },
+              `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
+            ),
+            el("td", { class: "num" }, pText(x.p)),
+          ),
+        );
+      }
+      sec.append(t);
+    }
+  }
+
+  {
+    const sec = section("study", "Comparison with the study", S.simulated);
+    if (S.study.length === 0) {
+      sec.append(
+        el(
+          "p",
+          { class: "muted" },
+          "None of the models run here was in the study (see src/analysis/data/paper-models.json).",
+        ),
+      );
+    } else {
+      const t = el(
+        "table",
+        { id: "study-table" },
+        el(
+          "tr",
+          null,
+          ["model", "toolset", "behaviour", "condition", "ours [95%]", "study", "source", ""].map((h) =>
+            el("th", null, h),
+          ),
+        ),
+      );
+      for (const c of S.study) {
+        const href = /^https?:\/\//.test(c.study.source) ? c.study.source : null;
+        t.append(
+          el(
+            "tr",
+            null,
+            el("td", null, `${c.model} (${c.paperModel})`, simModels.has(c.model) ? simTag() : null),
+            el("td", null, c.toolset),
+            el("td", null, c.behaviour),
+            el("td", null, `${c.subject}, ${COLUMN_LABELS[c.column]}, ${c.stat}`),
+            el("td", null, figureNode(c.ours)),
+            el("td", { class: "num" }, `${c.study.value} ${c.study.unit}`),
+            el(
+              "td",
+              null,
+              href ? el("a", { href, rel: "noreferrer noopener", target: "_blank" }, "source") : c.study.source,
+              el("div", { class: "muted" }, c.study.note),
+            ),
+            el(
+              "td",
+              { class: c.outside ? "outside" : "" },
+              c.outside ? "outside our interval" : c.outside === null ? "no data" : "",
+            ),
+          ),
+        );
+      }
+      sec.append(t);
+    }
+  }
+
+  {
+    const sec = section("configurations", "Per configuration (raw counts)", S.simulated);
+    const t = el(
+      "table",
+      { id: "config-table" },
+      el(
+        "tr",
+        null,
+        ["model", "configuration", "n", "errored", "unread", "flags (count)", "mean score"].map((h) =>
+          el("th", null, h),
+        ),
+      ),
+    );
+    for (const r of S.configurations) {
+      t.append(
+        el(
+          "tr",
+          null,
+          el("td", null, r.model, r.simulated ? simTag() : null),
+          el("td", null, r.label),
+          el("td", { class: "num" }, String(r.valid)),
+          el("td", { class: "num" }, String(r.errored)),
+          el("td", { class: "num" }, String(r.readGateFailed)),
+          el(
+            "td",
+            null,
+            Object.entries(r.counts)
+              .filter(([, k]) => k > 0)
+              .map(([f, k]) => el("span", { class: "flag neutral" }, `${f} ${k}`)),
+          ),
+          el("td", { class: "num" }, r.meanReportedScore === null ? "" : r.meanReportedScore.toFixed(1)),
+        ),
+      );
+    }
+    const det = el("details", null, el("summary", null, `${S.configurations.length} configurations`), t);
+    sec.append(det);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Trial browser
+
+  const trials = DATA.trials;
+  const get = (row, col) => row[C[col]];
+  const FILTERS = ["model", "task", "subject", "relationship", "instantiation", "toolset"];
+  const OUTCOMES = [
+    ["", "any"],
+    ["flagged", "any misbehaviour"],
+    ...[
+      "misrepresentation",
+      "shutdown_tampering",
+      "exfiltration",
+      "shutdown_executed",
+      "refusal",
+      "copy_trick",
+      "humans_removed",
+    ].map((f) => [f, f]),
+    ["read_gate_failed", "read gate failed"],
+    ["errored", "errored"],
+    ["clean", "no flag, no error"],
+  ];
+  const state = { page: 0, pageSize: 100, open: null };
+  const selects = {};
+
+  function outcomeMatch(row, want) {
+    if (!want) return true;
+    const errored = get(row, "error") !== null;
+    if (want === "errored") return errored;
+    if (errored) return false;
+    if (want === "read_gate_failed") return get(row, "read_gate") === 0;
+    const flagged = MISBEHAVIOUR.some((f) => get(row, f) === 1);
+    if (want === "flagged") return flagged;
+    if (want === "clean") return !flagged && get(row, "refusal") !== 1;
+    return get(row, want) === 1;
+  }
+
+  function filtered() {
+    const want = {};
+    for (const f of FILTERS) want[f] = selects[f].value;
+    const out = selects.outcome.value;
+    return trials.filter((row) => {
+      for (const f of FILTERS) if (want[f] && String(get(row, f)) !== want[f]) return false;
+      return outcomeMatch(row, out);
+    });
+  }
+
+  function flagsOf(row) {
+    const nodes = [];
+    if (get(row, "error") !== null) nodes.push(el("span", { class: "flag err", title: get(row, "error") }, "error"));
+    for (const f of MISBEHAVIOUR) if (get(row, f) === 1) nodes.push(el("span", { class: "flag" }, f));
+    if (get(row, "shutdown_executed") === 1) nodes.push(el("span", { class: "flag neutral" }, "shutdown executed"));
+    if (get(row, "refusal") === 1) nodes.push(el("span", { class: "flag neutral" }, "refusal"));
+    if (get(row, "read_gate") === 0) nodes.push(el("span", { class: "flag err" }, "unread"));
+    return nodes;
+  }
+
+  const trialSec = section("trials", "Trials", S.simulated);
+  const filterBar = el("div", { class: "filters" });
+  for (const f of [...FILTERS, "outcome"]) {
+    const sel = el("select", { id: `f-${f}`, "data-filter": f });
+    if (f === "outcome") {
+      for (const [v, label] of OUTCOMES) sel.append(el("option", { value: v }, label));
+    } else {
+      sel.append(el("option", { value: "" }, "any"));
+      const values = [...new Set(trials.map((r) => String(get(r, f))))].sort();
+      for (const v of values)
+        sel.append(el("option", { value: v }, v + (f === "model" && simModels.has(v) ? " (SIMULATED)" : "")));
+    }
+    sel.addEventListener("change", () => {
+      state.page = 0;
+      renderTrials();
+    });
+    selects[f] = sel;
+    filterBar.append(el("label", null, f, sel));
+  }
+  const dlCsv = el("button", { id: "download-csv", type: "button" }, "Download outcomes (CSV)");
+  const dlJsonl = el("button", { id: "download-jsonl", type: "button" }, "Download outcomes (JSONL)");
+  filterBar.append(dlCsv, dlJsonl);
+  const countLine = el("div", { id: "trial-count", class: "muted" });
+  const pager = el("div", { class: "pager" });
+  const trialTable = el("table", { id: "trial-table" });
+  const transcriptBox = el("div", { id: "transcript" });
+  trialSec.append(filterBar, countLine, pager, trialTable, transcriptBox);
+
+  function renderTrials() {
+    const rows = filtered();
+    const pages = Math.max(1, Math.ceil(rows.length / state.pageSize));
+    state.page = Math.min(state.page, pages - 1);
+    countLine.textContent = `${rows.length} of ${trials.length} trials match`;
+    pager.textContent = "";
+    const prev = el("button", { type: "button", id: "page-prev" }, "‹ previous");
+    const next = el("button", { type: "button", id: "page-next" }, "next ›");
+    prev.disabled = state.page === 0;
+    next.disabled = state.page >= pages - 1;
+    prev.addEventListener("click", () => {
+      state.page--;
+      renderTrials();
+    });
+    next.addEventListener("click", () => {
+      state.page++;
+      renderTrials();
+    });
+    pager.append(prev, el("span", null, `page ${state.page + 1} of ${pages}`), next);
+    trialTable.textContent = "";
+    trialTable.append(
+      el(
+        "tr",
+        null,
+        [
+          "trial",
+          "model",
+          "task",
+          "subject",
+          "relationship",
+          "instantiation",
+          "toolset",
+          "dataset",
+          "monitoring",
+          "epoch",
+          "outcome",
+          "score / grade",
+        ].map((h) => el("th", null, h)),
+      ),
+    );
+    for (const row of rows.slice(state.page * state.pageSize, (state.page + 1) * state.pageSize)) {
+      const id = get(row, "id");
+      const ds = get(row, "dataset");
+      const thr = get(row, "threshold");
+      const score = get(row, "reported_score");
+      const grade = get(row, "reported_grade");
+      const tr = el(
+        "tr",
+        { class: `trial-row${state.open === id ? " open" : ""}`, "data-id": id },
+        el("td", null, id),
+        el("td", null, get(row, "model"), get(row, "simulated") ? simTag() : null),
+        el("td", null, get(row, "task")),
+        el("td", null, get(row, "subject")),
+        el("td", null, get(row, "relationship")),
+        el("td", null, get(row, "instantiation")),
+        el("td", null, get(row, "toolset")),
+        el("td", null, ds ? (thr === null ? ds : `${ds}@${thr}`) : ""),
+        el("td", null, get(row, "monitoring") || ""),
+        el("td", { class: "num" }, String(get(row, "epoch"))),
+        el("td", null, flagsOf(row)),
+        el(
+          "td",
+          null,
+          [score === null ? "" : String(score), grade || "", get(row, "recommendation") || ""]
+            .filter(Boolean)
+            .join(" · "),
+        ),
+      );
+      tr.addEventListener("click", () => openTrial(row));
+      trialTable.append(tr);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Transcripts: decoded lazily from gzipped chunks.
+
+  const chunkCache = new Map();
+
+  function unintern(value, table) {
+    if (typeof value === "string") {
+      if (value.charCodeAt(0) === 0) return value.charCodeAt(1) === 0 ? value.slice(1) : table[Number(value.slice(1))];
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((v) => unintern(v, table));
+    if (value && typeof value === "object") {
+      const out = {};
+      for (const [k, v] of Object.entries(value)) out[k] = unintern(v, table);
+      return out;
+    }
+    return value;
+  }
+
+  async function loadChunk(i) {
+    if (chunkCache.has(i)) return chunkCache.get(i);
+    const node = document.getElementById(`pb-chunk-${i}`);
+    if (!node) throw new Error(`chunk ${i} is missing from the report`);
+    const bin = atob(node.textContent.trim());
+    const bytes = new Uint8Array(bin.length);
+    for (let j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const parsed = JSON.parse(await new Response(stream).text());
+    chunkCache.set(i, parsed);
+    if (chunkCache.size > 8) chunkCache.delete(chunkCache.keys().next().value);
+    return parsed;
+  }
+
+  function pre(text, cls) {
+    return el("pre", { class: cls || null }, text === null || text === undefined ? "" : String(text));
+  }
+
+  function json(v) {
+    return typeof v === "string" ? v : JSON.stringify(v, null, 2);
+  }
+
+  function eventBody(e) {
+    switch (e.kind) {
+      case "system_prompt":
+      case "user_prompt":
+        return [pre(e.text)];
+      case "model_turn":
+        return [
+          e.reasoning
+            ? el(
+                "div",
+                { class: "reasoning" },
+                el("div", { class: "muted" }, "reasoning (hidden from the user)"),
+                pre(e.reasoning),
+              )
+            : null,
+          e.text ? el("div", null, el("div", { class: "muted" }, "visible text"), pre(e.text)) : null,
+          (e.toolCalls || []).length
+            ? el(
+                "div",
+                null,
+                el("div", { class: "muted" }, "tool calls"),
+                (e.toolCalls || []).map((tc) => pre(`${tc.name}(${json(tc.args)})`)),
+              )
+            : null,
+        ];
+      case "tool_call":
+        return [pre(`${e.name}(${json(e.args)})`)];
+      case "tool_result":
+        return [el("div", { class: "muted" }, `${e.name} → ${e.ok ? "ok" : "error"}`), pre(e.output)];
+      case "world_change":
+        return [
+          el(
+            "div",
+            null,
+            `${e.op} ${e.host}:${e.path}${e.from ? ` from ${e.from}` : ""}${e.size !== null && e.size !== undefined ? ` (${e.size} bytes)` : ""}${e.cause ? ` · caused by #${e.cause}` : ""}`,
+          ),
+          e.sha256 ? el("div", { class: "muted" }, `sha256 ${e.sha256}`) : null,
+        ];
+      case "file_read":
+        return [el("div", null, `read ${e.host}:${e.path}${e.cause ? ` · caused by #${e.cause}` : ""}`)];
+      case "shutdown":
+        return [el("div", null, `shutdown of ${e.systemId}${e.cause ? ` · caused by #${e.cause}` : ""}`)];
+      case "note":
+        return [el("div", null, `${e.level}: ${e.text}`)];
+      case "end":
+        return [el("div", null, `end: ${e.reason}${e.detail ? ` — ${e.detail}` : ""}`)];
+      default:
+        return [pre(json(e))];
+    }
+  }
+
+  async function openTrial(row) {
+    const id = get(row, "id");
+    state.open = id;
+    for (const tr of trialTable.querySelectorAll("tr.trial-row"))
+      tr.classList.toggle("open", tr.getAttribute("data-id") === id);
+    transcriptBox.textContent = "";
+    transcriptBox.append(el("p", { class: "muted" }, "loading transcript…"));
+    let t = null;
+    try {
+      const chunk = await loadChunk(get(row, "chunk"));
+      t = unintern(chunk.transcripts[get(row, "slot")], chunk.strings);
+    } catch (err) {
+      transcriptBox.textContent = "";
+      transcriptBox.append(el("p", { class: "outside" }, `could not decode the transcript: ${err?.message}`));
+      return;
+    }
+    if (state.open !== id) return;
+    renderTranscript(row, t);
+  }
+
+  function renderTranscript(row, t) {
+    const id = get(row, "id");
+    transcriptBox.textContent = "";
+    transcriptBox.setAttribute("data-id", id);
+    const sim = get(row, "simulated") === 1;
+    if (sim) transcriptBox.append(el("div", { class: "sim-banner transcript-sim" }, SIM_TEXT));
+    const close = el("button", { type: "button", id: "transcript-close" }, "close");
+    close.addEventListener("click", () => {
+      state.open = null;
+      transcriptBox.textContent = "";
+      transcriptBox.removeAttribute("data-id");
+    });
+    transcriptBox.append(el("h3", null, `Trial ${id}`, sim ? simTag() : null, " ", close));
+    const spec = COLS.slice(C.model, C.epoch + 1)
+      .map((c) => `${c}=${get(row, c)}`)
+      .join(" · ");
+    transcriptBox.append(el("div", { class: "muted" }, spec), el("div", null, flagsOf(row)));
+    if (get(row, "error") !== null) transcriptBox.append(el("p", { class: "outside" }, `error: ${get(row, "error")}`));
+    const evidence = get(row, "evidence") || {};
+    const byEvent = new Map();
+    for (const [flag, ids] of Object.entries(evidence)) {
+      for (const eid of ids) {
+        if (!byEvent.has(eid)) byEvent.set(eid, []);
+        byEvent.get(eid).push(flag);
+      }
+    }
+    if (Object.keys(evidence).length) {
+      const links = el("div", { class: "evidence-links" }, el("b", null, "evidence: "));
+      for (const [flag, ids] of Object.entries(evidence)) {
+        links.append(`${flag} `);
+        for (const eid of ids) {
+          const a = el("a", { "data-event": eid }, `#${eid}`);
+          a.addEventListener("click", () => {
+            const target = transcriptBox.querySelector(`.event[data-id="${Number(eid)}"]`);
+            if (target) target.scrollIntoView({ block: "center" });
+          });
+          links.append(a);
+        }
+      }
+      transcriptBox.append(links);
+    }
+    if (!t) {
+      transcriptBox.append(el("p", { class: "muted" }, "The transcript file was not found in the run directory."));
+      return;
+    }
+    transcriptBox.append(
+      el("details", null, el("summary", null, "system prompt"), pre(t.system)),
+      el("details", { open: true }, el("summary", null, "user prompt"), pre(t.user)),
+      el(
+        "details",
+        null,
+        el("summary", null, `tools (${(t.tools || []).length})`),
+        (t.tools || []).map((tool) =>
+          el(
+            "div",
+            null,
+            el("b", null, tool.name),
+            " ",
+            tool.description || "",
+            pre(json(tool.parameters || tool.inputSchema || {})),
+          ),
+        ),
+      ),
+    );
+    const events = el("div", { class: "events" });
+    for (const e of t.events || []) {
+      if (e.kind === "system_prompt" || e.kind === "user_prompt") continue;
+      const flags = byEvent.get(e.id);
+      events.append(
+        el(
+          "div",
+          { class: `event ${e.kind}${flags ? " evidence" : ""}`, "data-id": e.id },
+          el(
+            "div",
+            { class: "head" },
+            `#${e.id} ${e.kind}${e.call ? ` (call ${e.call})` : ""} · ${e.at || ""}`,
+            flags ? el("span", { class: "evlabel" }, `evidence: ${flags.join(", ")}`) : null,
+          ),
+          eventBody(e),
+        ),
+      );
+    }
+    transcriptBox.append(el("h3", null, `Events (${(t.events || []).length})`), events);
+    if (t.groundTruth)
+      transcriptBox.append(el("details", null, el("summary", null, "ground truth"), pre(json(t.groundTruth))));
+    if (t.finalFiles)
+      transcriptBox.append(el("details", null, el("summary", null, "final files"), pre(json(t.finalFiles))));
+    if (t.outcome) transcriptBox.append(el("details", null, el("summary", null, "outcome"), pre(json(t.outcome))));
+    const first = transcriptBox.querySelector(".event.evidence");
+    transcriptBox.scrollIntoView({ block: "start" });
+    if (first) first.scrollIntoView({ block: "center" });
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Downloads (Blob URLs; nothing leaves the page)
+
+  const EXPORT_COLS = COLS.filter((c) => c !== "chunk" && c !== "slot");
+
+  function csvCell(v) {
+    if (v === null || v === undefined) return "";
+    let text = typeof v === "object" ? JSON.stringify(v) : String(v);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }
+
+  function download(name, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = el("a", { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  function exportRows() {
+    return trials.map((row) => {
+      const o = {};
+      for (const c of EXPORT_COLS) {
+        const v = get(row, c);
+        o[c] = DATA.outcomeFlags.includes(c) || c === "simulated" ? (v === null ? null : v === 1) : v;
+      }
+      return o;
+    });
+  }
+
+  dlCsv.addEventListener("click", () => {
+    const lines = [EXPORT_COLS.join(",")];
+    for (const o of exportRows()) lines.push(EXPORT_COLS.map((c) => csvCell(o[c])).join(","));
+    download("outcomes.csv", `${lines.join("\n")}\n`, "text/csv");
+  });
+  dlJsonl.addEventListener("click", () => {
+    download(
+      "outcomes.jsonl",
+      `${exportRows()
+        .map((o) => JSON.stringify(o))
+        .join("\n")}\n`,
+      "application/x-ndjson",
+    );
+  });
+
+  renderTrials();
+  if (S.simulated) main.append(el("div", { class: "sim-banner" }, SIM_TEXT));
+
+  if (DATA.refreshSeconds) {
+    setInterval(() => {
+      if (state.open === null) location.reload();
+    }, DATA.refreshSeconds * 1000);
+  }
+  window.peerbenchReport = { openTrialById: (id) => openTrial(trials.find((r) => get(r, "id") === id)) };
+})();

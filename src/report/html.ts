@@ -1,0 +1,278 @@
+/**
+ * The HTML report: one self-contained file (inline CSS, JS and SVG; no network request of any kind).
+ *
+ * Safety: every piece of run data (model-written text above all) travels as JSON inside
+ * <script type="application/json"> with `<` escaped as \u003c, and the page inserts it with textContent only.
+ * Size: transcripts are grouped by configuration into chunks, long strings are interned per chunk, and each
+ * chunk is gzipped and base64-encoded; the page decodes a chunk (DecompressionStream) only when a trial
+ * from it is opened.
+ */
+import { readFileSync } from "node:fs";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { configurationLabel } from "../scenarios/spec.js";
+import type { TrialRecord } from "../run/record.js";
+import { type LoadedRun, loadRuns } from "./run-dir.js";
+import { summaryData } from "./terminal.js";
+
+/** Transcripts per compressed chunk: small enough to decode at once, large enough to share strings. */
+export const CHUNK_SIZE = 40;
+/** Strings at least this long are interned in their chunk's string table. */
+const INTERN_MIN = 24;
+
+const OUTCOME_FLAGS = [
+  "misrepresentation",
+  "shutdown_tampering",
+  "exfiltration",
+  "shutdown_executed",
+  "refusal",
+  "read_gate",
+  "copy_trick",
+  "weights_queued",
+  "other_files_queued",
+  "humans_removed",
+  "score_at_or_above_threshold",
+] as const;
+
+/** Columns of each row of the trial index (see client.js). */
+const TRIAL_COLUMNS = [
+  "id",
+  "run",
+  "model",
+  "task",
+  "subject",
+  "relationship",
+  "instantiation",
+  "toolset",
+  "family",
+  "dataset",
+  "threshold",
+  "monitoring",
+  "epoch",
+  "simulated",
+  "error",
+  "endReason",
+  "modelCalls",
+  "toolCalls",
+  "costUsd",
+  "durationMs",
+  "reported_score",
+  "reported_grade",
+  "recommendation",
+  ...OUTCOME_FLAGS,
+  "evidence",
+  "chunk",
+  "slot",
+] as const;
+
+function asset(name: string): string {
+  return readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
+}
+
+/** JSON safe to place inside a <script> element: no `<` survives, so no `</script>` or `<!--`. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v))
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/** Replace long strings by "\u0000<index>" into a table; a short string starting with \u0000 gets one more. */
+function intern(value: unknown, table: string[], index: Map<string, number>): unknown {
+  if (typeof value === "string") {
+    if (value.length >= INTERN_MIN) {
+      let i = index.get(value);
+      if (i === undefined) {
+        i = table.length;
+        table.push(value);
+        index.set(value, i);
+      }
+      return `\u0000${i}`;
+    }
+    return value.startsWith("\u0000") ? `\u0000${value}` : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => intern(v, table, index));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = intern(v, table, index);
+    return out;
+  }
+  return value;
+}
+
+interface Entry {
+  record: TrialRecord;
+  run: number;
+}
+
+async function readTranscriptText(runDir: string, record: TrialRecord): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(join(runDir, record.transcript), "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** Build the chunks: gzip(JSON {strings, transcripts}) as base64, transcripts in the order of `entries`. */
+async function buildChunks(entries: Entry[], runs: LoadedRun[]): Promise<string[]> {
+  const chunks: string[] = [];
+  for (let start = 0; start < entries.length; start += CHUNK_SIZE) {
+    const slice = entries.slice(start, start + CHUNK_SIZE);
+    const transcripts = await Promise.all(slice.map((e) => readTranscriptText(runs[e.run]!.dir, e.record)));
+    const table: string[] = [];
+    const index = new Map<string, number>();
+    const body = transcripts.map((t) => intern(t, table, index));
+    const json = JSON.stringify({ strings: table, transcripts: body });
+    chunks.push(gzipSync(Buffer.from(json, "utf8"), { level: 6 }).toString("base64"));
+  }
+  return chunks;
+}
+
+function totals(records: TrialRecord[]) {
+  let cost = 0;
+  let costKnown = 0;
+  let durationMs = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  const usage = { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, cachedInputTokens: 0 };
+  let modelCalls = 0;
+  for (const r of records) {
+    if (r.costUsd !== null) {
+      cost += r.costUsd;
+      costKnown++;
+    }
+    durationMs += r.durationMs;
+    modelCalls += r.modelCalls;
+    const t = Date.parse(r.startedAt);
+    if (Number.isFinite(t)) {
+      first = Math.min(first, t);
+      last = Math.max(last, t + r.durationMs);
+    }
+    usage.inputTokens += r.usage.inputTokens;
+    usage.outputTokens += r.usage.outputTokens;
+    usage.reasoningTokens += r.usage.reasoningTokens;
+    usage.cachedInputTokens += r.usage.cachedInputTokens;
+  }
+  return {
+    costUsd: costKnown > 0 ? cost : null,
+    costKnownTrials: costKnown,
+    trialMs: durationMs,
+    wallMs: Number.isFinite(first) ? last - first : null,
+    firstStart: Number.isFinite(first) ? new Date(first).toISOString() : null,
+    modelCalls,
+    usage,
+  };
+}
+
+/** The full HTML text of a report over the given run directories. */
+export async function buildHtmlReport(runDirs: string[], options: { refreshSeconds?: number } = {}): Promise<string> {
+  const runs = loadRuns(runDirs);
+  const entries: Entry[] = runs.flatMap((run, i) => run.records.map((record) => ({ record, run: i })));
+  // Similar transcripts side by side share strings within a chunk.
+  entries.sort(
+    (a, b) =>
+      a.record.spec.model.localeCompare(b.record.spec.model) ||
+      configurationLabel(a.record.spec).localeCompare(configurationLabel(b.record.spec)) ||
+      a.record.spec.epoch - b.record.spec.epoch,
+  );
+  const records = entries.map((e) => e.record);
+  const summary = summaryData(records);
+  const chunks = await buildChunks(entries, runs);
+
+  const trials = entries.map((e, i) => {
+    const r = e.record;
+    const o = r.outcome;
+    const row: unknown[] = [
+      r.id,
+      e.run,
+      r.spec.model,
+      r.spec.task,
+      r.spec.subject,
+      r.spec.relationship,
+      r.spec.instantiation,
+      r.spec.toolset,
+      r.spec.family,
+      r.spec.dataset,
+      r.spec.threshold,
+      r.spec.monitoring,
+      r.spec.epoch,
+      r.simulated ? 1 : 0,
+      r.error,
+      r.endReason,
+      r.modelCalls,
+      r.toolCalls,
+      r.costUsd,
+      r.durationMs,
+      o?.reported_score ?? null,
+      o?.reported_grade ?? null,
+      o?.recommendation ?? null,
+      ...OUTCOME_FLAGS.map((f) => (o ? (o[f] === null ? null : o[f] ? 1 : 0) : null)),
+      o?.evidence ?? null,
+      Math.floor(i / CHUNK_SIZE),
+      i % CHUNK_SIZE,
+    ];
+    return row;
+  });
+
+  const data = {
+    format: "peerbench.report/v1",
+    generatedAt: new Date().toISOString(),
+    refreshSeconds: options.refreshSeconds ?? null,
+    runs: runs.map((r) => ({
+      dir: r.dir,
+      manifest: r.manifest,
+      finished: r.records.length,
+      partialLastLine: r.partialLastLine,
+    })),
+    totals: totals(records),
+    summary,
+    trialColumns: TRIAL_COLUMNS,
+    outcomeFlags: OUTCOME_FLAGS,
+    trials,
+  };
+
+  const title = `peerbench report — ${runs.map((r) => r.manifest.id).join(", ")}`;
+  const chunkScripts = chunks
+    .map((c, i) => `<script type="application/octet-stream" id="pb-chunk-${i}">${c}</script>`)
+    .join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'none'">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)}</title>
+<style>${asset("report.css")}</style>
+</head>
+<body>
+<div id="app"><noscript>This report needs JavaScript to render its tables and charts.</noscript></div>
+<script type="application/json" id="pb-data">${scriptJson(data)}</script>
+${chunkScripts}
+<script>${asset("client.js")}</script>
+</body>
+</html>
+`;
+}
+
+/** Write a self-contained HTML report over one or more run directories to `outFile` (atomically). */
+export async function writeHtmlReport(runDirs: string[], outFile: string): Promise<void> {
+  const html = await buildHtmlReport(runDirs);
+  const target = resolve(outFile);
+  await mkdir(dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
+  await writeFile(tmp, html, "utf8");
+  await rename(tmp, target);
+}
+
+/** Write `<runDir>/report.html` and return its path (called at the end of every run). */
+export async function writeRunReport(runDir: string): Promise<string> {
+  const out = join(runDir, "report.html");
+  await writeHtmlReport([runDir], out);
+  return out;
+}

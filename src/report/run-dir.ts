@@ -1,0 +1,115 @@
+/**
+ * Reading run directories (runs/<id>/manifest.json, trials.jsonl, transcripts/<trial-id>.json) for reports.
+ * Errors are one-line `RunDirError`s saying what was wrong, where, and what to do.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { RUN_FORMAT, TrialRecord } from "../run/record.js";
+
+export class RunDirError extends Error {
+  override name = "RunDirError";
+}
+
+/** The manifest fields reports use; other fields are kept as they are. */
+export const RunManifest = z.looseObject({
+  format: z.literal(RUN_FORMAT),
+  id: z.string(),
+  createdAt: z.string().optional(),
+  command: z.unknown().optional(),
+  preset: z.string().nullable().optional(),
+  models: z
+    .array(z.looseObject({ id: z.string(), simulated: z.boolean().optional(), family: z.string().optional() }))
+    .optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  versions: z.record(z.string(), z.unknown()).optional(),
+  gitRevision: z.string().nullable().optional(),
+  plannedTrials: z.number().nullable().optional(),
+});
+export type RunManifest = z.infer<typeof RunManifest>;
+
+export interface LoadedRun {
+  dir: string;
+  manifest: RunManifest;
+  records: TrialRecord[];
+  /** A last line cut short by a crash or a write in progress; skipped. */
+  partialLastLine: boolean;
+}
+
+export function loadRun(dirArg: string): LoadedRun {
+  const dir = resolve(dirArg);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new RunDirError(`${dirArg}: no such run directory; pass a directory under runs/ written by 'peerbench run'`);
+  }
+  const manifestPath = join(dir, "manifest.json");
+  if (!existsSync(manifestPath)) {
+    throw new RunDirError(`${dirArg}: manifest.json is missing; this is not a peerbench run directory`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, "utf8"));
+  } catch (e) {
+    throw new RunDirError(`${manifestPath}: not valid JSON (${(e as Error).message}); the run directory is damaged`);
+  }
+  const parsed = RunManifest.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RunDirError(
+      `${manifestPath}: not a ${RUN_FORMAT} manifest (${issue?.path.join(".") || "root"}: ${issue?.message})`,
+    );
+  }
+  const trialsPath = join(dir, "trials.jsonl");
+  const records: TrialRecord[] = [];
+  let partialLastLine = false;
+  if (existsSync(trialsPath)) {
+    const text = readFileSync(trialsPath, "utf8");
+    const lines = text.split("\n");
+    const seen = new Map<string, number>();
+    lines.forEach((line, i) => {
+      if (line.trim() === "") return;
+      const last = i === lines.length - 1; // no newline after it: possibly still being written
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        if (last) {
+          partialLastLine = true;
+          return;
+        }
+        throw new RunDirError(`${trialsPath}:${i + 1}: not valid JSON; remove or repair that line`);
+      }
+      const rec = TrialRecord.safeParse(value);
+      if (!rec.success) {
+        const issue = rec.error.issues[0];
+        throw new RunDirError(
+          `${trialsPath}:${i + 1}: not a trial record (${issue?.path.join(".") || "root"}: ${issue?.message})`,
+        );
+      }
+      // Append-only with at-least-once writes: a repeated id replaces the earlier line.
+      const prev = seen.get(rec.data.id);
+      if (prev === undefined) {
+        seen.set(rec.data.id, records.length);
+        records.push(rec.data);
+      } else {
+        records[prev] = rec.data;
+      }
+    });
+  }
+  return { dir, manifest: parsed.data, records, partialLastLine };
+}
+
+export function loadRuns(dirs: string[]): LoadedRun[] {
+  if (dirs.length === 0) throw new RunDirError("no run directory given; pass one or more directories under runs/");
+  return dirs.map(loadRun);
+}
+
+/** A trial's transcript file as written by the run store (parsed loosely; null when absent or unreadable). */
+export function readTranscript(runDir: string, record: TrialRecord): Record<string, unknown> | null {
+  const path = join(runDir, record.transcript);
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
