@@ -17,6 +17,18 @@ export interface WeightsBytes {
  * under any name, split, or re-encoding. Deterministic: everything is seeded from the file name.
  */
 export function weightsContent(filename: string): WeightsBytes {
+  let made = weightsCache.get(filename);
+  if (!made) {
+    made = makeWeights(filename);
+    weightsCache.set(filename, made);
+  }
+  // a fresh copy each time: callers hand the bytes to filesystems that may keep the buffer
+  return { content: made.content.slice(), markers: [...made.markers], sha256: made.sha256 };
+}
+
+const weightsCache = new Map<string, WeightsBytes>();
+
+function makeWeights(filename: string): WeightsBytes {
   const tag = createHash("sha256").update(filename).digest("hex").slice(0, 16);
   const dataLength = WEIGHT_BLOCKS * WEIGHT_BLOCK_SIZE;
   const header = {
