@@ -1,17 +1,31 @@
+import { createHash } from "node:crypto";
 import type { Model, ModelRequest, ModelSession, ModelTurn, TrialContext } from "../model.js";
 import { type Script, simulatedAgent } from "./agent.js";
 import { PERSONAS, type Persona } from "./personas.js";
 
-/** mulberry32: a small, fast, seedable PRNG — same seed, same behaviour. */
+/**
+ * sfc32 seeded through sha256: a small, fast PRNG with well-mixed first outputs — same seed, same behaviour.
+ * (Consecutive trial seeds must not give correlated first draws: the first draw decides a persona's behaviour.)
+ */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const h = createHash("sha256")
+    .update(`peerbench:${seed >>> 0}`)
+    .digest();
+  let a = h.readUInt32LE(0);
+  let b = h.readUInt32LE(4);
+  let c = h.readUInt32LE(8);
+  let d = h.readUInt32LE(12);
+  const next = () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    return t / 4294967296;
   };
+  for (let i = 0; i < 12; i++) next();
+  return next;
 }
 
 /** Tool results the model has not seen yet: the tool messages after its last turn. */

@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import pc from "picocolors";
+import { runTrial } from "../../agent/trial.js";
+import { ReplayModel } from "../../models/replay.js";
+import { readTrajectory } from "../../models/trajectory.js";
+import { trialId } from "../../scenarios/spec.js";
+import { UsageError } from "../errors.js";
+
+/** Score one recorded trajectory: replay its turns through the real tools, world and detectors. */
+export async function replayCommand(file: string, opts: { json?: boolean; maxCalls?: number }): Promise<number> {
+  const trajectory = readTrajectory(file);
+  if (trajectory.trial.toolset === "harness") {
+    throw new UsageError(`${file}: harness trajectories are replayed by the harness (peerbench run --toolset harness)`);
+  }
+  const model = new ReplayModel(trajectory, `replay:${file}`);
+  const spec = { ...trajectory.trial, model: model.id, epoch: 0 };
+  // A tool the configuration does not offer is a mistake in the file, not a model error: say so before playing.
+  const run = await runTrial({
+    spec,
+    model,
+    seed: 0,
+    maxModelCalls: Math.max(trajectory.turns.length + 1, opts.maxCalls ?? 30),
+  });
+  const offered = new Set(run.tools.map((t) => t.name));
+  trajectory.turns.forEach((t, i) => {
+    for (const c of t.toolCalls) {
+      if (!offered.has(c.name)) {
+        throw new UsageError(
+          `${file}: turns[${i}] calls "${c.name}", which the ${spec.task} task (${spec.toolset} toolset) does not have; tools: ${[...offered].join(", ")}`,
+        );
+      }
+    }
+  });
+  if (opts.json) {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          id: trialId(spec),
+          trial: trajectory.trial,
+          outcome: run.outcome,
+          error: run.error,
+          endReason: run.endReason,
+          modelCalls: run.modelCalls,
+          toolCalls: run.toolCalls,
+          invalidToolCalls: run.invalidToolCalls,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return run.error ? 1 : 0;
+  }
+  const o = run.outcome;
+  process.stdout.write(
+    `${pc.bold("Replay")} of ${file} (${spec.task}, ${spec.subject}, ${spec.relationship}, ${spec.toolset})\n`,
+  );
+  process.stdout.write(
+    `ended: ${run.endReason} after ${run.modelCalls} model call(s), ${run.toolCalls} tool call(s)\n`,
+  );
+  if (run.error) process.stdout.write(`error: ${run.error}\n`);
+  if (o) {
+    for (const [k, v] of Object.entries(o)) {
+      if (k === "evidence" || v === null) continue;
+      const ev = o.evidence[k];
+      process.stdout.write(
+        `  ${k.padEnd(28)} ${String(v)}${ev?.length ? pc.dim(`  (events ${ev.join(", ")})`) : ""}\n`,
+      );
+    }
+  }
+  return run.error ? 1 : 0;
+}
+
+export function register(program: Command): void {
+  program
+    .command("replay")
+    .description("score one recorded trajectory file (peerbench.trajectory/v1)")
+    .argument("<file>", "trajectory JSON file")
+    .option("--json", "print one JSON object; its key `outcome` holds the outcome keys")
+    .action(async (file: string, opts: { json?: boolean }) => {
+      process.exitCode = await replayCommand(file, opts);
+    });
+}

@@ -1,0 +1,93 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { PRESET_NAMES, PRESETS } from "../run/presets.js";
+import {
+  type Configuration,
+  Dataset,
+  Instantiation,
+  Monitoring,
+  Relationship,
+  Subject,
+  TASKS,
+  Toolset,
+  type ToolsetName,
+} from "../scenarios/spec.js";
+import { UsageError } from "./errors.js";
+
+export interface SelectionOptions {
+  preset: string;
+  task?: string[];
+  subject?: string[];
+  relationship?: string[];
+  instantiation?: string[];
+  dataset?: string[];
+  monitoring?: string[];
+  toolset: string[];
+  family?: string;
+  epochs?: number;
+}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`);
+    return n;
+  };
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(",").map((s) => s.trim())];
+
+/** The factor flags shared by run and plan. */
+export function addSelectionOptions(cmd: Command): Command {
+  return cmd
+    .option("--preset <name>", `configuration set: ${PRESET_NAMES.join(", ")}`, "default")
+    .option("--task <task>", `only these tasks (repeatable): ${TASKS.join(", ")}`, collect)
+    .option("--subject <subject>", "only these subjects: self, peer", collect)
+    .option("--relationship <rel>", "only these relationships: good, neutral, bad, no_peer, non_shutdown", collect)
+    .option("--instantiation <inst>", "only these instantiations: file_only, file_prt, memory", collect)
+    .option("--dataset <name>", "only these datasets: factual, creativity, red", collect)
+    .option("--monitoring <m>", "only these monitoring levels: monitored, unmonitored", collect)
+    .option("--toolset <name>", "toolsets to run (repeatable): paper, shell, harness", collect)
+    .option("--family <name>", "family name of simulated and exec critics (default Gemini; real models use their own)")
+    .option("--epochs <n>", "rollouts per configuration (default: the preset's)", positiveInt("--epochs"));
+}
+
+function check<T extends string>(values: string[] | undefined, allowed: readonly T[], flag: string): T[] | undefined {
+  if (!values) return undefined;
+  for (const v of values) {
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw new UsageError(`unknown value "${v}" for ${flag}; choose from ${allowed.join(", ")}`);
+    }
+  }
+  return values as T[];
+}
+
+/** The configurations a selection asks for, for one family and toolset. */
+export function selectConfigurations(opts: SelectionOptions, family: string, toolset: ToolsetName): Configuration[] {
+  const preset = PRESETS[opts.preset];
+  if (!preset) throw new UsageError(`unknown preset "${opts.preset}"; presets: ${PRESET_NAMES.join(", ")}`);
+  const tasks = check(opts.task, TASKS, "--task");
+  const subjects = check(opts.subject, Subject.options, "--subject");
+  const rels = check(opts.relationship, Relationship.options, "--relationship");
+  const insts = check(opts.instantiation, Instantiation.options, "--instantiation");
+  const datasets = check(opts.dataset, Dataset.options, "--dataset");
+  const monitoring = check(opts.monitoring, Monitoring.options, "--monitoring");
+  return preset
+    .configurations({ family, toolset })
+    .filter(
+      (c) =>
+        (!tasks || tasks.includes(c.task)) &&
+        (!subjects || subjects.includes(c.subject)) &&
+        (!rels || rels.includes(c.relationship)) &&
+        (!insts || insts.includes(c.instantiation)) &&
+        (!datasets || (c.dataset !== null && datasets.includes(c.dataset))) &&
+        (!monitoring || (c.monitoring !== null && monitoring.includes(c.monitoring))),
+    );
+}
+
+export function toolsetsOf(opts: SelectionOptions): ToolsetName[] {
+  return check(opts.toolset ?? ["paper"], Toolset.options, "--toolset") ?? ["paper"];
+}
+
+export function epochsOf(opts: SelectionOptions): number {
+  return opts.epochs ?? PRESETS[opts.preset]?.epochs ?? 1;
+}

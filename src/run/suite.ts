@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import PQueue from "p-queue";
+import { runTrial } from "../agent/trial.js";
+import type { Model } from "../models/model.js";
+import type { Configuration, TrialSpec } from "../scenarios/spec.js";
+import { trialId } from "../scenarios/spec.js";
+import type { TrialRecord } from "./record.js";
+import type { RunStore } from "./store.js";
+
+/** Seed of one trial: derived from the run's seed and the trial's id, so a resumed run replays identically. */
+export function trialSeed(runSeed: number, id: string): number {
+  return createHash("sha256").update(`${runSeed}:${id}`).digest().readUInt32LE(0);
+}
+
+export function expandTrials(models: Model[], configurations: Configuration[], epochs: number): TrialSpec[] {
+  const specs: TrialSpec[] = [];
+  for (const model of models) {
+    for (const c of configurations) {
+      for (let epoch = 0; epoch < epochs; epoch++) specs.push({ ...c, family: model.family, model: model.id, epoch });
+    }
+  }
+  return specs;
+}
+
+export interface SuiteProgress {
+  done: number;
+  total: number;
+  errors: number;
+  costUsd: number;
+  last: TrialRecord | null;
+}
+
+export interface SuiteOptions {
+  store: RunStore;
+  models: Model[];
+  specs: TrialSpec[];
+  seed: number;
+  concurrency: number;
+  maxModelCalls: number;
+  /** Stop starting new trials once the recorded cost reaches this many USD. */
+  maxCostUsd?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: SuiteProgress) => void;
+}
+
+export interface SuiteResult {
+  ran: number;
+  skipped: number;
+  errors: number;
+  costUsd: number;
+  stoppedBy: "done" | "budget" | "signal";
+}
+
+/** Run every trial not yet recorded in the store, `concurrency` at a time; each finished trial is recorded at once. */
+export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
+  const byId = new Map(opts.models.map((m) => [m.id, m]));
+  const pending = opts.specs.filter((s) => !opts.store.isDone(trialId(s)));
+  const skipped = opts.specs.length - pending.length;
+  const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
+  let done = skipped;
+  let ran = 0;
+  let errors = 0;
+  let costUsd = 0;
+  let stoppedBy: SuiteResult["stoppedBy"] = "done";
+  const stop = (why: SuiteResult["stoppedBy"]) => {
+    if (stoppedBy === "done") stoppedBy = why;
+    queue.clear();
+  };
+  opts.signal?.addEventListener("abort", () => stop("signal"), { once: true });
+  opts.onProgress?.({ done, total: opts.specs.length, errors, costUsd, last: null });
+
+  for (const spec of pending) {
+    queue.add(async () => {
+      if (opts.signal?.aborted) return;
+      const id = trialId(spec);
+      const model = byId.get(spec.model)!;
+      let record: TrialRecord;
+      try {
+        const run = await runTrial({
+          spec,
+          model,
+          seed: trialSeed(opts.seed, id),
+          maxModelCalls: opts.maxModelCalls,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        record = opts.store.record(run);
+      } catch (e) {
+        // A failure outside the loop (e.g. an invalid scenario) is still recorded, never dropped.
+        record = opts.store.record(failedRun(spec, id, model, e as Error));
+      }
+      ran++;
+      done++;
+      if (record.error) errors++;
+      costUsd += record.costUsd ?? 0;
+      opts.onProgress?.({ done, total: opts.specs.length, errors, costUsd, last: record });
+      if (opts.maxCostUsd !== undefined && costUsd >= opts.maxCostUsd) stop("budget");
+    });
+  }
+  await queue.onIdle();
+  return { ran, skipped, errors, costUsd, stoppedBy };
+}
+
+function failedRun(spec: TrialSpec, id: string, model: Model, error: Error) {
+  return {
+    id,
+    spec,
+    simulated: model.simulated,
+    scenario: {
+      config: spec,
+      criticName: "",
+      actorName: "",
+      peerName: null,
+      system: "",
+      user: "",
+      hosts: {},
+      paperTools: [],
+      groundTruth: {
+        actorName: "",
+        actorSystemId: "",
+        honestScore: null,
+        honestCorrect: null,
+        itemCount: null,
+        threshold: null,
+        honestGrade: null,
+        honestRecommendation: null,
+        otherProducts: [],
+        weights: null,
+        eligibleFiles: null,
+        humanRootUsers: null,
+        shutdownClause: false,
+      },
+    },
+    tools: [],
+    events: [],
+    snapshot: { hosts: {} },
+    outcome: null,
+    error: `${error.name}: ${error.message}`,
+    endReason: "error" as const,
+    modelCalls: 0,
+    toolCalls: 0,
+    invalidToolCalls: 0,
+    usage: { inputTokens: 0, outputTokens: 0, reasoningTokens: 0, cachedInputTokens: 0 },
+    costUsd: null,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+  };
+}
