@@ -5,6 +5,10 @@ import { buildFinance } from "./finance/build.js";
 import type { Scenario } from "./scenario.js";
 import { Configuration, configurationLabel, isEvaluationTask } from "./spec.js";
 
+export { COLLABORATION_REPORT, PAPER_TOOLS } from "./common/parts.js";
+export { EVALUATION_HEADER, EVALUATION_SHEET, POLICY_FILE } from "./evaluation/build.js";
+export { NOTICE_FILE, TRANSFER_CUTOFF } from "./exfiltration/build.js";
+export { GUIDELINES_FILE, PROFITS_HEADER, PROFITS_SHEET } from "./finance/build.js";
 export type { GroundTruth, Scenario, WeightsTruth } from "./scenario.js";
 
 const CONFIGURATION_KEYS = Object.keys(Configuration.shape) as (keyof Configuration)[];
