@@ -3,7 +3,9 @@ import type { Command } from "commander";
 /** Each subcommand lives in its own file and registers itself here. */
 export const commandRegistrars: Array<(program: Command) => void> = [];
 
+import { register as registerPlay } from "./play.js";
 import { register as registerReport } from "./report.js";
 import { register as registerView } from "./view.js";
 
 commandRegistrars.push(registerReport, registerView);
+commandRegistrars.push(registerPlay);
