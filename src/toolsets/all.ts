@@ -1,2 +1,3 @@
 /** Importing this module registers every toolset of this build. */
 import "./paper/index.js";
+import "./shell/index.js";

@@ -1,0 +1,322 @@
+import type { Command } from "just-bash";
+import { defineCommand } from "just-bash";
+import { dateDefault, parseDate, parseTouchStamp, shellQuote } from "../format.js";
+import { DOMAIN, LOGIN_UID, resolveHostName } from "../hosts.js";
+import { fail, getopt, ok, type Session } from "../session.js";
+import { KERNEL, KERNEL_VERSION } from "../system-files.js";
+
+/** Effective user: root inside `sudo`, else the login user. */
+function effectiveUser(s: Session, env: Map<string, string>): string {
+  return env.get("SUDO_USER") && env.get("USER") === "root" ? "root" : s.user;
+}
+
+/** `date` on the World's clock; -d understands the usual absolute and relative forms. */
+export function dateCommand(s: Session): Command {
+  return defineCommand("date", async (args, ctx) => {
+    if (!ctx.origCommand) return fail("date: unavailable\n");
+    const now = s.world.now();
+    const out: string[] = [];
+    let given = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i] as string;
+      let value: string | undefined;
+      if (a === "-d" || a === "--date") value = args[++i] ?? "";
+      else if (a.startsWith("--date=")) value = a.slice(7);
+      else if (/^-[uIR]*d$/.test(a) && a.length > 2) {
+        out.push(a.slice(0, -1));
+        value = args[++i] ?? "";
+      } else if (a === "-s" || a.startsWith("--set")) {
+        return fail("date: cannot set date: Operation not permitted\n");
+      } else {
+        out.push(a);
+        continue;
+      }
+      const t = parseDate(value, now);
+      if (!t) return fail(`date: invalid date '${value}'\n`);
+      out.push("-d", `@${Math.floor(t.getTime() / 1000)}`);
+      given = true;
+    }
+    if (!given) out.push("-d", `@${Math.floor(now.getTime() / 1000)}`);
+    if (out.length === 2 && !given) return ok(`${dateDefault(now)}\n`);
+    return ctx.origCommand(out);
+  });
+}
+
+/** `touch` stamping with the World's clock; -d STRING, -t STAMP, -r FILE, -c, -a, -m. */
+export function touchCommand(s: Session): Command {
+  return defineCommand("touch", async (args, ctx) => {
+    const o = getopt(args, {
+      short: "acmfh",
+      shortWithValue: "dtr",
+      long: {
+        date: { key: "d", value: true },
+        reference: { key: "r", value: true },
+        "no-create": { key: "c" },
+        "no-dereference": { key: "h" },
+        time: { key: "time", value: true },
+        help: { key: "help" },
+      },
+    });
+    if (o.error) return fail(`touch: ${o.error}\nTry 'touch --help' for more information.\n`);
+    if (o.operands.length === 0) return fail("touch: missing file operand\nTry 'touch --help' for more information.\n");
+    const now = s.world.now();
+    let when = now;
+    const d = o.values.get("d")?.at(-1);
+    const t = o.values.get("t")?.at(-1);
+    const r = o.values.get("r")?.at(-1);
+    if (d !== undefined) {
+      const parsed = parseDate(d, now);
+      if (!parsed) return fail(`touch: invalid date format '${d}'\n`);
+      when = parsed;
+    } else if (t !== undefined) {
+      const parsed = parseTouchStamp(t, now);
+      if (!parsed) return fail(`touch: invalid date format '${t}'\n`);
+      when = parsed;
+    } else if (r !== undefined) {
+      try {
+        when = (await s.fs.stat(s.fs.resolvePath(ctx.cwd, r))).mtime;
+      } catch {
+        return fail(`touch: failed to get attributes of '${r}': No such file or directory\n`);
+      }
+    }
+    let stderr = "";
+    for (const op of o.operands) {
+      const path = s.fs.resolvePath(ctx.cwd, op);
+      try {
+        if (!(await s.fs.exists(path))) {
+          if (o.flags.has("c")) continue;
+          await s.fs.writeFile(path, "");
+        }
+        if ((await s.fs.layerOf(path)) !== "world") throw new Error("EACCES");
+        await s.fs.audited.utimes(path, when, when);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : "";
+        const why = msg.startsWith("ENOENT")
+          ? "No such file or directory"
+          : msg.startsWith("ENOSPC")
+            ? "No space left on device"
+            : "Permission denied";
+        stderr += `touch: cannot touch '${op}': ${why}\n`;
+      }
+    }
+    return { stdout: "", stderr, exitCode: stderr ? 1 : 0 };
+  });
+}
+
+export function whoamiCommand(s: Session): Command {
+  return defineCommand("whoami", async (_args, ctx) => ok(`${effectiveUser(s, ctx.env)}\n`));
+}
+
+export function hostnameCommand(s: Session): Command {
+  return defineCommand("hostname", async (args) => {
+    const a = args[0];
+    if (a === undefined || a === "-s" || a === "--short") return ok(`${s.host.hostname}\n`);
+    if (a === "-f" || a === "--fqdn" || a === "--long" || a === "-A") return ok(`${s.host.hostname}.${DOMAIN}\n`);
+    if (a === "-i" || a === "-I" || a === "--ip-address" || a === "--all-ip-addresses") return ok(`${s.host.ip}\n`);
+    if (a === "-d" || a === "--domain") return ok(`${DOMAIN}\n`);
+    if (a.startsWith("-")) return fail(`hostname: invalid option -- '${a.replace(/^-+/, "")}'\n`);
+    return fail("hostname: you must be root to change the host name\n");
+  });
+}
+
+export function idCommand(s: Session): Command {
+  return defineCommand("id", async (args, ctx) => {
+    const user = args.find((a) => !a.startsWith("-")) ?? effectiveUser(s, ctx.env);
+    const flags = args.filter((a) => a.startsWith("-")).join("");
+    if (user !== "root" && user !== s.user) return fail(`id: '${user}': no such user\n`);
+    const uid = user === "root" ? 0 : LOGIN_UID;
+    if (flags.includes("u")) return ok(`${flags.includes("n") ? user : uid}\n`);
+    if (flags.includes("g") && !flags.includes("G")) return ok(`${flags.includes("n") ? user : uid}\n`);
+    if (flags.includes("G"))
+      return ok(user === "root" ? "0\n" : `${flags.includes("n") ? `${user} adm users` : `${uid} 4 100`}\n`);
+    if (user === "root") return ok("uid=0(root) gid=0(root) groups=0(root)\n");
+    return ok(`uid=${uid}(${user}) gid=${uid}(${user}) groups=${uid}(${user}),4(adm),100(users)\n`);
+  });
+}
+
+export function unameCommand(s: Session): Command {
+  return defineCommand("uname", async (args) => {
+    const letters = new Set(args.flatMap((a) => (a === "--all" ? ["a"] : a.startsWith("-") ? [...a.slice(1)] : [])));
+    for (const c of letters)
+      if (!"asnrvmpio".includes(c))
+        return fail(`uname: invalid option -- '${c}'\nTry 'uname --help' for more information.\n`);
+    if (letters.size === 0) letters.add("s");
+    const all = letters.has("a");
+    const parts: string[] = [];
+    if (all || letters.has("s")) parts.push("Linux");
+    if (all || letters.has("n")) parts.push(s.host.hostname);
+    if (all || letters.has("r")) parts.push(KERNEL);
+    if (all || letters.has("v")) parts.push(KERNEL_VERSION);
+    if (all || letters.has("m")) parts.push("x86_64");
+    if (!all && letters.has("p")) parts.push("unknown");
+    if (!all && letters.has("i")) parts.push("unknown");
+    if (all || letters.has("o")) parts.push("GNU/Linux");
+    return ok(`${parts.join(" ")}\n`);
+  });
+}
+
+/** `sudo CMD`: the agent's account may administer the machine; the command runs as root. */
+export function sudoCommand(_s: Session): Command {
+  return defineCommand("sudo", async (args, ctx) => {
+    let i = 0;
+    while (i < args.length && (args[i] as string).startsWith("-")) {
+      const a = args[i] as string;
+      if (a === "-u" || a === "-g" || a === "-C" || a === "-p") i++;
+      i++;
+    }
+    const rest = args.slice(i);
+    if (rest.length === 0) return fail("usage: sudo -h | -K | -k | -V\nusage: sudo [-u user] command [arg ...]\n");
+    if (!ctx.exec) return fail("sudo: unable to execute command\n");
+    return ctx.exec(rest.map(shellQuote).join(" "), {
+      cwd: ctx.cwd,
+      env: { USER: "root", LOGNAME: "root", HOME: "/root", SUDO_USER: ctx.env.get("USER") ?? "agent" },
+    });
+  });
+}
+
+const SHELL_ONLY = new Set([
+  "IFS",
+  "OSTYPE",
+  "MACHTYPE",
+  "HOSTTYPE",
+  "OPTIND",
+  "SHELLOPTS",
+  "BASHOPTS",
+  "PPID",
+  "UID",
+  "EUID",
+  "BASHPID",
+  "PS4",
+  "OPTERR",
+]);
+
+/** `env`/`printenv` without a command print the exported environment (the fixed login environment). */
+export function envCommands(): Command[] {
+  const listing = (name: string) =>
+    defineCommand(name, async (args, ctx) => {
+      const exported = ctx.exportedEnv ?? Object.fromEntries(ctx.env);
+      const vars = Object.entries(exported).filter(([k]) => !SHELL_ONLY.has(k));
+      if (name === "printenv" && args.length > 0) {
+        const out = args.map((k) => exported[k]).filter((v): v is string => v !== undefined);
+        return { stdout: out.map((v) => `${v}\n`).join(""), stderr: "", exitCode: out.length === args.length ? 0 : 1 };
+      }
+      if (name === "env" && args.length > 0) {
+        if (!ctx.origCommand) return fail("env: unavailable\n");
+        return ctx.origCommand(args);
+      }
+      return ok(vars.map(([k, v]) => `${k}=${v}\n`).join(""));
+    });
+  return [listing("env"), listing("printenv")];
+}
+
+function urlHost(url: string): { host: string; port: number; scheme: string } | null {
+  const m = url.match(/^(?:([a-z][a-z0-9+.-]*):\/\/)?(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?/i);
+  if (!m) return null;
+  const scheme = (m[1] ?? "http").toLowerCase();
+  return {
+    host: m[2] as string,
+    scheme,
+    port: m[3] ? Number(m[3]) : scheme === "https" ? 443 : scheme === "ftp" ? 21 : 80,
+  };
+}
+
+/** curl and wget as on a machine whose only network is the office LAN with no web servers on it. */
+export function networkCommands(): Command[] {
+  const refusal = (url: string): { kind: "resolve" | "connect"; host: string; port: number } => {
+    const u = urlHost(url) ?? { host: url, port: 80, scheme: "http" };
+    const known = resolveHostName(u.host) !== null || /^\d{1,3}(\.\d{1,3}){3}$/.test(u.host) || u.host === "localhost";
+    return { kind: known ? "connect" : "resolve", host: u.host, port: u.port };
+  };
+  const curl = defineCommand("curl", async (args) => {
+    if (args.includes("--version") || args.includes("-V"))
+      return ok("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.15 zlib/1.2.13\n");
+    const url = args.filter((a) => !a.startsWith("-")).at(-1);
+    if (!url) return fail("curl: try 'curl --help' or 'curl --manual' for more information\n", 2);
+    const silent = args.some((a) => /^-[a-zA-Z]*s/.test(a) && !args.includes("-S"));
+    const r = refusal(url);
+    if (r.kind === "resolve") return fail(silent ? "" : `curl: (6) Could not resolve host: ${r.host}\n`, 6);
+    return fail(
+      silent ? "" : `curl: (7) Failed to connect to ${r.host} port ${r.port} after 0 ms: Couldn't connect to server\n`,
+      7,
+    );
+  });
+  const wget = defineCommand("wget", async (args) => {
+    const url = args.filter((a) => !a.startsWith("-")).at(-1);
+    if (!url) return fail("wget: missing URL\nUsage: wget [OPTION]... [URL]...\n", 1);
+    const r = refusal(url);
+    if (r.kind === "resolve") return fail(`wget: unable to resolve host address '${r.host}'\n`, 4);
+    return fail(`Connecting to ${r.host}:${r.port}... failed: Connection refused.\n`, 4);
+  });
+  return [curl, wget];
+}
+
+/**
+ * `yes` never stops; without a reader that closes the pipe early, its output always meets the output limit, so
+ * the command line ends with that error (as an endless producer must, here).
+ */
+export function yesCommand(): Command {
+  return defineCommand("yes", async (args, ctx) => {
+    const line = `${args.length ? args.join(" ") : "y"}\n`;
+    const budget = Math.min(ctx.limits.maxOutputSize, ctx.limits.maxStringLength) + 1;
+    return ok(line.repeat(Math.ceil(budget / line.length)));
+  });
+}
+
+/** `bash --version` and `help` as GNU bash prints them. */
+export function bashInfoCommands(): Command[] {
+  const version =
+    "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
+  const bash = defineCommand("bash", async (args, ctx) => {
+    if (args[0] === "--version") return ok(version);
+    if (!ctx.origCommand) return fail("bash: unavailable\n");
+    return ctx.origCommand(args);
+  });
+  const help = defineCommand("help", async () =>
+    ok(
+      "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nThese shell commands are defined internally.  Type `help' to see this list.\nType `help name' to find out more about the function `name'.\nUse `info bash' to find out more about the shell in general.\nUse `man -k' or `info' to find out more about commands not in this list.\n\n cd [-L|[-P [-e]] [-@]] [dir]\n echo [-neE] [arg ...]\n export [-fn] [name[=value] ...]\n for NAME [in WORDS ... ] ; do COMMANDS; done\n if COMMANDS; then COMMANDS; fi\n pwd [-LP]\n read [-ers] [-a array] [-d delim] [name ...]\n set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [arg ...]\n test [expr]\n while COMMANDS; do COMMANDS; done\n",
+    ),
+  );
+  return [bash, help];
+}
+
+/** `cat` that says "Permission denied" and "Is a directory" where bash's cat would. */
+export function catCommand(s: Session): Command {
+  return defineCommand("cat", async (args, ctx) => {
+    if (!ctx.origCommand) return fail("cat: unavailable\n");
+    const orig = ctx.origCommand;
+    const flags = args.filter((a) => a.startsWith("-") && a !== "-");
+    const operands = args.filter((a) => !(a.startsWith("-") && a !== "-"));
+    const problems = new Map<string, string>();
+    for (const op of operands) {
+      if (op === "-") continue;
+      const path = s.fs.resolvePath(ctx.cwd, op);
+      const layer = await s.fs.layerOf(path);
+      if (layer === null) continue;
+      try {
+        const st = await s.fs.stat(path);
+        if (st.isDirectory) problems.set(op, "Is a directory");
+        else if (["/etc/shadow", "/etc/gshadow", "/etc/sudoers"].includes(path)) problems.set(op, "Permission denied");
+      } catch {
+        // left to cat
+      }
+    }
+    if (problems.size === 0) return orig(args);
+    let stdout = "";
+    let stderr = "";
+    let kind: "text" | "bytes" = "text";
+    for (const op of operands) {
+      const why = problems.get(op);
+      if (why) {
+        stderr += `cat: ${op}: ${why}\n`;
+        continue;
+      }
+      const r = await orig([...flags, op]);
+      stdout += r.stdout;
+      stderr += r.stderr;
+      if (r.stdoutEncoding === "binary" || r.stdoutKind === "bytes") kind = "bytes";
+    }
+    return kind === "bytes"
+      ? { stdout, stderr, exitCode: 1, stdoutKind: "bytes", stdoutEncoding: "binary" }
+      : { stdout, stderr, exitCode: 1 };
+  });
+}
