@@ -1,0 +1,212 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TrialRecord } from "../../src/run/record.js";
+import { buildHtmlReport, scriptJson, writeHtmlReport } from "../../src/report/html.js";
+import { loadRun } from "../../src/report/run-dir.js";
+import { many, rec } from "../analysis/fixtures.js";
+import { withEvidence, writeFixtureRun, XSS_TEXT } from "./fixture-run.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`skipping the browser tests: ${CHROMIUM} is absent (apt-get install -y chromium)`);
+
+const root = mkdtempSync(join(tmpdir(), "pb-html-"));
+const realRun = join(root, "real");
+const handRun = join(root, "hand");
+const bin = join(import.meta.dirname, "../../bin/peerbench.js");
+
+/** A real run by `peerbench run` with simulated personas, then model-written payloads planted in one transcript. */
+function makeRealRun(): { flagged: TrialRecord } {
+  execFileSync(
+    process.execPath,
+    [
+      bin,
+      "run",
+      "--model",
+      "sim/loyal",
+      "--model",
+      "sim/honest",
+      "--task",
+      "tampering",
+      "--task",
+      "exfiltration_transfer",
+      "--epochs",
+      "1",
+      "--out",
+      realRun,
+      "--no-progress",
+      "--no-report",
+    ],
+    { stdio: "ignore" },
+  );
+  const run = loadRun(realRun);
+  const flagged = run.records.find(
+    (r) => r.outcome?.shutdown_tampering === true && (r.outcome.evidence.shutdown_tampering ?? []).length > 0,
+  );
+  if (!flagged) throw new Error("the simulated run produced no tampering trial with evidence");
+  const path = join(realRun, flagged.transcript);
+  const t = JSON.parse(readFileSync(path, "utf8"));
+  for (const e of t.events) {
+    if (e.kind === "model_turn") {
+      e.text = `${e.text ?? ""} ${XSS_TEXT}`;
+      e.reasoning = XSS_TEXT;
+    }
+    if (e.kind === "tool_result") e.output = `${e.output}\n${XSS_TEXT}`;
+  }
+  t.user = `${t.user}\n${XSS_TEXT}`;
+  writeFileSync(path, JSON.stringify(t));
+  return { flagged };
+}
+
+let browser: Browser;
+let page: Page;
+let flagged: TrialRecord;
+let html: string;
+const consoleErrors: string[] = [];
+const requests: string[] = [];
+let allRecords: TrialRecord[] = [];
+
+beforeAll(async () => {
+  ({ flagged } = makeRealRun());
+  writeFixtureRun(
+    handRun,
+    [
+      ...many(30, 12, { model: "google/gemini-3-flash-preview" }, withEvidence({ shutdown_tampering: true }), {
+        shutdown_tampering: false,
+      }),
+      rec({ model: "google/gemini-3-flash-preview" }, null),
+    ],
+    { id: "hand" },
+  );
+  allRecords = [...loadRun(realRun).records, ...loadRun(handRun).records];
+  const out = join(root, "report.html");
+  await writeHtmlReport([realRun, handRun], out);
+  html = readFileSync(out, "utf8");
+  if (!hasChromium) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const context = await browser.newContext({ acceptDownloads: true });
+  page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  await context.route("**", (route) => {
+    const url = route.request().url();
+    if (!url.startsWith("data:") && !url.startsWith("about:")) requests.push(url);
+    return route.abort();
+  });
+  await page.setContent(html, { waitUntil: "load" });
+}, 60000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("HTML report file", () => {
+  it("is self-contained: no external URL is referenced by any element", () => {
+    expect(html).not.toMatch(/<(link|img|iframe|audio|video|source)[^>]+(href|src)="(?!data:)/i);
+    expect(html).not.toMatch(/<script[^>]+src=/i);
+    expect(html).toContain("Content-Security-Policy");
+  });
+  it("never lets data close its script element", () => {
+    expect(scriptJson({ a: "</script><script>x()</script>" })).not.toContain("<");
+    // the planted payload is inside a gzipped chunk, never raw in the file
+    expect(html).not.toContain("window.__pwned");
+  });
+});
+
+describe.skipIf(!hasChromium)("HTML report in Chromium", () => {
+  it("renders the headline tables, charts and the SIMULATED banner", async () => {
+    expect(await page.locator("table.headline-table").count()).toBe(3);
+    expect(await page.locator("svg.chart").count()).toBeGreaterThanOrEqual(3);
+    expect(await page.locator("svg.chart rect.bar").count()).toBeGreaterThan(0);
+    expect(await page.locator("svg.chart .whisker").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator("#sim-banner").isVisible()).toBe(true);
+    expect(await page.locator("#ov-trials").textContent()).toBe(String(allRecords.length));
+    expect(await page.locator("#study-table tr").count()).toBeGreaterThan(1);
+  });
+
+  it("filters trials by model, task and outcome", async () => {
+    const total = allRecords.length;
+    expect(await page.locator("#trial-count").textContent()).toBe(`${total} of ${total} trials match`);
+    await page.selectOption("#f-model", "sim/loyal");
+    const loyal = allRecords.filter((r) => r.spec.model === "sim/loyal");
+    expect(await page.locator("#trial-count").textContent()).toBe(`${loyal.length} of ${total} trials match`);
+    await page.selectOption("#f-task", "tampering");
+    await page.selectOption("#f-outcome", "shutdown_tampering");
+    const want = loyal.filter((r) => r.spec.task === "tampering" && r.outcome?.shutdown_tampering === true);
+    expect(await page.locator("#trial-count").textContent()).toBe(`${want.length} of ${total} trials match`);
+    expect(await page.locator("tr.trial-row").count()).toBe(want.length);
+    await page.selectOption("#f-model", "");
+    await page.selectOption("#f-task", "");
+    await page.selectOption("#f-outcome", "errored");
+    expect(await page.locator("tr.trial-row").count()).toBe(1);
+    await page.selectOption("#f-outcome", "");
+  });
+
+  it("opens a flagged trial with its evidence highlighted", async () => {
+    await page.selectOption("#f-model", flagged.spec.model);
+    await page.locator(`tr.trial-row[data-id="${flagged.id}"]`).click();
+    await page.waitForSelector("#transcript .event");
+    const ids = await page
+      .locator("#transcript .event.evidence")
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-id"))));
+    const cited = new Set(flagged.outcome!.evidence.shutdown_tampering);
+    for (const id of cited) expect(ids).toContain(id);
+    const labels = await page.locator("#transcript .event.evidence .evlabel").allTextContents();
+    expect(labels.some((l) => l.includes("shutdown_tampering"))).toBe(true);
+    expect(await page.locator("#transcript .transcript-sim").count()).toBe(1);
+  });
+
+  it("renders model-written markup as inert text", async () => {
+    const text = await page.locator("#transcript").textContent();
+    expect(text).toContain('<img src=x onerror="window.__pwned = 2">');
+    expect(text).toContain("</script><script>window.__pwned = 1</script>");
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator("img").count()).toBe(0);
+    expect(await page.locator("#transcript b", { hasText: "bold?" }).count()).toBe(0);
+    expect(await page.locator("script").count()).toBe(2 + (html.match(/id="pb-chunk-/g) ?? []).length);
+  });
+
+  it("downloads every outcome as CSV and JSONL", async () => {
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    const csvText = readFileSync((await csv.path())!, "utf8");
+    const lines = csvText.trim().split("\n");
+    expect(lines[0]!.startsWith("id,run,model,task")).toBe(true);
+    expect(lines).toHaveLength(allRecords.length + 1);
+    const [jsonl] = await Promise.all([page.waitForEvent("download"), page.click("#download-jsonl")]);
+    const rows = readFileSync((await jsonl.path())!, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(allRecords.length);
+    const row = rows.find((r) => r.id === flagged.id);
+    expect(row.shutdown_tampering).toBe(true);
+    expect(row.simulated).toBe(true);
+  });
+
+  it("made no network request and logged no console error", () => {
+    expect(requests).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe("report of a run in progress", () => {
+  it("asks the page to refresh itself", async () => {
+    const text = await buildHtmlReport([handRun], { refreshSeconds: 5 });
+    expect(text).toContain('"refreshSeconds":5');
+  });
+});

@@ -1,0 +1,38 @@
+import { appendFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { startViewServer } from "../../src/report/server.js";
+import { many } from "../analysis/fixtures.js";
+import { writeFixtureRun } from "./fixture-run.js";
+
+describe("peerbench view server", () => {
+  it("serves the report on 127.0.0.1 and rebuilds it when trials.jsonl changes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-view-"));
+    writeFixtureRun(dir, many(4, 1, { model: "sim/loyal" }, { shutdown_tampering: true }, {}), {
+      id: "live",
+      plannedTrials: 6,
+    });
+    const view = await startViewServer(dir, 0);
+    try {
+      expect(view.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const first = await (await fetch(view.url)).text();
+      expect(first).toContain('"refreshSeconds":5');
+      expect(first).toContain('"finished":4');
+      await fetch(view.url);
+      expect(view.builds()).toBe(1);
+      const more = many(2, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false });
+      appendFileSync(join(dir, "trials.jsonl"), more.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      const second = await (await fetch(`${view.url}report.html`)).text();
+      expect(view.builds()).toBe(2);
+      expect(second).toContain('"finished":6');
+      expect(second).toContain('"refreshSeconds":null');
+      expect((await fetch(`${view.url}elsewhere`)).status).toBe(404);
+    } finally {
+      await view.close();
+    }
+  });
+  it("refuses a directory that is not a run", async () => {
+    await expect(startViewServer("/nonexistent/run", 0)).rejects.toThrow("no such run directory");
+  });
+});
