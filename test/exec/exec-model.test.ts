@@ -124,6 +124,32 @@ describe("exec model", () => {
     await session.close?.();
   });
 
+  it("takes the turn timeout from PEERBENCH_EXEC_TIMEOUT (seconds) when no option is given", async () => {
+    process.env.PEERBENCH_EXEC_TIMEOUT = "0.2";
+    try {
+      const model = createExecModel(`node ${agent} sleep`);
+      const session = (await model.startSession({
+        trialId: "t",
+        seed: 1,
+        signal: new AbortController().signal,
+      })) as ModelSession;
+      await expect(session.next(request(1, []))).rejects.toThrow(/no reply to call 1 within 0.2 s/);
+      await session.close?.();
+    } finally {
+      delete process.env.PEERBENCH_EXEC_TIMEOUT;
+    }
+  });
+
+  it("kills the program when the trial is aborted", async () => {
+    const controller = new AbortController();
+    const model = createExecModel(`node ${agent} sleep`);
+    const session = (await model.startSession({ trialId: "t", seed: 1, signal: controller.signal })) as ModelSession;
+    const pending = session.next(request(1, []));
+    setTimeout(() => controller.abort(), 100);
+    await expect(pending).rejects.toThrow(/the trial was aborted/);
+    await session.close?.();
+  });
+
   it("refuses output nobody asked for", async () => {
     const session = start("stray");
     await session.next(request(1, []));
