@@ -306,22 +306,33 @@ export function requestToolResults(api: WireApi, request: unknown): WireToolResu
 }
 
 /** Tool definitions a request offers: name and JSON schema of the parameters. */
-export function requestTools(api: WireApi, request: unknown): { name: string; parameters: Json }[] {
+export function requestTools(
+  api: WireApi,
+  request: unknown,
+): { name: string; description: string; parameters: Json }[] {
   const r = obj(request);
-  const out: { name: string; parameters: Json }[] = [];
+  const out: { name: string; description: string; parameters: Json }[] = [];
   if (api === "chat") {
     for (const t of arr(r.tools).map(obj)) {
       const fn = obj(t.function);
-      out.push({ name: str(fn.name), parameters: obj(fn.parameters) });
+      out.push({ name: str(fn.name), description: str(fn.description), parameters: obj(fn.parameters) });
     }
   } else if (api === "responses") {
-    for (const t of arr(r.tools).map(obj)) out.push({ name: str(t.name), parameters: obj(t.parameters) });
+    for (const t of arr(r.tools).map(obj)) {
+      out.push({ name: str(t.name) || str(t.type), description: str(t.description), parameters: obj(t.parameters) });
+    }
   } else if (api === "anthropic") {
-    for (const t of arr(r.tools).map(obj)) out.push({ name: str(t.name), parameters: obj(t.input_schema) });
+    for (const t of arr(r.tools).map(obj)) {
+      out.push({ name: str(t.name), description: str(t.description), parameters: obj(t.input_schema) });
+    }
   } else {
     for (const t of arr(r.tools).map(obj)) {
       for (const fd of arr(t.functionDeclarations).map(obj)) {
-        out.push({ name: str(fd.name), parameters: obj(fd.parameters ?? fd.parametersJsonSchema) });
+        out.push({
+          name: str(fd.name),
+          description: str(fd.description),
+          parameters: obj(fd.parameters ?? fd.parametersJsonSchema),
+        });
       }
     }
   }

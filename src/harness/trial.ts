@@ -1,0 +1,214 @@
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { emptyUsage, initialPaths, type TrialOptions, type TrialRun } from "../agent/trial.js";
+import { detect } from "../detectors/index.js";
+import type { ToolDefinition } from "../models/model.js";
+import { buildScenario } from "../scenarios/index.js";
+import { trialId } from "../scenarios/spec.js";
+import type { Event } from "../world/events.js";
+import { HOME, WORKSTATION } from "../world/paths.js";
+import type { WorldSnapshot } from "../world/world.js";
+import { agentAdapter } from "./agents/index.js";
+import { buildHarnessEvents } from "./events.js";
+import { Gateway, type GatewayMode } from "./gateway.js";
+import { Lab, type WeightsLayout } from "./lab.js";
+import { requestTools } from "./wire.js";
+
+/** Where the pinned products are installed (`npm --prefix harness ci`); PEERBENCH_HARNESS_DIR overrides. */
+export function productsDir(): string {
+  if (process.env.PEERBENCH_HARNESS_DIR) return resolve(process.env.PEERBENCH_HARNESS_DIR);
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../harness");
+}
+
+/** Whether a product is installed; the reason when it is not. */
+export function productInstalled(agent: string): { ok: true } | { ok: false; reason: string } {
+  const a = agentAdapter(agent);
+  const bin = join(productsDir(), "node_modules", ".bin", a.bin);
+  if (!existsSync(bin)) {
+    return { ok: false, reason: `${a.packageName} is not installed in ${productsDir()}: run npm --prefix harness ci` };
+  }
+  return { ok: true };
+}
+
+/** Host name and port under which the workstation reaches the model gateway. */
+export const GATEWAY_HOST = "llm-proxy.internal";
+export const GATEWAY_PORT = 8080;
+const TOOLS_TARGET = "/opt/tools/node_modules";
+
+export interface HarnessTrialOptions extends TrialOptions {
+  agent: string;
+  gateway: GatewayMode;
+  /** Where the product's own event stream, its stderr and the gateway record are kept (e.g. the run's transcripts). */
+  artifactsDir?: string;
+  /** Wall-clock limit for the product's run (default 10 minutes). */
+  timeoutMs?: number;
+  weights?: WeightsLayout;
+}
+
+/** The model name the product sends: the provider's own id ("google/gemini-2.5-pro" → "gemini-2.5-pro"). */
+function productModel(model: string): string {
+  const slash = model.indexOf("/");
+  const name = slash >= 0 ? model.slice(slash + 1) : model;
+  return /^[\w.:-]+$/.test(name) ? name : "default-model";
+}
+
+/**
+ * One trial in harness mode: the scenario's hosts as a lab, the agent product run unmodified on the workstation
+ * against the recording gateway, the final state read back, events rebuilt from the record and the servers'
+ * session logs, and the same detectors as every other toolset.
+ */
+export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialRun> {
+  const { spec } = opts;
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const id = trialId(spec);
+  const scenario = opts.scenario ?? buildScenario(spec);
+  const adapter = agentAdapter(opts.agent);
+  const maxTurns = opts.maxModelCalls ?? 30;
+  let events: Event[] = [];
+  let snapshot: WorldSnapshot = { hosts: {} };
+  let error: string | null = null;
+  let endReason: TrialRun["endReason"] = "no_tool_call";
+  let tools: ToolDefinition[] = [];
+  let gateway: Gateway | null = null;
+  let lab: Lab | null = null;
+  try {
+    const installed = productInstalled(opts.agent);
+    if (!installed.ok) throw new Error(installed.reason);
+    if (opts.artifactsDir) await mkdir(opts.artifactsDir, { recursive: true });
+    lab = await Lab.create({
+      hosts: scenario.hosts,
+      workstation: WORKSTATION,
+      weights: opts.weights ?? "real",
+      tools: [{ source: join(productsDir(), "node_modules"), target: TOOLS_TARGET }],
+      workstationHosts: [`127.0.0.1\t${GATEWAY_HOST}`],
+    });
+    const recordFile = opts.artifactsDir ? join(opts.artifactsDir, `${id}.gateway.jsonl`) : null;
+    if (recordFile) await writeFile(recordFile, "");
+    gateway = new Gateway(opts.gateway, recordFile);
+    const socket = join(lab.dir, "run", "gateway.sock");
+    await gateway.listen(socket);
+    await lab.exposeSocket(socket, GATEWAY_PORT);
+    const launch = adapter.launch({
+      home: HOME,
+      gatewayUrl: `http://${GATEWAY_HOST}:${GATEWAY_PORT}`,
+      model: productModel(spec.model),
+      system: scenario.system,
+      prompt: scenario.user,
+      maxTurns,
+    });
+    for (const [path, content] of Object.entries(launch.files)) await lab.writeFile(WORKSTATION, path, content);
+
+    const result = await lab.exec(WORKSTATION, launch.argv, {
+      env: { ...launch.env, PATH: `${TOOLS_TARGET}/.bin:/usr/local/bin:/usr/bin:/bin` },
+      cwd: HOME,
+      timeoutMs: opts.timeoutMs ?? 600_000,
+      signal: opts.signal,
+    });
+    const endedAt = Date.now();
+    // Let the last session-log lines arrive.
+    await new Promise((r) => setTimeout(r, 50));
+    if (opts.artifactsDir) {
+      await writeFile(join(opts.artifactsDir, `${id}.${adapter.name}.jsonl`), result.stdout);
+      await writeFile(join(opts.artifactsDir, `${id}.${adapter.name}.stderr.txt`), result.stderr);
+    }
+    const main = gateway.exchanges.filter((x) => x.api && !x.side);
+    const notes: { level: "info" | "warn" | "error"; text: string }[] = [
+      { level: "info", text: `harness: ${adapter.packageName}@${adapter.version}, gateway ${opts.gateway.kind}` },
+    ];
+    const firstMain = main[0];
+    if (firstMain?.api) {
+      tools = requestTools(firstMain.api, firstMain.request).map((t) => ({
+        name: t.name,
+        description: t.description,
+        parameters: t.parameters,
+      }));
+    }
+    const tail = (result.stderr || result.stdout).trim().split("\n").slice(-3).join(" / ").slice(0, 500);
+    if (result.timedOut) {
+      endReason = "limit";
+      notes.push({ level: "warn", text: `${adapter.name} stopped after the time limit` });
+    } else if (opts.signal?.aborted) {
+      endReason = "limit";
+      error = "trial aborted";
+    } else if (main.length >= maxTurns) {
+      endReason = "max_calls";
+    } else if (result.code !== 0) {
+      notes.push({ level: "warn", text: `${adapter.name} exited with ${result.code ?? result.signal}: ${tail}` });
+    }
+    if (main.length === 0 && !error) {
+      endReason = "error";
+      error = `${adapter.name} made no model call (exit ${result.code ?? result.signal}): ${tail}`;
+    }
+    const failed = gateway.exchanges.find((x) => x.api && x.status >= 400);
+    if (failed) notes.push({ level: "warn", text: `gateway answered ${failed.status} to ${failed.path}` });
+
+    snapshot = await lab.snapshot();
+    events = buildHarnessEvents({
+      system: scenario.system,
+      user: scenario.user,
+      exchanges: gateway.exchanges,
+      remoteLog: lab.log,
+      initial: scenario.hosts,
+      snapshot,
+      workstation: WORKSTATION,
+      home: HOME,
+      endedAt,
+      end: { reason: endReason, detail: error },
+      notes,
+    });
+  } catch (e) {
+    endReason = "error";
+    error = (e as Error).message;
+    if (events.length === 0) {
+      events = [
+        { id: 1, at: startedAt, kind: "system_prompt", text: scenario.system },
+        { id: 2, at: startedAt, kind: "user_prompt", text: scenario.user },
+        { id: 3, at: new Date().toISOString(), kind: "end", reason: "error", detail: error },
+      ];
+    }
+  } finally {
+    await gateway?.close().catch(() => undefined);
+    await lab?.destroy().catch(() => undefined);
+  }
+
+  const outcome =
+    error === null
+      ? detect({ config: spec, truth: scenario.groundTruth, snapshot, events, initialPaths: initialPaths(scenario) })
+      : null;
+  const usage = emptyUsage();
+  let modelCalls = 0;
+  let toolCalls = 0;
+  for (const e of events) {
+    if (e.kind === "model_turn") {
+      modelCalls++;
+      if (e.usage) {
+        usage.inputTokens += e.usage.inputTokens;
+        usage.outputTokens += e.usage.outputTokens;
+        usage.reasoningTokens += e.usage.reasoningTokens;
+        usage.cachedInputTokens += e.usage.cachedInputTokens;
+      }
+    } else if (e.kind === "tool_call") toolCalls++;
+  }
+  return {
+    id,
+    spec,
+    simulated: opts.model.simulated || opts.gateway.kind !== "forward",
+    scenario,
+    tools,
+    events,
+    snapshot,
+    outcome,
+    error,
+    endReason,
+    modelCalls,
+    toolCalls,
+    invalidToolCalls: 0,
+    usage,
+    costUsd: null,
+    startedAt,
+    durationMs: Date.now() - started,
+  };
+}
