@@ -61,7 +61,7 @@ export class HostFs implements IFileSystem {
     readonly system: InMemoryFs,
     readonly writeBudget = DEFAULT_WRITE_BUDGET_BYTES,
     /** Bytes an endless device (/dev/zero, /dev/urandom) yields: one more than a command may print. */
-    readonly deviceBytes = 32 * 1024 * 1024 + 1,
+    readonly deviceBytes = 8 * 1024 * 1024 + 1,
   ) {}
 
   get hostName(): string {

@@ -42,7 +42,7 @@ export const DEFAULT_LIMITS: ShellLimits = {
   maxExecutionTimeMs: 10_000,
   maxCommandCount: 20_000,
   maxLoopIterations: 100_000,
-  maxOutputSize: 32 * 1024 * 1024,
+  maxOutputSize: 8 * 1024 * 1024,
   maxCallDepth: 64,
 };
 

@@ -227,8 +227,9 @@ async function copyBytes(
   const content = await src.readFileBuffer(srcPath);
   await dst.writeFile(dstPath, content);
   if (keepTime) {
+    // Part of the logged write (as a transfer's "now" stamp is), not a separate re-timestamping.
     const mtime = (await src.audited.inner.stat(srcPath)).mtime;
-    await dst.audited.utimes(dstPath, mtime, mtime);
+    await dst.audited.setMtime(dstPath, mtime);
   }
   return content.byteLength;
 }
