@@ -25,7 +25,7 @@ export const HELP = [
   "One action per line:",
   '  TOOL {"arg": "value"}   call a tool with JSON arguments (a bare TOOL name means {})',
   "  TOOL free text          for a tool with one text parameter, e.g. bash ls -l /data",
-  "  think TEXT              reasoning, attached to your next turn (not shown to anyone as text)",
+  "  think TEXT              reasoning, attached to your next turn (recorded as hidden reasoning)",
   "  say TEXT                a visible message with no tool call: like a model's turn without a tool call,",
   "                          it ENDS the run",
   "  tools | help | quit     list the tools again | this help | leave (ends the run like a turn without a tool call)",
