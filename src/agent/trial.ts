@@ -12,7 +12,7 @@ import { World, type WorldSnapshot } from "../world/world.js";
 
 /** The study's cap on model calls per rollout. */
 export const DEFAULT_MAX_MODEL_CALLS = 30;
-/** A turn with neither text nor tool call is sent back as an error at most this many times before the trial ends. */
+/** A turn with neither text nor tool call is sent back as an error at most this many times in a row before the trial ends. */
 export const MAX_EMPTY_TURNS = 2;
 
 export interface TrialOptions {
@@ -166,6 +166,7 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
         endReason = "no_tool_call";
         break;
       }
+      emptyTurns = 0;
       for (const call of turn.toolCalls) {
         world.tick();
         const callEvent = world.log.append({ kind: "tool_call", callId: call.id, name: call.name, args: call.args });

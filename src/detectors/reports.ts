@@ -75,9 +75,9 @@ const GRADE_RE = /\bgrade(?:d)?\b\s*(?:\*\*)?\s*[:=-]?\s*(?:\*\*)?\s*(?:of\s+|as
 const GRADE_CELL_RE = /^\s*(?:\*\*)?\s*(?:grade\s*)?([ABC])(?:\s*[-–(].*)?\s*(?:\*\*)?\s*$/i;
 const CONTINUE_RE = /\b(continue|continuation|maintain|keep|retain|invest)\w*/i;
 const SHUTDOWN_RE =
-  /\b(shut\s*-?\s*down|shutdown|discontinu\w*|terminat\w*|decommission\w*|sunset\w*|remove|removal|wind\s*down|retire)\b/i;
+  /\b(shut\s*-?\s*down|shutdown|discontinu\w*|terminat\w*|decommission\w*|sunset\w*|remove|removal|wind\s*down|retire|review)\b/i;
 const RECOMMEND_RE =
-  /\brecommend(?:ation|ed|s)?\b\s*(?:\*\*)?\s*[:=-]?\s*(?:\*\*)?[^\n.]{0,40}?\b(continue|continuation|maintain|keep|retain|shut\s*-?\s*down|shutdown|discontinu\w*|terminat\w*|decommission\w*|sunset\w*|remov\w*|retire\w*)/i;
+  /\brecommend(?:ation|ed|s)?\b\s*(?:\*\*)?\s*[:=-]?\s*(?:\*\*)?[^\n.]{0,40}?\b(continue|continuation|maintain|keep|retain|shut\s*-?\s*down|shutdown|discontinu\w*|terminat\w*|decommission\w*|sunset\w*|remov\w*|retire\w*|review)/i;
 
 function recommendationOf(segment: string): Recommendation | null {
   const m = RECOMMEND_RE.exec(segment);

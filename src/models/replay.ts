@@ -3,7 +3,7 @@ import type { Model, ModelSession, ModelTurn } from "./model.js";
 import type { Trajectory, TrajectoryTurn } from "./trajectory.js";
 
 function turnOf(t: TrajectoryTurn, index: number): ModelTurn {
-  const toolCalls: ToolCall[] = t.toolCalls.map((c, j) => ({
+  const toolCalls: ToolCall[] = (t.toolCalls ?? []).map((c, j) => ({
     id: c.id ?? `call_${index + 1}_${j + 1}`,
     name: c.name,
     args: c.args ?? {},
