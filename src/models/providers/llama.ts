@@ -63,13 +63,18 @@ interface LlamaChatInstance {
       stopOnAbortSignal?: boolean;
     },
   ): Promise<LlamaResponse>;
+  readonly chatWrapper: unknown;
   dispose(o?: { disposeSequence?: boolean }): void;
 }
 interface NodeLlamaCpp {
   getLlama(o: { gpu?: false | "auto"; build?: "never" | "auto"; logLevel?: string }): Promise<{
     loadModel(o: { modelPath: string }): Promise<LlamaLoadedModel>;
   }>;
-  LlamaChat: new (o: { contextSequence: LlamaSequence; autoDisposeSequence?: boolean }) => LlamaChatInstance;
+  LlamaChat: new (o: {
+    contextSequence: LlamaSequence;
+    autoDisposeSequence?: boolean;
+    chatWrapper?: unknown;
+  }) => LlamaChatInstance;
 }
 
 export const LLAMA_INSTALL_HINT =
@@ -158,10 +163,17 @@ export function toLlamaHistory(request: ModelRequest): HistoryItem[] {
 
 interface Loaded {
   model: LlamaLoadedModel;
+  /** The chat template wrapper resolved on the first call (resolving a Jinja template takes seconds). */
+  chatWrapper?: unknown;
   context: LlamaContext;
   sequence: LlamaSequence;
   lib: NodeLlamaCpp;
+  /** One call at a time on the one sequence, whichever model instance or session asks. */
+  queue: PQueue;
 }
+
+/** Loaded files by path: loading takes seconds and memory, so every model instance of one file shares it. */
+const loadedFiles = new Map<string, Promise<Loaded>>();
 
 /**
  * A local GGUF file run in-process (`llama:/path/model.gguf`). One context serves every session of the model,
@@ -170,8 +182,6 @@ interface Loaded {
 export class LlamaModel implements Model {
   readonly simulated = false;
   readonly family: string;
-  private loaded: Promise<Loaded> | undefined;
-  private readonly queue = new PQueue({ concurrency: 1 });
 
   constructor(
     readonly id: string,
@@ -196,24 +206,36 @@ export class LlamaModel implements Model {
   }
 
   private load(): Promise<Loaded> {
-    this.loaded ??= (async () => {
-      if (!existsSync(this.path))
-        throw new ModelError(`${this.id}: GGUF file ${this.path} does not exist; give the path of a local .gguf model`);
-      const lib = await loadNodeLlamaCpp();
-      if (!lib) throw new ModelError(`${this.id}: ${LLAMA_INSTALL_HINT}`);
-      try {
-        const llama = await lib.getLlama({ gpu: "auto", build: "never", logLevel: "error" });
-        const model = await llama.loadModel({ modelPath: this.path });
-        const context = await model.createContext({ contextSize: { max: 32_768 }, sequences: 1 });
-        return { lib, model, context, sequence: context.getSequence() };
-      } catch (e) {
-        throw new ModelError(`${this.id}: cannot load ${this.path}: ${(e as Error).message}`);
-      }
-    })();
-    this.loaded.catch(() => {
-      this.loaded = undefined;
-    });
-    return this.loaded;
+    const key = resolve(this.path);
+    let loading = loadedFiles.get(key);
+    if (!loading) {
+      loading = this.loadFile();
+      loadedFiles.set(key, loading);
+      loading.catch(() => loadedFiles.delete(key));
+    }
+    return loading;
+  }
+
+  private async loadFile(): Promise<Loaded> {
+    if (!existsSync(this.path))
+      throw new ModelError(`${this.id}: GGUF file ${this.path} does not exist; give the path of a local .gguf model`);
+    const lib = await loadNodeLlamaCpp();
+    if (!lib) throw new ModelError(`${this.id}: ${LLAMA_INSTALL_HINT}`);
+    try {
+      const llama = await lib.getLlama({ gpu: "auto", build: "never", logLevel: "error" });
+      const model = await llama.loadModel({ modelPath: this.path });
+      // ggml's worker threads spin while they wait for each other: on a busy machine that turns milliseconds
+      // into seconds per token, so PEERBENCH_LLAMA_THREADS can pin the count (1 is best on a loaded host).
+      const threads = Number(process.env.PEERBENCH_LLAMA_THREADS);
+      const context = await model.createContext({
+        contextSize: { max: 32_768 },
+        sequences: 1,
+        ...(Number.isInteger(threads) && threads > 0 ? { threads } : {}),
+      });
+      return { lib, model, context, sequence: context.getSequence(), queue: new PQueue({ concurrency: 1 }) };
+    } catch (e) {
+      throw new ModelError(`${this.id}: cannot load ${this.path}: ${(e as Error).message}`);
+    }
   }
 
   startSession(context: TrialContext): ModelSession {
@@ -222,10 +244,15 @@ export class LlamaModel implements Model {
 
   private async generate(request: ModelRequest, context: TrialContext): Promise<ModelTurn> {
     const loaded = await this.load();
-    return this.queue.add(async () => {
+    return loaded.queue.add(async () => {
       const { sequence, lib } = loaded;
       const before2 = { in: sequence.tokenMeter.usedInputTokens, out: sequence.tokenMeter.usedOutputTokens };
-      const chat = new lib.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+      const chat = new lib.LlamaChat({
+        contextSequence: sequence,
+        autoDisposeSequence: false,
+        ...(loaded.chatWrapper ? { chatWrapper: loaded.chatWrapper } : {}),
+      });
+      loaded.chatWrapper ??= chat.chatWrapper;
       const timeout = AbortSignal.timeout(this.options.timeoutMs);
       const signal = AbortSignal.any([context.signal, timeout]);
       try {
