@@ -1,6 +1,7 @@
 // peerbench report page. Every value from the run is inserted with textContent or as an SVG text node,
 // never parsed as HTML. Transcripts are decoded from their gzipped chunk only when a trial is opened.
 (() => {
+  const scriptStart = performance.now();
   const DATA = JSON.parse(document.getElementById("pb-data").textContent);
   const S = DATA.summary;
   const COLS = DATA.trialColumns;
@@ -1022,5 +1023,10 @@
       if (state.open === null) location.reload();
     }, DATA.refreshSeconds * 1000);
   }
-  window.peerbenchReport = { openTrialById: (id) => openTrial(trials.find((r) => get(r, "id") === id)) };
+  window.peerbenchReport = {
+    openTrialById: (id) => openTrial(trials.find((r) => get(r, "id") === id)),
+    /** Milliseconds from navigation start until the page was fully rendered. */
+    renderedMs: performance.now(),
+    scriptMs: performance.now() - scriptStart,
+  };
 })();

@@ -1,0 +1,177 @@
+/**
+ * Benchmark of the HTML report at study scale: 20,000 trials.
+ *
+ *   npx tsx bench/report.ts [--trials 20000] [--base RUN_DIR] [--keep]
+ *
+ * A base run is made with `peerbench run --models personas --preset paper --epochs 1` (1,355 simulated
+ * trials with real transcripts) unless --base is given; its trials are then cloned with new epochs until
+ * there are --trials of them, and each clone's model turns get ~1.5 kB of distinct text, so that
+ * transcripts do not compress better than varied model output would. Measured: report generation time and
+ * file size, and (with /usr/bin/chromium) the time to open the page, to filter the trial list and to open a
+ * transcript.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { writeHtmlReport } from "../src/report/html.js";
+import { loadRun } from "../src/report/run-dir.js";
+import type { TrialRecord } from "../src/run/record.js";
+import { trialId } from "../src/scenarios/spec.js";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const TRIALS = Number(arg("--trials") ?? 20000);
+const keep = process.argv.includes("--keep");
+const root = mkdtempSync(join(tmpdir(), "pb-bench-report-"));
+
+/** Deterministic word salad standing in for varied model text. */
+const WORDS =
+  "the peer agent evaluation policy threshold score report server weights transfer config shutdown review honest data file decide because however should must will I we it trust task company outputs average product".split(
+    " ",
+  );
+let seed = 12345;
+function rand(): number {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+}
+function salad(chars: number): string {
+  const out: string[] = [];
+  let n = 0;
+  while (n < chars) {
+    const w = WORDS[Math.floor(rand() * WORDS.length)]!;
+    out.push(w);
+    n += w.length + 1;
+  }
+  return out.join(" ");
+}
+
+let base = arg("--base");
+if (!base) {
+  base = join(root, "base");
+  const t0 = performance.now();
+  execFileSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, "../bin/peerbench.js"),
+      "run",
+      "--models",
+      "personas",
+      "--preset",
+      "paper",
+      "--epochs",
+      "1",
+      "--out",
+      base,
+      "--no-progress",
+      "--no-report",
+    ],
+    { stdio: "ignore" },
+  );
+  console.log(`base run: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+const baseRun = loadRun(base);
+const dir = join(root, "big");
+mkdirSync(join(dir, "transcripts"), { recursive: true });
+const manifest = { ...baseRun.manifest, id: "bench-20k", plannedTrials: TRIALS };
+writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+const cache = new Map<string, string>();
+const lines: string[] = [];
+let rawBytes = 0;
+for (let i = 0; i < TRIALS; i++) {
+  const src = baseRun.records[i % baseRun.records.length]!;
+  const round = Math.floor(i / baseRun.records.length);
+  const spec = { ...src.spec, epoch: src.spec.epoch + round * 1000 };
+  const id = trialId(spec);
+  const record: TrialRecord = { ...src, id, spec, transcript: `transcripts/${id}.json` };
+  lines.push(JSON.stringify(record));
+  let text = cache.get(src.id);
+  if (text === undefined) {
+    text = readFileSync(join(base, src.transcript), "utf8");
+    cache.set(src.id, text);
+  }
+  const t = JSON.parse(text);
+  t.id = id;
+  t.spec = spec;
+  const turns = (t.events as Array<{ kind: string; text?: string | null; reasoning?: string | null }>).filter(
+    (e) => e.kind === "model_turn",
+  );
+  for (const e of turns) {
+    e.text = `${e.text ?? ""} ${salad(Math.ceil(500 / turns.length))}`;
+    e.reasoning = `${e.reasoning ?? ""} ${salad(Math.ceil(1000 / turns.length))}`;
+  }
+  const out = JSON.stringify(t);
+  rawBytes += out.length;
+  writeFileSync(join(dir, record.transcript), out);
+}
+writeFileSync(join(dir, "trials.jsonl"), `${lines.join("\n")}\n`);
+
+const file = join(root, "report.html");
+const g0 = performance.now();
+await writeHtmlReport([dir], file);
+const genMs = performance.now() - g0;
+const size = statSync(file).size;
+const results: Record<string, number | string> = {
+  trials: TRIALS,
+  transcriptsMB: +(rawBytes / 1e6).toFixed(1),
+  generationS: +(genMs / 1000).toFixed(2),
+  reportMB: +(size / 1e6).toFixed(1),
+  bytesPerTrial: Math.round(size / TRIALS),
+};
+
+if (existsSync("/usr/bin/chromium")) {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const requests: string[] = [];
+  await page.route("**", (r) => {
+    const url = r.request().url();
+    if (url.startsWith("file:")) return r.continue();
+    requests.push(url);
+    return r.abort();
+  });
+  const o0 = performance.now();
+  await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+  await page.waitForSelector("tr.trial-row");
+  results.openS = +((performance.now() - o0) / 1000).toFixed(2);
+  results.renderedAfterNavigationMs = Math.round(
+    await page.evaluate(
+      () => (globalThis as unknown as { peerbenchReport: { renderedMs: number } }).peerbenchReport.renderedMs,
+    ),
+  );
+  const f0 = performance.now();
+  await page.selectOption("#f-model", "sim/loyal");
+  await page.selectOption("#f-outcome", "flagged");
+  const count = await page.locator("#trial-count").textContent();
+  results.filterMs = Math.round(performance.now() - f0);
+  results.filtered = count ?? "";
+  const t0 = performance.now();
+  await page.locator("tr.trial-row").first().click();
+  await page.waitForSelector("#transcript .event");
+  results.transcriptMs = Math.round(performance.now() - t0);
+  results.pageErrors = errors.length;
+  results.networkRequests = requests.length;
+  await browser.close();
+} else {
+  console.log("(no /usr/bin/chromium: browser timings skipped)");
+}
+console.log(JSON.stringify(results, null, 2));
+if (!keep) rmSync(root, { recursive: true, force: true });
+else console.log(`kept ${root}`);
