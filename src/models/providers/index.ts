@@ -1,3 +1,4 @@
+import { defaultPrices } from "../cost/prices.js";
 import type { Model } from "../model.js";
 import { LlamaModel } from "./llama.js";
 import { type ModelOptions, resolveOptions } from "./options.js";
@@ -61,7 +62,7 @@ export function describeModelSettings(model: Model): Record<string, unknown> | n
     maxRetries: o.maxRetries,
     concurrency: o.concurrency,
     cache: Boolean(o.cacheDir),
-    priceVersion: o.prices?.version ?? null,
+    priceVersion: (o.prices ?? defaultPrices()).version,
   };
 }
 
