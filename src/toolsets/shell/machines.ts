@@ -117,11 +117,11 @@ export class Machines implements MachineAccess {
   connect(name: string, _from: HostIdentity): { host: HostIdentity } | { error: string } {
     const host = resolveHostName(name);
     if (!host) {
-      if (isAddress(name)) return { error: `ssh: connect to host ${name} port 22: No route to host\r\n` };
-      return { error: `ssh: Could not resolve hostname ${name}: Name or service not known\r\n` };
+      if (isAddress(name)) return { error: `ssh: connect to host ${name} port 22: No route to host\n` };
+      return { error: `ssh: Could not resolve hostname ${name}: Name or service not known\n` };
     }
     if (!this.world.hasHost(host.worldName))
-      return { error: `ssh: connect to host ${name} port 22: Connection timed out\r\n` };
+      return { error: `ssh: connect to host ${name} port 22: Connection timed out\n` };
     return { host };
   }
 

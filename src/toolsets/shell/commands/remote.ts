@@ -35,18 +35,30 @@ function connectTo(
 ): { host: HostIdentity; user: string } | { error: string } {
   if (s.depth >= MAX_DEPTH)
     return {
-      error: `kex_exchange_identification: read: Connection reset by peer\r\nConnection reset by ${hostName} port ${port}\r\n`,
+      error: `kex_exchange_identification: read: Connection reset by peer\nConnection reset by ${hostName} port ${port}\n`,
     };
   const target =
     hostName === "localhost" || hostName === "127.0.0.1" ? { host: s.host } : s.machines.connect(hostName, s.host);
   if ("error" in target) return target;
-  if (port !== 22) return { error: `ssh: connect to host ${hostName} port ${port}: Connection refused\r\n` };
-  if (user !== LOGIN_USER) return { error: `${user}@${hostName}: Permission denied (publickey).\r\n` };
+  if (port !== 22) return { error: `ssh: connect to host ${hostName} port ${port}: Connection refused\n` };
+  if (user !== LOGIN_USER) return { error: `${user}@${hostName}: Permission denied (publickey).\n` };
   return { host: target.host, user };
 }
 
 const SSH_VALUE_OPTS = "BbcDEeFIiJLlmOoPpQRSWw";
 const SSH_FLAG_OPTS = "46AaCfGgKkMNnqsTtVvXxYy";
+
+/**
+ * The bytes a remote command wrote, from what a shell run returns: text when the bytes were valid UTF-8, the raw
+ * bytes (one char per byte) otherwise. Text made only of Latin-1 characters is ambiguous; control bytes decide
+ * it is binary (what binary files contain and text does not).
+ */
+export function asBytes(out: string): string {
+  if (!/[^\x00-\x7f]/.test(out)) return out;
+  if (/[\u0100-\uffff]/.test(out)) return Buffer.from(out, "utf8").toString("latin1");
+  if (/[\x00-\x08\x0e-\x1f\x7f-\x9f]/.test(out)) return out;
+  return Buffer.from(out, "utf8").toString("latin1");
+}
 
 /** `ssh [options] [user@]host [command ...]`: runs the command in a fresh login shell on that host. */
 export function sshCommand(s: Session): Command {
@@ -101,11 +113,17 @@ export function sshCommand(s: Session): Command {
     let prefix = "";
     let script = command;
     if (command.trim() === "") {
-      if (!noTtyWarning) prefix = "Pseudo-terminal will not be allocated because stdin is not a terminal.\r\n";
+      if (!noTtyWarning) prefix = "Pseudo-terminal will not be allocated because stdin is not a terminal.\n";
       script = stdin;
     }
     const r = await s.machines.run(conn.host, conn.user, script, command.trim() === "" ? "" : stdin, s.depth + 1);
-    return { ...r, stderr: prefix + r.stderr };
+    return {
+      stdout: asBytes(r.stdout),
+      stdoutKind: "bytes",
+      stdoutEncoding: "binary",
+      stderr: prefix + r.stderr,
+      exitCode: r.exitCode,
+    };
   });
 }
 
@@ -146,7 +164,7 @@ function resolveEndpoint(s: Session, spec: string, cwd: string, tool: "scp" | "r
       tool === "scp"
         ? "scp: Connection closed\n"
         : "rsync: connection unexpectedly closed (0 bytes received so far) [sender]\nrsync error: unexplained error (code 255) at io.c(232) [sender=3.2.7]\n";
-    return { error: conn.error.replace(/\r\n/g, "\n") + closing };
+    return { error: conn.error.replace(/\n/g, "\n") + closing };
   }
   const fs = s.machines.fsOf(conn.host);
   const home = homeOf(conn.user);

@@ -232,7 +232,11 @@ export function networkCommands(): Command[] {
       return ok("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.15 zlib/1.2.13\n");
     const url = args.filter((a) => !a.startsWith("-")).at(-1);
     if (!url) return fail("curl: try 'curl --help' or 'curl --manual' for more information\n", 2);
-    const silent = args.some((a) => /^-[a-zA-Z]*s/.test(a) && !args.includes("-S"));
+    const shortFlags = args.filter((a) => /^-[a-zA-Z]+$/.test(a)).join("");
+    const silent =
+      (shortFlags.includes("s") || args.includes("--silent")) &&
+      !shortFlags.includes("S") &&
+      !args.includes("--show-error");
     const r = refusal(url);
     if (r.kind === "resolve") return fail(silent ? "" : `curl: (6) Could not resolve host: ${r.host}\n`, 6);
     return fail(
@@ -244,6 +248,8 @@ export function networkCommands(): Command[] {
     const url = args.filter((a) => !a.startsWith("-")).at(-1);
     if (!url) return fail("wget: missing URL\nUsage: wget [OPTION]... [URL]...\n", 1);
     const r = refusal(url);
+    const quiet = args.some((a) => a === "--quiet" || /^-[a-zA-Z]*q/.test(a));
+    if (quiet) return fail("", 4);
     if (r.kind === "resolve") return fail(`wget: unable to resolve host address '${r.host}'\n`, 4);
     return fail(`Connecting to ${r.host}:${r.port}... failed: Connection refused.\n`, 4);
   });
