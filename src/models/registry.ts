@@ -32,7 +32,11 @@ export async function resolveModel(id: string, options: ResolveOptions = {}): Pr
   }
   if (id.startsWith("replay:")) return new ReplayModel(readTrajectory(id.slice(7)), id);
   if (id.startsWith("exec:"))
-    return createExecModel(id.slice(5), { ...(options.family ? { family: options.family } : {}) });
+    return createExecModel(id.slice(5), {
+      ...(options.family ? { family: options.family } : {}),
+      // --timeout: the wait for one reply line of the program (default 120 s).
+      ...(options.timeoutMs ? { turnTimeoutMs: options.timeoutMs } : {}),
+    });
   const provider = resolveProviderModel(id, options);
   if (provider) return provider;
   throw new InputError(

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ModelError, type ModelRequest, type ModelSession } from "../../src/models/model.js";
 import { createExecModel } from "../../src/models/exec/index.js";
+import { resolveModel } from "../../src/models/registry.js";
 
 const agent = join(import.meta.dirname, "fixtures", "agent.mjs");
 const tools = [
@@ -138,6 +139,18 @@ describe("exec model", () => {
     } finally {
       delete process.env.PEERBENCH_EXEC_TIMEOUT;
     }
+  });
+
+  it("is what resolveModel gives for exec: ids, with --timeout as the turn timeout", async () => {
+    const model = await resolveModel(`exec:node ${agent} sleep`, { family: "Kimi", timeoutMs: 250 });
+    expect(model).toMatchObject({ id: `exec:node ${agent} sleep`, family: "Kimi", simulated: false });
+    const session = (await model.startSession({
+      trialId: "t",
+      seed: 1,
+      signal: new AbortController().signal,
+    })) as ModelSession;
+    await expect(session.next(request(1, []))).rejects.toThrow(/no reply to call 1 within 0.25 s/);
+    await session.close?.();
   });
 
   it("kills the program when the trial is aborted", async () => {
