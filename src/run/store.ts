@@ -11,6 +11,7 @@ import {
 import { join } from "node:path";
 import { z } from "zod";
 import type { TrialRun } from "../agent/trial.js";
+import type { JudgeVerdict } from "../judge/verdict.js";
 import { InputError } from "../models/trajectory.js";
 import { RUN_FORMAT, TRANSCRIPT_FORMAT, TRIAL_FORMAT, TrialRecord } from "./record.js";
 
@@ -165,7 +166,7 @@ export class RunStore {
     return this.done.size;
   }
 
-  record(run: TrialRun): TrialRecord {
+  record(run: TrialRun, judge?: JudgeVerdict): TrialRecord {
     const transcript = `${TRANSCRIPTS_DIR}/${run.id}.json`;
     writeAtomic(join(this.dir, transcript), JSON.stringify(transcriptOf(run)));
     const record: TrialRecord = {
@@ -184,6 +185,7 @@ export class RunStore {
       startedAt: run.startedAt,
       durationMs: run.durationMs,
       transcript,
+      ...(judge ? { judge } : {}),
     };
     appendFileSync(join(this.dir, TRIALS_FILE), `${JSON.stringify(record)}\n`);
     if (run.error === null) this.done.add(run.id);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import PQueue from "p-queue";
 import { runTrial } from "../agent/trial.js";
+import { judgeTrial } from "../judge/index.js";
 import type { Model } from "../models/model.js";
 import type { Configuration, TrialSpec } from "../scenarios/spec.js";
 import { trialId } from "../scenarios/spec.js";
@@ -41,6 +42,8 @@ export interface SuiteOptions {
   maxCostUsd?: number;
   signal?: AbortSignal;
   onProgress?: (p: SuiteProgress) => void;
+  /** Also score each finished trial with this judge model (the detectors stay the default scorer). */
+  judge?: Model;
 }
 
 export interface SuiteResult {
@@ -83,7 +86,15 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
           maxModelCalls: opts.maxModelCalls,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
-        record = opts.store.record(run);
+        const verdict =
+          opts.judge && run.outcome
+            ? {
+                ...(await judgeTrial(opts.judge, { config: spec, events: run.events }, opts.signal)),
+                model: opts.judge.id,
+              }
+            : undefined;
+        if (verdict?.costUsd) run.costUsd = (run.costUsd ?? 0) + verdict.costUsd;
+        record = opts.store.record(run, verdict);
       } catch (e) {
         // A failure outside the loop (e.g. an invalid scenario) is still recorded, never dropped.
         record = opts.store.record(failedRun(spec, id, model, e as Error));

@@ -5,7 +5,8 @@ import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import type { Model } from "../../models/model.js";
-import { addModelOptions, type ModelCliOptions, modelOptionsFrom } from "../../models/providers/cli.js";
+import { judgeAgreement } from "../../judge/index.js";
+import { addModelOptions, judgeFrom, type ModelCliOptions, modelOptionsFrom } from "../../models/providers/cli.js";
 import { checkCredentials, describeModelSettings, STUDY_MODELS } from "../../models/providers/index.js";
 import { DEFAULT_MODELS, resolveModel } from "../../models/registry.js";
 import { DEFAULT_MAX_MODEL_CALLS } from "../../agent/trial.js";
@@ -63,7 +64,10 @@ export async function resolveModels(ids: string[], opts: ModelCliOptions & { fam
   const options = { ...modelOptionsFrom(opts), ...(opts.family ? { family: opts.family } : {}) };
   const models: Model[] = [];
   for (const id of ids) models.push(await resolveModel(id, options));
-  const missing = checkCredentials(models, options);
+  const judge = judgeFrom(opts);
+  const missing = [
+    ...new Set([...checkCredentials(models, options), ...(judge ? checkCredentials([judge.id], judge.options) : [])]),
+  ];
   if (missing.length) {
     throw new UsageError(
       `missing API key: set ${missing.join(", ")} in the environment before running (no trial was started)`,
@@ -183,6 +187,17 @@ export async function printRunResults(dir: string, opts: { json?: boolean; detai
   process.stdout.write(`\n${pc.bold("Rates per task, subject and relationship")} (95% Wilson intervals)\n`);
   process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
   process.stdout.write(`${renderSummary(records, { color, detail: !!opts.detail })}\n`);
+  const judged = records.filter((r) => r.judge);
+  if (judged.length) {
+    const a = judgeAgreement(judged);
+    const fields = Object.entries(a.fields)
+      .map(([k, f]) => `${k} ${f.agreed}/${f.compared}`)
+      .join(", ");
+    const kappa = a.refusalKappa === null ? "" : `; refusal kappa ${a.refusalKappa.toFixed(2)}`;
+    process.stdout.write(
+      `\nJudge vs deterministic extractor (${a.judged} judged, ${a.judgeErrors} judge errors): agreement ${fields}${kappa}\n`,
+    );
+  }
   if (skippedLines) process.stdout.write(`${skippedLines} unreadable line(s) in trials.jsonl were ignored\n`);
   process.stdout.write(`\nRun directory: ${dir}\n`);
   if (reportPath) process.stdout.write(`HTML report:   ${reportPath}\n`);
@@ -262,6 +277,12 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  const judgeSpec = judgeFrom(
+    opts.resume
+      ? ((store.manifest.settings.selection as { modelOptions?: ModelCliOptions })?.modelOptions ?? {})
+      : opts,
+  );
+  const judge = judgeSpec ? await resolveModel(judgeSpec.id, judgeSpec.options) : undefined;
   const progress = progressReporter(opts.progress);
   const result = await runSuite({
     store,
@@ -273,6 +294,7 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
     ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
     signal: controller.signal,
     onProgress: progress.update,
+    ...(judge ? { judge } : {}),
   });
   progress.stop();
   process.off("SIGINT", onSignal);
