@@ -52,7 +52,8 @@ export function addModelOptions(cmd: Command): Command {
     )
     .option("--cache <dir>", "reuse responses stored in DIR for identical requests (opt-in)")
     .option("--prices <file>", "price table overriding src/models/cost/prices.json")
-    .option("--judge <model>", "also score each trial with an LLM judge, e.g. openai/gpt-4.1-mini (temperature 0)");
+    .option("--judge <model>", "also score each trial with an LLM judge, e.g. openai/gpt-4.1-mini (temperature 0)")
+    .option("--judge-base-url <url>", "endpoint of the judge's provider when it is not the default");
 }
 
 export interface ModelCliOptions {
@@ -68,6 +69,7 @@ export interface ModelCliOptions {
   cache?: string;
   prices?: string;
   judge?: string;
+  judgeBaseUrl?: string;
   concurrency?: number | string;
 }
 
@@ -97,7 +99,7 @@ export function modelOptionsFrom(opts: ModelCliOptions): ModelOptions {
 export function judgeFrom(opts: ModelCliOptions): { id: string; options: ModelOptions } | null {
   if (!opts.judge) return null;
   const base = modelOptionsFrom(opts);
-  const options: ModelOptions = { temperature: 0 };
+  const options: ModelOptions = { temperature: 0, ...(opts.judgeBaseUrl ? { baseUrl: opts.judgeBaseUrl } : {}) };
   for (const k of ["maxRetries", "timeoutMs", "cacheDir", "prices", "concurrency"] as const) {
     if (base[k] !== undefined) (options as Record<string, unknown>)[k] = base[k];
   }

@@ -85,6 +85,12 @@ export class ProviderModel implements Model {
     return this.options.baseUrl ?? this.parsed.preset.baseUrl;
   }
 
+  /** The endpoint actually used, for the record: the SDKs also honour OPENAI_BASE_URL / ANTHROPIC_BASE_URL. */
+  get effectiveBaseUrl(): string | undefined {
+    const env = { openai: "OPENAI_BASE_URL", anthropic: "ANTHROPIC_BASE_URL" }[this.parsed.preset.kind as string];
+    return this.baseUrl ?? (env ? process.env[env] || undefined : undefined);
+  }
+
   /** Everything that shapes a response, without secrets (recorded in the manifest and in cache keys). */
   settings(): Record<string, unknown> {
     const key = keyEnvFor(this.parsed.preset, this.options);
@@ -92,7 +98,7 @@ export class ProviderModel implements Model {
       provider: this.parsed.preset.name,
       model: this.parsed.model,
       api: this.api,
-      baseUrl: safeUrl(this.baseUrl) ?? null,
+      baseUrl: safeUrl(this.effectiveBaseUrl) ?? null,
       temperature: this.options.temperature,
       maxOutputTokens: this.options.maxOutputTokens ?? null,
       reasoningEffort: this.options.reasoningEffort ?? null,
