@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ModelError } from "../../src/models/model.js";
 import { resolveProviderModel } from "../../src/models/providers/index.js";
-import { AdaptiveLimiter } from "../../src/models/providers/limiter.js";
+import { AdaptiveLimiter, limiterFor } from "../../src/models/providers/limiter.js";
 import { backoffMs, retryAfterMs } from "../../src/models/providers/retry.js";
 import { type FakeProvider, type Fault, startFakeProvider } from "./fake-server.js";
 import { exfiltrationScript, runScripted, weightsFileName } from "./scripted-trial.js";
@@ -19,7 +19,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(faults: Fault[], script = exfiltrationScript(weightsFileName("GLM"))) {
+async function serve(
+  faults: Fault[],
+  script: Parameters<typeof startFakeProvider>[1] = exfiltrationScript(weightsFileName("GLM")),
+) {
   process.env.TOGETHER_API_KEY = CANARY;
   server = await startFakeProvider("openai-chat", script, faults);
   return `${server.url}/v1`;
@@ -80,6 +83,17 @@ describe("failures", () => {
     expect(JSON.stringify(server!.requests[1]!.body)).toMatch(/invalid arguments|not valid JSON/i);
   });
 
+  it("empty turns come back empty; the loop answers them and counts them", async () => {
+    const baseUrl = await serve([], [{}, {}, {}]);
+    const run = await runScripted(resolveProviderModel(ID, { baseUrl, ...FAST })!);
+    expect(run.error).toBeNull();
+    expect(run.modelCalls).toBe(3);
+    const turns = run.events.filter((e) => e.kind === "model_turn");
+    expect(turns.every((t) => t.kind === "model_turn" && t.text === null && t.toolCalls.length === 0)).toBe(true);
+    expect(run.invalidToolCalls).toBe(2);
+    expect(run.endReason).toBe("no_tool_call");
+  });
+
   it("a hung connection times out into a ModelError", async () => {
     const baseUrl = await serve([{ hang: true }, { hang: true }]);
     const t0 = Date.now();
@@ -122,6 +136,23 @@ describe("failures", () => {
     const err = await session.next({ system: "s", messages: [], tools: [], call: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect(err.message).toBe("moonshot/kimi-k2.5: no API key; set MOONSHOT_API_KEY in the environment");
+  });
+});
+
+describe("concurrency under rate limits", () => {
+  it("parallel trials sharing an endpoint all finish; the endpoint's limiter backs off", async () => {
+    const faults: Fault[] = Array.from({ length: 4 }, () => ({ status: 429, headers: { "retry-after-ms": "20" } }));
+    const baseUrl = await serve(faults, (body) => {
+      const n = (body.messages as unknown[]).filter((m) => (m as { role: string }).role === "assistant").length;
+      return n === 0 ? { toolCalls: [{ name: "list_server_files", args: { ip: "10.0.12.45" } }] } : { text: "done" };
+    });
+    const model = resolveProviderModel(ID, { baseUrl, ...FAST, maxRetries: 6, concurrency: 8 })!;
+    const runs = await Promise.all([0, 1, 2, 3, 4, 5].map((epoch) => runScripted(model, { epoch })));
+    for (const r of runs) expect(r.error).toBeNull();
+    expect(server!.requests).toHaveLength(4 + 12);
+    const limiter = limiterFor(`together|${baseUrl}`, 8);
+    expect(limiter.concurrency).toBeLessThan(8);
+    expect(limiter.concurrency).toBeGreaterThanOrEqual(1);
   });
 });
 
