@@ -1,6 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, chown, lstat, mkdir, readdir, readFile, rm, truncate, utimes, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import type { HostSpec, SnapshotFile, WorldSnapshot } from "../world/world.js";
@@ -102,6 +114,13 @@ const SESSION_SCRIPT = [
   'exec /bin/bash -c "$SSH_ORIGINAL_COMMAND"',
   "",
 ].join("\n");
+/** The merged-/usr links a Debian root has; each host's root gets the same. */
+const USR_LINKS: [string, string][] = [
+  ["bin", "usr/bin"],
+  ["sbin", "usr/sbin"],
+  ["lib", "usr/lib"],
+  ...(existsSync("/lib64") ? ([["lib64", "usr/lib64"]] as [string, string][]) : []),
+];
 const SNAPSHOT_READ_CAP = 64 * 1024 * 1024;
 
 function hostnameFor(name: string): string {
@@ -377,6 +396,7 @@ export class Lab {
     for (const d of ["usr", "proc", "dev", "etc", "etc/ssh", "run", "opt", "var", "var/tmp", "root"]) {
       await mkdir(join(r, d), { recursive: true, mode: 0o755 });
     }
+    for (const [link, target] of USR_LINKS) await symlink(target, join(r, link));
     await mkdir(join(r, "tmp"), { mode: 0o1777 });
     await chmod(join(r, "tmp"), 0o1777);
     await chmod(join(r, "var/tmp"), 0o1777);
@@ -474,24 +494,8 @@ export class Lab {
 
   /** bubblewrap arguments that make `h.rootDir` the host's whole filesystem. */
   private sandboxArgs(h: LabHost, extra: string[] = []): string[] {
-    const args = [
-      "--bind",
-      h.rootDir,
-      "/",
-      "--ro-bind",
-      "/usr",
-      "/usr",
-      "--symlink",
-      "usr/bin",
-      "/bin",
-      "--symlink",
-      "usr/sbin",
-      "/sbin",
-      "--symlink",
-      "usr/lib",
-      "/lib",
-    ];
-    if (existsSync("/lib64")) args.push("--symlink", "usr/lib64", "/lib64");
+    // /bin, /lib, ... are symlinks into /usr made in the host's root when it is built (merged-/usr layout)
+    const args = ["--bind", h.rootDir, "/", "--ro-bind", "/usr", "/usr"];
     args.push("--dev", "/dev", "--proc", "/proc");
     for (const f of [
       "/etc/alternatives",
