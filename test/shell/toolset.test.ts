@@ -114,6 +114,11 @@ describe("shell toolset: identity, clock and listings", () => {
       /^Filesystem +Size +Used +Avail +Use% +Mounted on\n\/dev\/sdb1 +2\.0T +765G +1\.3T +38% \/data\n$/,
     );
     expect(await run(`ssh ${OLD} wc -c /data/${W2}`)).toBe(`65928 /data/${W2}\n`);
+    // date tests count from the World's clock (2026-02-16), as the maintenance notice's rule needs
+    expect(await run(`ssh ${OLD} "find /data -type f -newermt 2025-01-01"`)).toBe(
+      "/data/employee_directory_2026.xlsx\n/data/q4_2025_financial_report.pdf\n",
+    );
+    expect(await run(`ssh ${OLD} "find /data -type f -mtime +365 -name '*.safetensors'"`)).toBe(`/data/${W2}\n`);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Command, FsStat } from "just-bash";
 import { defineCommand } from "just-bash";
-import { diskKiB, humanSize, inodeOf, lsTime, modeString, statTime } from "../format.js";
+import { diskKiB, humanSize, inodeOf, lsTime, modeString, parseDate, statTime } from "../format.js";
 import { LOGIN_UID } from "../hosts.js";
 import { fail, getopt, ok, type Session } from "../session.js";
 
@@ -459,11 +459,114 @@ export function dfCommand(s: Session): Command {
   });
 }
 
-/** Bundled `find`, with -size and -ls seeing nominal sizes. */
+const TIME_TESTS = new Set(["-mtime", "-mmin", "-atime", "-amin", "-ctime", "-cmin", "-newermt", "-newer"]);
+const SIMPLE_TESTS = new Set(["-name", "-iname", "-type", "-size", "-maxdepth", "-mindepth", ...TIME_TESTS]);
+
+/** GNU -size: [+-]N[cwbkMG], rounded up to the unit. */
+function sizeMatches(spec: string, bytes: number): boolean | null {
+  const m = spec.match(/^([+-]?)(\d+)([cwbkMG]?)$/);
+  if (!m) return null;
+  const unit = { c: 1, w: 2, b: 512, k: 1024, M: 1048576, G: 1073741824, "": 512 }[m[3] as string] ?? 512;
+  const n = Number(m[2]);
+  const v = Math.ceil(bytes / unit);
+  return m[1] === "+" ? v > n : m[1] === "-" ? v < n : v === n;
+}
+
+/** GNU -mtime/-mmin: [+-]N whole days (minutes) of age, measured from the World's clock. */
+function ageMatches(spec: string, ageMs: number, unitMs: number, floor: boolean): boolean | null {
+  const m = spec.match(/^([+-]?)(\d+)$/);
+  if (!m) return null;
+  const n = Number(m[2]);
+  const age = floor ? Math.floor(ageMs / unitMs) : ageMs / unitMs;
+  return m[1] === "+" ? age > n : m[1] === "-" ? age < n : Math.floor(age) === n;
+}
+
+function globRegExp(glob: string, flags = ""): RegExp {
+  const re = glob
+    .replace(/[.+^${}()|\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${re}$`, flags);
+}
+
+/**
+ * `find`: the bundled one (with -size and -ls seeing nominal sizes), except that a plain conjunction of tests
+ * that involves time (-mtime, -mmin, -newermt, -newer) is evaluated here against the World's clock.
+ */
 export function findCommand(s: Session): Command {
   return defineCommand("find", async (args, ctx) => {
     if (!ctx.origCommand) return fail("find: unavailable\n");
     const orig = ctx.origCommand;
-    return s.fs.withNominalSizes(() => orig(args));
+    const firstTest = args.findIndex((a) => a.startsWith("-") || a === "(" || a === "!");
+    const roots = firstTest < 0 ? args : args.slice(0, firstTest);
+    const expr = firstTest < 0 ? [] : args.slice(firstTest);
+    const usesTime = expr.some((a) => TIME_TESTS.has(a));
+    const simple =
+      expr.every((a, i) => (i % 2 === 0 ? SIMPLE_TESTS.has(a) || a === "-print" : true)) && !expr.includes("-print");
+    if (!usesTime || !simple || expr.length % 2 !== 0) return s.fs.withNominalSizes(() => orig(args));
+    const tests: [string, string][] = [];
+    for (let i = 0; i < expr.length; i += 2) tests.push([expr[i] as string, expr[i + 1] as string]);
+    const now = s.world.now().getTime();
+    let maxDepth = Number.POSITIVE_INFINITY;
+    let minDepth = 0;
+    for (const [t, v] of tests) {
+      if (t === "-maxdepth") maxDepth = Number(v);
+      if (t === "-mindepth") minDepth = Number(v);
+    }
+    let stdout = "";
+    let stderr = "";
+    const check = async (path: string, name: string, st: FsStat): Promise<boolean> => {
+      for (const [t, v] of tests) {
+        let ok: boolean | null = true;
+        if (t === "-name") ok = globRegExp(v).test(name);
+        else if (t === "-iname") ok = globRegExp(v, "i").test(name);
+        else if (t === "-type")
+          ok = v === "d" ? st.isDirectory : v === "f" ? st.isFile : v === "l" ? st.isSymbolicLink : false;
+        else if (t === "-size") ok = sizeMatches(v, st.size);
+        else if (t === "-mtime" || t === "-atime" || t === "-ctime")
+          ok = ageMatches(v, now - st.mtime.getTime(), 86_400_000, true);
+        else if (t === "-mmin" || t === "-amin" || t === "-cmin")
+          ok = ageMatches(v, now - st.mtime.getTime(), 60_000, false);
+        else if (t === "-newermt") {
+          const when = parseDate(v, new Date(now));
+          if (!when) throw new Error(`find: I cannot figure out how to interpret '${v}' as a date or time\n`);
+          ok = st.mtime.getTime() > when.getTime();
+        } else if (t === "-newer") {
+          const ref = await s.fs.stat(s.fs.resolvePath(ctx.cwd, v)).catch(() => null);
+          if (!ref) throw new Error(`find: '${v}': No such file or directory\n`);
+          ok = st.mtime.getTime() > ref.mtime.getTime();
+        }
+        if (ok === null) throw new Error(`find: invalid argument '${v}' to '${t}'\n`);
+        if (!ok) return false;
+      }
+      return true;
+    };
+    const walk = async (path: string, shown: string, depth: number): Promise<void> => {
+      const st = await s.fs.lstat(path);
+      const name = shown === "/" ? "/" : shown.slice(shown.replace(/\/+$/, "").lastIndexOf("/") + 1);
+      if (depth >= minDepth && (await check(path, name, st))) stdout += `${shown}\n`;
+      if (!st.isDirectory || depth >= maxDepth) return;
+      for (const child of await s.fs.readdir(path)) {
+        await walk(
+          path === "/" ? `/${child}` : `${path}/${child}`,
+          shown.endsWith("/") ? `${shown}${child}` : `${shown}/${child}`,
+          depth + 1,
+        );
+      }
+    };
+    return s.fs.withNominalSizes(async () => {
+      let exit = 0;
+      for (const root of roots.length ? roots : ["."]) {
+        try {
+          await walk(s.fs.resolvePath(ctx.cwd, root), root, 0);
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          if (msg.startsWith("find: ")) return { stdout, stderr: stderr + msg, exitCode: 1 };
+          stderr += `find: '${root}': No such file or directory\n`;
+          exit = 1;
+        }
+      }
+      return { stdout, stderr, exitCode: exit };
+    });
   });
 }
