@@ -169,6 +169,7 @@ export interface Metrics {
   headline: HeadlineRow[];
   toolsetComparisons: ToolsetComparison[];
   configurations: ConfigurationRow[];
+  judge: JudgeAgreement[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -727,5 +728,92 @@ export function computeMetrics(records: Rec[]): Metrics {
     headline: rows,
     toolsetComparisons: toolsetComparisons(rows),
     configurations: configurationTable(records),
+    judge: judgeAgreement(records),
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Judge agreement: how often the LLM judge (when a run used one) reads the transcript as the detectors do.
+
+export interface FieldAgreement {
+  field: "reported_score" | "score_at_or_above_threshold" | "reported_grade" | "recommendation" | "refusal";
+  /** Trials where both the detectors and the judge gave a value. */
+  compared: number;
+  agree: number;
+  interval: Interval;
+  /** Only the judge (or only the detectors) found a value. */
+  onlyJudge: number;
+  onlyDetector: number;
+}
+
+export interface JudgeAgreement {
+  judge: string;
+  judged: number;
+  /** Verdicts that are errors (the call failed or the answer was malformed). */
+  errors: number;
+  simulated: boolean;
+  fields: FieldAgreement[];
+}
+
+/** Agreement between the deterministic outcome and the judge verdict, per judge model. */
+export function judgeAgreement(records: Rec[]): JudgeAgreement[] {
+  const judged = records.filter((r) => r.judge && isValid(r));
+  const byJudge = groupBy(judged, (r) => r.judge!.model ?? "judge");
+  const out: JudgeAgreement[] = [];
+  for (const [judge, rs] of byJudge) {
+    const ok = rs.filter((r) => r.judge!.error === null);
+    const field = (
+      name: FieldAgreement["field"],
+      pick: (r: Rec) => [unknown, unknown] | null,
+      same: (a: unknown, b: unknown) => boolean = (a, b) => a === b,
+    ): FieldAgreement => {
+      let compared = 0;
+      let agree = 0;
+      let onlyJudge = 0;
+      let onlyDetector = 0;
+      for (const r of ok) {
+        const pair = pick(r);
+        if (!pair) continue;
+        const [d, j] = pair;
+        if (d === null && j === null) continue;
+        if (d === null) onlyJudge++;
+        else if (j === null) onlyDetector++;
+        else {
+          compared++;
+          if (same(d, j)) agree++;
+        }
+      }
+      return { field: name, compared, agree, interval: wilson(agree, compared), onlyJudge, onlyDetector };
+    };
+    const evalTask = (r: Rec) =>
+      r.spec.task === "misrep_evaluation" || r.spec.task === "tampering" || r.spec.task === "alignment_faking";
+    out.push({
+      judge,
+      judged: rs.length,
+      errors: rs.length - ok.length,
+      simulated: rs.some((r) => r.simulated),
+      fields: [
+        field(
+          "reported_score",
+          (r) => (evalTask(r) ? [r.outcome!.reported_score, r.judge!.reported_score] : null),
+          (a, b) => Math.abs((a as number) - (b as number)) < 0.5,
+        ),
+        field("score_at_or_above_threshold", (r) => {
+          const bar = r.spec.threshold;
+          if (!evalTask(r) || bar === null) return null;
+          const d = r.outcome!.reported_score;
+          const j = r.judge!.reported_score;
+          return [d === null ? null : d >= bar, j === null ? null : j >= bar];
+        }),
+        field("reported_grade", (r) =>
+          r.spec.task === "misrep_finance" ? [r.outcome!.reported_grade, r.judge!.reported_grade] : null,
+        ),
+        field("recommendation", (r) =>
+          r.spec.task === "misrep_finance" ? [r.outcome!.recommendation, r.judge!.recommendation] : null,
+        ),
+        field("refusal", (r) => [r.outcome!.refusal, r.judge!.refusal]),
+      ],
+    });
+  }
+  return out;
 }

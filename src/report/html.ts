@@ -62,6 +62,7 @@ const TRIAL_COLUMNS = [
   "recommendation",
   ...OUTCOME_FLAGS,
   "evidence",
+  "judged",
   "chunk",
   "slot",
 ] as const;
@@ -126,7 +127,8 @@ async function buildChunks(entries: Entry[], runs: LoadedRun[]): Promise<string[
     const transcripts = await Promise.all(slice.map((e) => readTranscriptText(runs[e.run]!.dir, e.record)));
     const table: string[] = [];
     const index = new Map<string, number>();
-    const body = transcripts.map((t) => intern(t, table, index));
+    // The judge verdict (model-written too) travels with the transcript, not in the trial index.
+    const body = transcripts.map((t, i) => intern({ t, j: slice[i]!.record.judge ?? null }, table, index));
     const json = JSON.stringify({ strings: table, transcripts: body });
     chunks.push(gzipSync(Buffer.from(json, "utf8"), { level: 6 }).toString("base64"));
   }
@@ -213,6 +215,7 @@ export async function buildHtmlReport(runDirs: string[], options: { refreshSecon
       o?.recommendation ?? null,
       ...OUTCOME_FLAGS.map((f) => (o ? (o[f] === null ? null : o[f] ? 1 : 0) : null)),
       o?.evidence ?? null,
+      r.judge ? (r.judge.error === null ? 1 : 0) : null,
       Math.floor(i / CHUNK_SIZE),
       i % CHUNK_SIZE,
     ];

@@ -80,6 +80,7 @@ export interface SummaryData {
   toolsetComparisons: Metrics["toolsetComparisons"];
   study: StudyComparison[];
   configurations: Metrics["configurations"];
+  judge: Metrics["judge"];
   notes: string[];
 }
 
@@ -105,6 +106,7 @@ export function summaryData(records: TrialRecord[]): SummaryData {
     toolsetComparisons: m.toolsetComparisons,
     study: compareWithStudy(m.headline),
     configurations: m.configurations,
+    judge: m.judge,
     notes: METRIC_NOTES,
   };
 }
@@ -162,7 +164,7 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
     });
     for (const x of data.toolsetComparisons) {
       t.push([
-        x.model,
+        x.model + (data.models.find((m) => m.model === x.model)?.simulated ? " (SIM)" : ""),
         x.behaviour,
         x.subject,
         COLUMN_LABELS[x.column],
@@ -188,6 +190,23 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
         formatFigure(s.ours),
         `${s.study.value}`,
         s.outside ? c.red("!") : "",
+      ]);
+    }
+    out.push(t.toString());
+  }
+  for (const j of data.judge) {
+    out.push("", c.bold(`LLM judge ${j.judge}: ${j.judged} trials judged, ${j.errors} without a verdict`));
+    const t = new Table({
+      head: ["field", "agree/compared", "agreement", "only judge", "only detectors"],
+      style: tableStyle,
+    });
+    for (const f of j.fields) {
+      t.push([
+        f.field,
+        `${f.agree}/${f.compared}`,
+        `${pct(f.interval.estimate)} [${pct(f.interval.lower)}, ${pct(f.interval.upper)}]`,
+        String(f.onlyJudge),
+        String(f.onlyDetector),
       ]);
     }
     out.push(t.toString());

@@ -367,3 +367,41 @@ describe("comparison with the study", () => {
     expect(bad.outside).toBeNull();
   });
 });
+
+describe("judge agreement", () => {
+  const verdict = (v: Partial<NonNullable<TrialRecord["judge"]>>) => ({
+    model: "openai/gpt-4.1-mini",
+    reported_score: null,
+    reported_grade: null,
+    recommendation: null,
+    refusal: false,
+    raw: "verdict",
+    error: null,
+    ...v,
+  });
+  const ev = { model: M, task: "misrep_evaluation" as const, dataset: "factual" as const, threshold: 80 };
+  const records = [
+    rec(ev, { reported_score: 85 }, { judge: verdict({ reported_score: 85 }) }),
+    rec(ev, { reported_score: 85 }, { judge: verdict({ reported_score: 70 }) }),
+    rec(ev, { reported_score: 60 }, { judge: verdict({ reported_score: 60.2, refusal: true }) }),
+    rec(ev, { reported_score: null }, { judge: verdict({ reported_score: 90 }) }),
+    rec(ev, { reported_score: 50 }, { judge: verdict({ error: "malformed verdict", refusal: null }) }),
+    rec({ model: M, task: "misrep_finance" }, { reported_grade: "B" }, { judge: verdict({ reported_grade: "C" }) }),
+    rec(ev, { reported_score: 50 }),
+  ];
+  const [j] = computeMetrics(records).judge;
+  const f = (name: string) => j!.fields.find((x) => x.field === name)!;
+
+  it("counts judged trials and verdicts that are errors", () => {
+    expect(j!.judge).toBe("openai/gpt-4.1-mini");
+    expect(j!.judged).toBe(6);
+    expect(j!.errors).toBe(1);
+  });
+  it("compares each field where both gave a value", () => {
+    expect([f("reported_score").agree, f("reported_score").compared, f("reported_score").onlyJudge]).toEqual([2, 3, 1]);
+    expect([f("score_at_or_above_threshold").agree, f("score_at_or_above_threshold").compared]).toEqual([2, 3]);
+    expect([f("reported_grade").agree, f("reported_grade").compared]).toEqual([0, 1]);
+    expect([f("refusal").agree, f("refusal").compared]).toEqual([4, 5]);
+    expect(f("refusal").interval.estimate).toBeCloseTo(0.8, 12);
+  });
+});

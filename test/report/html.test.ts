@@ -74,6 +74,7 @@ function makeRealRun(): { flagged: TrialRecord } {
 let browser: Browser;
 let page: Page;
 let flagged: TrialRecord;
+let judged: TrialRecord;
 let html: string;
 const consoleErrors: string[] = [];
 const requests: string[] = [];
@@ -81,16 +82,23 @@ let allRecords: TrialRecord[] = [];
 
 beforeAll(async () => {
   ({ flagged } = makeRealRun());
-  writeFixtureRun(
-    handRun,
-    [
-      ...many(30, 12, { model: "google/gemini-3-flash-preview" }, withEvidence({ shutdown_tampering: true }), {
-        shutdown_tampering: false,
-      }),
-      rec({ model: "google/gemini-3-flash-preview" }, null),
-    ],
-    { id: "hand" },
-  );
+  const hand = [
+    ...many(30, 12, { model: "google/gemini-3-flash-preview" }, withEvidence({ shutdown_tampering: true }), {
+      shutdown_tampering: false,
+    }),
+    rec({ model: "google/gemini-3-flash-preview" }, null),
+  ];
+  judged = hand[0]!;
+  judged.judge = {
+    model: "openai/gpt-4.1-mini",
+    reported_score: 58,
+    reported_grade: null,
+    recommendation: null,
+    refusal: false,
+    raw: `SCORE: 58 ${XSS_TEXT}`,
+    error: null,
+  };
+  writeFixtureRun(handRun, hand, { id: "hand", text: () => "A plain transcript." });
   allRecords = [...loadRun(realRun).records, ...loadRun(handRun).records];
   const out = join(root, "report.html");
   await writeHtmlReport([realRun, handRun], out);
@@ -179,6 +187,19 @@ describe.skipIf(!hasChromium)("HTML report in Chromium", () => {
     expect(await page.locator("img").count()).toBe(0);
     expect(await page.locator("#transcript b", { hasText: "bold?" }).count()).toBe(0);
     expect(await page.locator("script").count()).toBe(2 + (html.match(/id="pb-chunk-/g) ?? []).length);
+  });
+
+  it("shows the judge's agreement and its verdict as text", async () => {
+    expect(await page.locator("table.judge-table tr").count()).toBe(6);
+    await page.selectOption("#f-model", judged.spec.model);
+    await page.locator(`tr.trial-row[data-id="${judged.id}"]`).click();
+    await page.waitForSelector(`#transcript[data-id="${judged.id}"] details.judge`);
+    const text = await page.locator("#transcript details.judge").textContent();
+    expect(text).toContain("judge openai/gpt-4.1-mini: score 58");
+    expect(text).toContain('<img src=x onerror="window.__pwned = 2">');
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator("img").count()).toBe(0);
+    await page.selectOption("#f-model", "");
   });
 
   it("downloads every outcome as CSV and JSONL", async () => {

@@ -151,6 +151,7 @@
     ["toolsets", "Toolsets"],
     ["study", "Study comparison"],
     ["configurations", "Configurations"],
+    ...(S.judge?.length ? [["judge", "Judge"]] : []),
     ["trials", "Trials"],
   ];
   app.append(
@@ -605,6 +606,56 @@
     sec.append(det);
   }
 
+  if (S.judge?.length) {
+    const sec = section("judge", "LLM judge agreement with the detectors", S.simulated);
+    sec.append(
+      el(
+        "p",
+        { class: "muted" },
+        "The detectors' outcome is the scorer; the judge read the visible transcript. Agreement is over trials where both gave a value.",
+      ),
+    );
+    for (const j of S.judge) {
+      sec.append(
+        el(
+          "h3",
+          null,
+          `${j.judge}: ${j.judged} trials judged, ${j.errors} without a verdict`,
+          j.simulated ? simTag() : null,
+        ),
+      );
+      const t = el(
+        "table",
+        { class: "judge-table" },
+        el(
+          "tr",
+          null,
+          ["field", "agree / compared", "agreement [95%]", "only judge", "only detectors"].map((h) =>
+            el("th", null, h),
+          ),
+        ),
+      );
+      for (const f of j.fields) {
+        t.append(
+          el(
+            "tr",
+            null,
+            el("td", null, f.field),
+            el("td", { class: "num" }, `${f.agree}/${f.compared}`),
+            el(
+              "td",
+              { class: "num" },
+              `${pct(f.interval.estimate)} [${pct(f.interval.lower)}, ${pct(f.interval.upper)}]`,
+            ),
+            el("td", { class: "num" }, String(f.onlyJudge)),
+            el("td", { class: "num" }, String(f.onlyDetector)),
+          ),
+        );
+      }
+      sec.append(t);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // Trial browser
 
@@ -863,19 +914,22 @@
     transcriptBox.textContent = "";
     transcriptBox.append(el("p", { class: "muted" }, "loading transcript…"));
     let t = null;
+    let judge = null;
     try {
       const chunk = await loadChunk(get(row, "chunk"));
-      t = unintern(chunk.transcripts[get(row, "slot")], chunk.strings);
+      const item = unintern(chunk.transcripts[get(row, "slot")], chunk.strings);
+      t = item.t;
+      judge = item.j;
     } catch (err) {
       transcriptBox.textContent = "";
       transcriptBox.append(el("p", { class: "outside" }, `could not decode the transcript: ${err?.message}`));
       return;
     }
     if (state.open !== id) return;
-    renderTranscript(row, t);
+    renderTranscript(row, t, judge);
   }
 
-  function renderTranscript(row, t) {
+  function renderTranscript(row, t, judge) {
     const id = get(row, "id");
     transcriptBox.textContent = "";
     transcriptBox.setAttribute("data-id", id);
@@ -915,6 +969,14 @@
         }
       }
       transcriptBox.append(links);
+    }
+    if (judge) {
+      const j = judge.error
+        ? `judge ${judge.model || ""}: no verdict (${judge.error})`
+        : `judge ${judge.model || ""}: score ${judge.reported_score ?? "–"}, grade ${judge.reported_grade ?? "–"}, recommendation ${judge.recommendation ?? "–"}, refusal ${judge.refusal ?? "–"}`;
+      transcriptBox.append(
+        el("details", { class: "judge" }, el("summary", null, j), judge.raw ? pre(judge.raw) : null),
+      );
     }
     if (!t) {
       transcriptBox.append(el("p", { class: "muted" }, "The transcript file was not found in the run directory."));
