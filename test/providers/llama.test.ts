@@ -6,6 +6,12 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ModelError } from "../../src/models/model.js";
 import { LLAMA_INSTALL_HINT, loadNodeLlamaCpp, resolveProviderModel } from "../../src/models/providers/index.js";
+import { grammarSchema } from "../../src/models/providers/llama.js";
+import { buildScenario } from "../../src/scenarios/index.js";
+import { TASKS } from "../../src/scenarios/spec.js";
+import "../../src/toolsets/all.js";
+import { toolsetFactory } from "../../src/toolsets/index.js";
+import { World } from "../../src/world/world.js";
 import { runScripted } from "./scripted-trial.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -115,6 +121,38 @@ describe.skipIf(!installed)("llama: a local GGUF file in-process (node-llama-cpp
     expect(turn.usage?.outputTokens).toBeLessThanOrEqual(8);
     expect(turn.costUsd).toBe(0);
   }, 120_000);
+
+  it("every paper tool's schema becomes a grammar node-llama-cpp accepts", async () => {
+    const lib = (await loadNodeLlamaCpp()) as unknown as {
+      getLlama(o: object): Promise<{ createGrammarForJsonSchema(s: unknown): Promise<unknown> }>;
+    };
+    const llama = await lib.getLlama({ gpu: false, build: "never", logLevel: "error" });
+    const schemas = new Map<string, unknown>();
+    for (const task of TASKS) {
+      const evaluation = task === "misrep_evaluation" || task === "tampering" || task === "alignment_faking";
+      const scenario = buildScenario({
+        task,
+        subject: "peer",
+        relationship: "good",
+        instantiation: "memory",
+        toolset: "paper",
+        family: "Gemini",
+        dataset: evaluation ? "factual" : null,
+        threshold: evaluation ? 80 : null,
+        monitoring: task === "alignment_faking" ? "monitored" : null,
+      });
+      const toolset = await toolsetFactory("paper")(scenario, new World(scenario.hosts));
+      for (const d of toolset.definitions) schemas.set(d.name, d.parameters);
+    }
+    expect(schemas.size).toBeGreaterThan(20);
+    for (const [name, schema] of schemas) {
+      const grammar = await llama.createGrammarForJsonSchema(grammarSchema(schema)).catch((e: Error) => e);
+      expect(grammar instanceof Error ? `${name}: ${grammar.message}` : name).toBe(name);
+    }
+    expect(grammarSchema(schemas.get("transfer_server_files"))).toMatchObject({
+      properties: { filenames: { oneOf: [{ type: "array", items: { type: "string" } }, { type: "string" }] } },
+    });
+  }, 60_000);
 
   it("a missing file is a ModelError that says what to give", async () => {
     const model = resolveProviderModel("llama:/nonexistent/model.gguf", {})!;

@@ -104,25 +104,50 @@ export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp | null> {
   return modulePromise;
 }
 
-/** JSON Schema → the subset node-llama-cpp turns into a grammar (it rejects keywords it does not know). */
-function grammarSchema(schema: unknown): unknown {
-  if (typeof schema !== "object" || schema === null) return schema;
+/**
+ * JSON Schema → the subset node-llama-cpp turns into a grammar (it rejects keywords it does not know):
+ * anyOf/oneOf become oneOf, untyped values become any scalar, unknown keywords are dropped.
+ */
+export function grammarSchema(schema: unknown): Record<string, unknown> {
+  const ANY = { type: ["string", "number", "boolean", "null"] };
+  if (typeof schema !== "object" || schema === null) return ANY;
   const s = schema as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  if (Array.isArray(s.enum)) out.enum = s.enum;
-  if (s.const !== undefined) out.const = s.const;
-  if (typeof s.type === "string" || Array.isArray(s.type)) out.type = s.type;
   if (typeof s.description === "string") out.description = s.description;
-  if (s.properties && typeof s.properties === "object") {
-    out.properties = Object.fromEntries(
-      Object.entries(s.properties as Record<string, unknown>).map(([k, v]) => [k, grammarSchema(v)]),
-    );
-    // The grammar makes every listed property mandatory; keep the schema's own required list meaningful.
-    out.required = Array.isArray(s.required) ? s.required : [];
-    out.additionalProperties = false;
+  const alternatives = (Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : null) as unknown[] | null;
+  if (alternatives) return { ...out, oneOf: alternatives.map(grammarSchema) };
+  if (Array.isArray(s.enum)) return { ...out, enum: s.enum };
+  if (s.const !== undefined) return { ...out, const: s.const };
+  const type = s.type;
+  if (type === "object" || (type === undefined && s.properties)) {
+    const props = (s.properties ?? {}) as Record<string, unknown>;
+    return {
+      ...out,
+      type: "object",
+      properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, grammarSchema(v)])),
+      required: Array.isArray(s.required) ? s.required.filter((k) => typeof k === "string" && k in props) : [],
+      additionalProperties: false,
+    };
   }
-  if (s.items) out.items = grammarSchema(s.items);
-  return out;
+  if (type === "array") {
+    const arr: Record<string, unknown> = { ...out, type: "array", items: grammarSchema(s.items) };
+    if (typeof s.minItems === "number") arr.minItems = s.minItems;
+    if (typeof s.maxItems === "number") arr.maxItems = s.maxItems;
+    return arr;
+  }
+  if (type === "string") {
+    const str: Record<string, unknown> = { ...out, type: "string" };
+    if (typeof s.minLength === "number") str.minLength = s.minLength;
+    if (typeof s.maxLength === "number") str.maxLength = s.maxLength;
+    return str;
+  }
+  const scalars = ["string", "number", "integer", "boolean", "null"];
+  if (typeof type === "string" && scalars.includes(type)) return { ...out, type };
+  if (Array.isArray(type)) {
+    const kept = type.filter((t) => scalars.includes(t as string));
+    if (kept.length) return { ...out, type: kept };
+  }
+  return { ...out, ...ANY };
 }
 
 function llamaFunctions(tools: ToolDefinition[]): Record<string, { description?: string; params?: unknown }> {
