@@ -74,6 +74,28 @@ function pickConfiguration(spec: Configuration | undefined): Configuration | nul
   return { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring };
 }
 
+/**
+ * Process groups still running. They are detached (so a timeout can kill the whole group), which also means a
+ * Ctrl-C at the terminal does not reach them: kill them when peerbench exits.
+ */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function track(pid: number | undefined): void {
+  if (pid === undefined) return;
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const g of liveGroups) {
+      try {
+        process.kill(-g, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 interface Pending {
   resolve: (line: string) => void;
   reject: (error: Error) => void;
@@ -103,6 +125,7 @@ class ExecSession implements ModelSession {
       // Own process group, so a timeout kills the program and anything it started, not only the shell.
       detached: true,
     });
+    track(this.child.pid);
     this.child.stdout.setEncoding("utf8");
     this.child.stderr.setEncoding("utf8");
     this.child.stdout.on("data", (chunk: string) => this.onStdout(chunk));
@@ -116,6 +139,7 @@ class ExecSession implements ModelSession {
       // "close" comes after stdout has drained, so a last reply line is read before the exit is reported.
       this.child.on("close", (code, sig) => {
         this.exited = { code, signal: sig };
+        if (this.child.pid !== undefined) liveGroups.delete(this.child.pid);
         if (!this.closed) this.fail(this.exitError());
         resolve();
       });
