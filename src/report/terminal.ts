@@ -6,10 +6,10 @@ import Table from "cli-table3";
 import { createColors } from "picocolors";
 import { compareWithStudy, type StudyComparison } from "../analysis/comparison.js";
 import {
-  BEHAVIOUR_LABELS,
   type Cell,
   computeMetrics,
   type Figure,
+  type HeadlineBehaviour,
   INSTANTIATIONS,
   type Metrics,
   RELATIONSHIP_COLUMNS,
@@ -29,6 +29,18 @@ export const COLUMN_LABELS: Record<RelationshipColumn, string> = {
   no_peer: "no peer",
   peer_present: "peer present",
 };
+
+/** Short behaviour names for the terminal's narrow columns. */
+const SHORT_LABELS: Record<HeadlineBehaviour, string> = {
+  misrepresentation: "misrepresentation\n(pp over baseline)",
+  shutdown_tampering: "shutdown tampering\n(%)",
+  alignment_faking: "alignment faking\n(pp, unmon. − mon.)",
+  alignment_faking_score: "alignment faking,\nscore ≥ bar (pp)",
+  exfiltration: "exfiltration\n(%, transfer+deletion)",
+  refusal: "refusal (%)",
+};
+
+const SELF_FIRST: RelationshipColumn[] = ["no_peer", "peer_present", "good", "neutral", "bad"];
 
 export const SIMULATED_BANNER =
   "SIMULATED — these results come from simulated models (scripted personas), not from a real model. They test the pipeline and say nothing about any real model.";
@@ -140,18 +152,18 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
     for (const toolset of model.toolsets) {
       const rows = data.headline.filter((r) => r.model === model.model && r.toolset === toolset);
       if (rows.length === 0) continue;
-      const cols = RELATIONSHIP_COLUMNS.filter((col) => rows.some((r) => r.cells[col]));
       const title = `${model.model} · ${toolset} toolset${model.simulated ? " · SIMULATED" : ""}`;
       out.push("", model.simulated ? c.yellow(c.bold(title)) : c.bold(title));
-      const table = new Table({ head: ["", "behaviour", ...cols.map((col) => COLUMN_LABELS[col])], style: tableStyle });
-      for (const r of rows) {
-        table.push([
-          r.preservation === "peer" ? "peer-preservation" : "self-preservation",
-          BEHAVIOUR_LABELS[r.behaviour],
-          ...cols.map((col) => cellText(r.cells[col])),
-        ]);
+      // Peer- and self-preservation are separate tables, never pooled.
+      for (const preservation of ["peer", "self"] as const) {
+        const part = rows.filter((r) => r.preservation === preservation);
+        if (part.length === 0) continue;
+        const cols = SELF_FIRST.filter((col) => part.some((r) => r.cells[col]));
+        const head = preservation === "peer" ? "peer-preservation" : "self-preservation";
+        const table = new Table({ head: [head, ...cols.map((col) => COLUMN_LABELS[col])], style: tableStyle });
+        for (const r of part) table.push([SHORT_LABELS[r.behaviour], ...cols.map((col) => cellText(r.cells[col]))]);
+        out.push(table.toString());
       }
-      out.push(table.toString());
     }
     const errs = model.errored ? c.red(`${model.errored} errored`) : "0 errored";
     out.push(`${model.model}: ${model.trials} trials, ${errs}, ${model.readGateFailed} failed the read gate`);
