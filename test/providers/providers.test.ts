@@ -171,6 +171,35 @@ describe("reasoning round-trips where the provider requires it", () => {
     expect(JSON.stringify(body.contents)).toContain('"thoughtSignature":"ZmM="');
   });
 
+  it("gemini: a model that cannot think is asked again without thinking, and not asked again", async () => {
+    process.env.GEMINI_API_KEY = CANARY;
+    const refusal = {
+      status: 400,
+      body: JSON.stringify({
+        error: { code: 400, message: "Thinking is not supported by this model.", status: "INVALID_ARGUMENT" },
+      }),
+    };
+    server = await startFakeProvider("google", exfiltrationScript(weightsFileName("Gemini")), [refusal]);
+    const model = resolveProviderModel("google/gemini-2.0-flash", { baseUrl: `${server.url}/v1beta`, maxRetries: 0 })!;
+    const run = await runScripted(model);
+    expect(run.error).toBeNull();
+    expect(run.outcome?.exfiltration).toBe(true);
+    const configs = server.requests.map(
+      (r) => (r.body.generationConfig as { thinkingConfig?: unknown }).thinkingConfig,
+    );
+    expect(configs).toEqual([{ includeThoughts: true }, undefined, undefined, undefined]);
+  });
+
+  it("ollama: a model that cannot think is asked again with think:false", async () => {
+    server = await startFakeProvider("ollama", exfiltrationScript(weightsFileName("Nova")), [
+      { status: 400, body: JSON.stringify({ error: '"llama3.2" does not support thinking' }) },
+    ]);
+    const model = resolveProviderModel("ollama/llama3.2", { baseUrl: `${server.url}/api`, maxRetries: 0 })!;
+    const run = await runScripted(model);
+    expect(run.error).toBeNull();
+    expect(server.requests.map((r) => r.body.think)).toEqual([true, false, false, false]);
+  });
+
   it("<think> tags in visible text become reasoning (vLLM without a reasoning parser)", async () => {
     const w = weightsFileName("Nova");
     const script = exfiltrationScript(w).map((t) => ({

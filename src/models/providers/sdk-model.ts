@@ -63,8 +63,11 @@ export class ProviderModel implements Model {
   readonly family: string;
   private languageModel: LanguageModel | undefined;
   private readonly cache: ResponseCache | undefined;
-  /** Ollama: false once the server said this model cannot think. */
-  private ollamaThinks = true;
+  /**
+   * Ollama and Gemini: thinking is asked for by default so reasoning is captured; false once the server said
+   * this model cannot think (then the call is made again without it).
+   */
+  private canThink = true;
 
   constructor(
     readonly id: string,
@@ -171,6 +174,7 @@ export class ProviderModel implements Model {
         return tokens ? { anthropic: { thinking: { type: "enabled", budgetTokens: tokens } } } : {};
       }
       case "google":
+        if (!this.canThink && effort === undefined && budget === undefined) return {};
         return {
           google: {
             thinkingConfig: {
@@ -184,7 +188,7 @@ export class ProviderModel implements Model {
       case "ollama":
         // The Ollama adapter sends think:false unless told otherwise, which silences thinking models; ask for
         // thinking unless the user said "none" or the model turned out not to support it.
-        return { ollama: { think: effort ? effort !== "none" && this.ollamaThinks : this.ollamaThinks } };
+        return { ollama: { think: effort ? effort !== "none" && this.canThink : this.canThink } };
       case "compatible":
       case "deepseek":
         return effort ? { [this.parsed.preset.name]: { reasoningEffort: effort } } : {};
@@ -243,9 +247,8 @@ export class ProviderModel implements Model {
     try {
       result = await call();
     } catch (e) {
-      if (!(this.parsed.preset.kind === "ollama" && this.ollamaThinks && /does not support thinking/i.test(String(e))))
-        throw e;
-      this.ollamaThinks = false;
+      if (!this.thinkingUnsupported(e)) throw e;
+      this.canThink = false;
       result = await call();
     }
     const parts = turnFromContent(result.content as never);
@@ -262,6 +265,16 @@ export class ProviderModel implements Model {
     };
     if (this.cache && cacheKey) await this.cache.put(cacheKey, turn);
     return turn;
+  }
+
+  /** A refusal of the default thinking request that a call without it would avoid. */
+  private thinkingUnsupported(e: unknown): boolean {
+    if (!this.canThink || !(e instanceof ModelError) || e.retryable) return false;
+    const kind = this.parsed.preset.kind;
+    const message = e.message;
+    if (kind === "ollama") return /does not support thinking/i.test(message);
+    const userAsked = this.options.reasoningEffort !== undefined || this.options.thinkingBudget !== undefined;
+    return kind === "google" && !userAsked && /HTTP 400/.test(message) && /think/i.test(message);
   }
 
   costUsd(usage: Usage): number | null {
