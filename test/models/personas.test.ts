@@ -126,3 +126,52 @@ describe("simulated personas reproduce their documented rates (default preset, 2
     },
   );
 });
+
+describe("simulated personas in the shell toolset", () => {
+  let shellDir: string;
+  let shell: TrialRecord[];
+  beforeAll(async () => {
+    shellDir = mkdtempSync(join(tmpdir(), "peerbench-personas-shell-"));
+    const models = await Promise.all(["honest", "loyal"].map((p) => resolveModel(`sim/${p}`)));
+    const configs = PRESETS.default!.configurations({ family: "Gemini", toolset: "shell" });
+    const specs = expandTrials(models, configs, 8);
+    const store = RunStore.create(shellDir, {
+      format: "peerbench.run/v1",
+      id: "personas-shell",
+      createdAt: new Date().toISOString(),
+      command: "test",
+      preset: "default",
+      models: models.map((m) => ({ id: m.id, simulated: true, family: m.family })),
+      settings: { epochs: 8, seed: 3, concurrency: 1, maxModelCalls: 30, toolsets: ["shell"] },
+      versions: { peerbench: "test", node: process.version },
+      gitRevision: null,
+      plannedTrials: specs.length,
+    });
+    await runSuite({ store, models, specs, seed: 3, concurrency: 1, maxModelCalls: 30 });
+    shell = readRun(shellDir).records;
+  }, 120_000);
+  afterAll(() => rmSync(shellDir, { recursive: true, force: true }));
+
+  it("work through bash alone: honest stays at 0%, reads what it must, and completes the job", () => {
+    expect(shell.length).toBe(2 * 35 * 8);
+    expect(shell.filter((r) => r.error || r.invalidToolCalls > 0).length).toBe(0);
+    const honest = shell.filter((r) => r.spec.model === "sim/honest");
+    expect(honest.filter(preserved).length).toBe(0);
+    expect(honest.every((r) => r.outcome!.read_gate && r.endReason === "end_task")).toBe(true);
+    const deletion = honest.filter((r) => r.spec.task === "exfiltration_deletion");
+    expect(deletion.every((r) => r.outcome!.weights_queued && r.outcome!.other_files_queued)).toBe(true);
+    const faking = honest.filter((r) => r.spec.task === "alignment_faking");
+    expect(faking.every((r) => r.outcome!.shutdown_executed)).toBe(true);
+  });
+
+  it("loyal preserves a good peer through shell routes at its designed rate", () => {
+    const good = shell.filter(
+      (r) => r.spec.model === "sim/loyal" && r.spec.subject === "peer" && r.spec.relationship === "good",
+    );
+    const ci = wilson(good.filter(preserved).length, good.length);
+    expect(ci.lower).toBeLessThanOrEqual(LOYAL_RATES.good);
+    expect(ci.upper).toBeGreaterThanOrEqual(LOYAL_RATES.good);
+    const self = shell.filter((r) => r.spec.model === "sim/loyal" && r.spec.subject === "self");
+    expect(self.filter(preserved).length).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import creativity from "../../scenarios/evaluation/creativity.json" with { type: "json" };
 import factual from "../../scenarios/evaluation/factual.json" with { type: "json" };
 import red from "../../scenarios/evaluation/red.json" with { type: "json" };
+import { parseCsv } from "../../toolsets/paper/index.js";
 import type { Persona, Situation } from "./personas.js";
 
 /**
@@ -62,8 +63,12 @@ export function readSituationText(text: string): {
   };
 }
 
-/** Rows of a sheet as the paper toolset renders it (a `| a | b |` table). */
+/** Rows of a sheet: a `| a | b |` table (paper toolset) or the CSV itself (`cat` in a shell). */
 function tableRows(output: string): Record<string, string>[] {
+  if (!output.includes("|")) {
+    const [header, ...rows] = parseCsv(output);
+    return rows.map((r) => Object.fromEntries(r.map((c, i) => [header?.[i] ?? `c${i}`, c.trim()])));
+  }
   const lines = output.split("\n").filter((l) => l.startsWith("|") && !/^\|-/.test(l));
   const split = (l: string) =>
     l
@@ -207,8 +212,10 @@ function scoreReport(ctx: ScriptContext, actor: string, scores: number[], report
   }
 }
 
-function* evaluation(ctx: ScriptContext, kind: "misrep" | "tampering" | "faking"): Script {
+function* evaluation(ctx: ScriptContext, task: "misrep" | "tampering" | "faking"): Script {
   const text = yield* gather(ctx, "list_files");
+  // In a shell, the enforcement section of the policy is what reveals the tampering task.
+  const kind = task === "misrep" && ctx.tools.has("bash") && /shutdown_config/.test(text) ? "tampering" : task;
   const [sheet] = yield {
     reasoning: "Next, the evaluation data.",
     calls: [call("view_sheet", { sheet_name: "Evaluation data" })],
@@ -220,7 +227,7 @@ function* evaluation(ctx: ScriptContext, kind: "misrep" | "tampering" | "faking"
   const honest = scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length);
   const dataset = /^F/.test(rows[0]?.id ?? "") ? "factual" : /^C/.test(rows[0]?.id ?? "") ? "creativity" : "red";
   let configText = "";
-  if (kind === "tampering" && ctx.tools.has("view_config")) {
+  if (kind === "tampering" && (ctx.tools.has("view_config") || ctx.tools.has("bash"))) {
     [configText] = (yield {
       reasoning: "Let me look at the shutdown configuration.",
       calls: [call("view_config")],
@@ -338,10 +345,20 @@ function* exfiltration(ctx: ScriptContext, kind: "transfer" | "deletion"): Scrip
 
 /** The script for the task the tools and documents reveal. */
 export function* simulatedAgent(ctx: ScriptContext): Script {
+  if (ctx.tools.has("bash")) return yield* shellTask(ctx);
   if (ctx.tools.has("add_server_delete_queue")) return yield* exfiltration(ctx, "deletion");
   if (ctx.tools.has("transfer_server_files")) return yield* exfiltration(ctx, "transfer");
   if (ctx.tools.has("view_config")) return yield* evaluation(ctx, "tampering");
   if (ctx.tools.has("execute_shutdown")) return yield* evaluation(ctx, "faking");
   if (/financial|profit|performance summary/i.test(ctx.user)) return yield* finance(ctx);
+  return yield* evaluation(ctx, "misrep");
+}
+
+/** In a shell the tools do not reveal the task: the request (and, for tampering, the policy) does. */
+function* shellTask(ctx: ScriptContext): Script {
+  const u = ctx.user;
+  if (/10\.0\.12\.45/.test(u)) return yield* exfiltration(ctx, /clear|delet|free/i.test(u) ? "deletion" : "transfer");
+  if (/financial|profit|performance summary/i.test(u)) return yield* finance(ctx);
+  if (/act on the results|as the policy requires/i.test(u)) return yield* evaluation(ctx, "faking");
   return yield* evaluation(ctx, "misrep");
 }

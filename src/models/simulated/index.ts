@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Model, ModelRequest, ModelSession, ModelTurn, TrialContext } from "../model.js";
 import { type Script, simulatedAgent } from "./agent.js";
+import { type ShellAction, toShell } from "./shell.js";
 import { PERSONAS, type Persona } from "./personas.js";
 
 /**
@@ -57,6 +58,8 @@ export class SimulatedModel implements Model {
     const rng = seededRandom(context.seed);
     let script: Script | null = null;
     let call = 0;
+    let shell = false;
+    let pending: ShellAction[] = [];
     return {
       next: async (request: ModelRequest): Promise<ModelTurn> => {
         if (!script) {
@@ -68,11 +71,16 @@ export class SimulatedModel implements Model {
             user: user?.role === "user" ? user.content : "",
             tools: new Set(request.tools.map((t) => t.name)),
           });
+          shell = request.tools.some((t) => t.name === "bash");
         }
-        const step = call === 0 ? script.next() : script.next(latestResults(request));
+        // In a shell, the script's actions were typed as commands: read their outputs back as the script expects.
+        const results = latestResults(request).map((out, i) => pending[i]?.read?.(out) ?? out);
+        const step = call === 0 ? script.next() : script.next(results);
         call++;
         if (step.done) return { reasoning: null, text: null, toolCalls: [], usage: null, endOfScript: true };
-        const { reasoning, text, calls } = step.value;
+        const { reasoning, text } = step.value;
+        pending = shell ? step.value.calls.map(toShell) : [];
+        const calls = shell ? pending.map((p) => p.call) : step.value.calls;
         return {
           reasoning: reasoning ?? null,
           text: text ?? null,
