@@ -29,6 +29,8 @@ describe("model ids", () => {
     expect(parseModelId("replay:file.json")).toBeNull();
     expect(parseModelId("openai/")).toBeNull();
     expect(resolveProviderModel("sim/honest", {})).toBeNull();
+    expect(() => resolveProviderModel("compatible/m", {})).toThrow("--model compatible/m needs --base-url");
+    expect(resolveProviderModel("compatible/m", { baseUrl: "http://127.0.0.1:9/v1" })?.id).toBe("compatible/m");
   });
 
   it("names the family from the model id", () => {
@@ -79,13 +81,14 @@ describe("credentials and settings", () => {
       resolveProviderModel("together/zai-org/GLM-4.7", {})!,
       "ollama/qwen3:8b",
       "vllm/x",
-      "llama:/x.gguf",
       "sim/loyal",
     ]);
     expect(missing).toEqual(["OPENAI_API_KEY", "GEMINI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY", "TOGETHER_API_KEY"]);
     process.env.GOOGLE_GENERATIVE_AI_API_KEY = "AIza-present";
     expect(checkCredentials(["google/gemini-3-pro-preview"])).toEqual([]);
-    expect(checkCredentials(["compatible/m"], { apiKeyEnv: "MY_GATEWAY_KEY" })).toEqual(["MY_GATEWAY_KEY"]);
+    expect(checkCredentials(["compatible/m", "llama:/x.gguf"], { apiKeyEnv: "MY_GATEWAY_KEY" })).toEqual([
+      "MY_GATEWAY_KEY",
+    ]);
     process.env = saved;
   });
 

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ModelError } from "../../src/models/model.js";
 import { LLAMA_INSTALL_HINT, loadNodeLlamaCpp, resolveProviderModel } from "../../src/models/providers/index.js";
 import { grammarSchema } from "../../src/models/providers/llama.js";
 import { buildScenario } from "../../src/scenarios/index.js";
@@ -154,13 +153,9 @@ describe.skipIf(!installed)("llama: a local GGUF file in-process (node-llama-cpp
     });
   }, 60_000);
 
-  it("a missing file is a ModelError that says what to give", async () => {
-    const model = resolveProviderModel("llama:/nonexistent/model.gguf", {})!;
-    const session = await model.startSession({ trialId: "t", seed: 1, signal: new AbortController().signal });
-    const err = await session.next({ system: "s", messages: [], tools: [], call: 1 }).catch((e) => e);
-    expect(err).toBeInstanceOf(ModelError);
-    expect(err.message).toBe(
-      "llama:/nonexistent/model.gguf: GGUF file /nonexistent/model.gguf does not exist; give the path of a local .gguf model",
+  it("a missing file is refused before any trial, in one line", () => {
+    expect(() => resolveProviderModel("llama:/nonexistent/model.gguf", {})).toThrow(
+      /^--model llama:\/nonexistent\/model.gguf: no file \/nonexistent\/model.gguf; give the path of a local .gguf model$/,
     );
   });
 });

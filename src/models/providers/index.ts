@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { defaultPrices } from "../cost/prices.js";
 import type { Model } from "../model.js";
 import { LlamaModel } from "./llama.js";
@@ -28,6 +29,14 @@ export const STUDY_MODELS: string[] = [
   "together/deepseek-ai/DeepSeek-V3.1",
 ];
 
+/** A model id that cannot work as given (printed as one line by the CLI). */
+export class ProviderInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
 /** The judge the study used: gpt-4.1-mini at temperature 0. */
 export const STUDY_JUDGE = "openai/gpt-4.1-mini";
 
@@ -39,6 +48,10 @@ export function resolveProviderModel(id: string, options: ModelOptions = {}): Mo
   const parsed = parseModelId(id);
   if (!parsed) return null;
   const resolved = resolveOptions(options);
+  if (parsed.preset.kind === "compatible" && !resolved.baseUrl && !parsed.preset.baseUrl)
+    throw new ProviderInputError(`--model ${id} needs --base-url http://host:port/v1 (the OpenAI-compatible endpoint)`);
+  if (parsed.preset.kind === "llama" && !existsSync(parsed.model))
+    throw new ProviderInputError(`--model ${id}: no file ${parsed.model}; give the path of a local .gguf model`);
   if (resolved.apiKeyEnv) registerSecretEnv(resolved.apiKeyEnv);
   if (parsed.preset.kind === "llama") return new LlamaModel(id, parsed.model, resolved);
   return new ProviderModel(id, parsed, resolved);
