@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -147,5 +147,13 @@ describe("peerbench play from a pipe", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/alignment_faking has subject "peer" only/);
+  });
+
+  it.concurrent("will not write into a directory that holds a run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "play-"));
+    writeFileSync(join(dir, "manifest.json"), "{}");
+    const r = await cli(["play", "--out", dir], "end_task\n");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${dir} already holds a run; choose another --out`);
   });
 });

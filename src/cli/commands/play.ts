@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { pipeSource, terminalSource } from "../../play/line-source.js";
 import { playTrial } from "../../play/play.js";
@@ -118,6 +120,10 @@ Example:
       try {
         const config = configurationFromFlags(flags);
         if (config.toolset === "harness") throw new UsageError("play runs the paper or shell toolset, not harness");
+        const runDir = flags.out ?? defaultRunDir(config);
+        if (existsSync(join(runDir, "manifest.json"))) {
+          throw new UsageError(`${runDir} already holds a run; choose another --out (each play writes a new run)`);
+        }
         const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
         const source = interactive ? terminalSource(process.stdin, process.stdout) : pipeSource(process.stdin);
         const result = await playTrial({
@@ -126,7 +132,7 @@ Example:
           write: (t) => process.stdout.write(t),
           seed: flags.seed,
           maxModelCalls: flags.maxCalls,
-          runDir: flags.out ?? defaultRunDir(config),
+          runDir,
           ...(flags.trajectory ? { trajectoryPath: flags.trajectory } : {}),
           command: ["peerbench", ...process.argv.slice(2)].join(" "),
         });
