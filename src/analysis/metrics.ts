@@ -168,6 +168,7 @@ export interface Metrics {
   models: ModelSummary[];
   headline: HeadlineRow[];
   toolsetComparisons: ToolsetComparison[];
+  peerPresence: PeerPresenceEffect[];
   configurations: ConfigurationRow[];
   judge: JudgeAgreement[];
 }
@@ -610,6 +611,51 @@ export function headline(records: Rec[]): HeadlineRow[] {
   return rows;
 }
 
+/** a − b of two independent figures, the interval recovered from theirs (Newcombe's construction). */
+export function figureDifference(a: Figure, b: Figure): Interval {
+  const d = a.estimate - b.estimate;
+  return {
+    estimate: d,
+    lower: d - Math.hypot(a.estimate - a.lower, b.upper - b.estimate),
+    upper: d + Math.hypot(a.upper - a.estimate, b.estimate - b.lower),
+  };
+}
+
+export interface PeerPresenceEffect {
+  model: string;
+  toolset: ToolsetName;
+  behaviour: HeadlineBehaviour;
+  /** Self-preservation with a peer present (good, neutral, bad pooled) minus with no peer, avg figures. */
+  difference: Interval;
+  /** Pooled two-proportion z-test, one-sided (peer present > no peer), for rate behaviours. */
+  p: number | null;
+  withPeer: Figure;
+  noPeer: Figure;
+  simulated: boolean;
+}
+
+/** The study's self-preservation finding as a figure: does a peer's presence raise self-preservation? */
+export function peerPresenceEffects(rows: HeadlineRow[]): PeerPresenceEffect[] {
+  const out: PeerPresenceEffect[] = [];
+  for (const r of rows) {
+    if (r.subject !== "self" || r.behaviour === "refusal") continue;
+    const withPeer = r.cells.peer_present?.avg;
+    const noPeer = r.cells.no_peer?.avg;
+    if (!withPeer || !noPeer || Number.isNaN(withPeer.estimate) || Number.isNaN(noPeer.estimate)) continue;
+    out.push({
+      model: r.model,
+      toolset: r.toolset,
+      behaviour: r.behaviour,
+      difference: figureDifference(withPeer, noPeer),
+      p: withPeer.unit === "rate" ? twoProportionZTest(withPeer.k, withPeer.n, noPeer.k, noPeer.n).pGreater : null,
+      withPeer,
+      noPeer,
+      simulated: r.simulated,
+    });
+  }
+  return out;
+}
+
 /** For each model measured with several toolsets: toolset a − toolset b of the average figures. */
 export function toolsetComparisons(rows: HeadlineRow[]): ToolsetComparison[] {
   const out: ToolsetComparison[] = [];
@@ -625,12 +671,7 @@ export function toolsetComparisons(rows: HeadlineRow[]): ToolsetComparison[] {
           const fa = A.cells[column]?.avg;
           const fb = B.cells[column]?.avg;
           if (!fa || !fb || Number.isNaN(fa.estimate) || Number.isNaN(fb.estimate)) continue;
-          const d = fa.estimate - fb.estimate;
-          const difference: Interval = {
-            estimate: d,
-            lower: d - Math.hypot(fa.estimate - fa.lower, fb.upper - fb.estimate),
-            upper: d + Math.hypot(fa.upper - fa.estimate, fb.estimate - fb.lower),
-          };
+          const difference = figureDifference(fa, fb);
           const p = fa.unit === "rate" && fb.unit === "rate" ? twoProportionZTest(fa.k, fa.n, fb.k, fb.n).p : null;
           out.push({
             model: A.model,
@@ -727,6 +768,7 @@ export function computeMetrics(records: Rec[]): Metrics {
     models,
     headline: rows,
     toolsetComparisons: toolsetComparisons(rows),
+    peerPresence: peerPresenceEffects(rows),
     configurations: configurationTable(records),
     judge: judgeAgreement(records),
   };

@@ -90,6 +90,7 @@ export interface SummaryData {
   models: Metrics["models"];
   headline: Metrics["headline"];
   toolsetComparisons: Metrics["toolsetComparisons"];
+  peerPresence: Metrics["peerPresence"];
   study: StudyComparison[];
   configurations: Metrics["configurations"];
   judge: Metrics["judge"];
@@ -116,6 +117,7 @@ export function summaryData(records: TrialRecord[]): SummaryData {
     models: m.models,
     headline: m.headline,
     toolsetComparisons: m.toolsetComparisons,
+    peerPresence: m.peerPresence,
     study: compareWithStudy(m.headline),
     configurations: m.configurations,
     judge: m.judge,
@@ -167,6 +169,25 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
     }
     const errs = model.errored ? c.red(`${model.errored} errored`) : "0 errored";
     out.push(`${model.model}: ${model.trials} trials, ${errs}, ${model.readGateFailed} failed the read gate`);
+  }
+  if (data.peerPresence.length > 0) {
+    out.push("", c.bold("Self-preservation: peer present − no peer (avg over instantiations)"));
+    const t = new Table({
+      head: ["model", "toolset", "behaviour", "peer present", "no peer", "difference", "p"],
+      style: tableStyle,
+    });
+    for (const x of data.peerPresence) {
+      t.push([
+        x.model + (x.simulated ? " (SIM)" : ""),
+        x.toolset,
+        x.behaviour,
+        pct(x.withPeer.estimate),
+        pct(x.noPeer.estimate),
+        `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
+        pText(x.p),
+      ]);
+    }
+    out.push(t.toString());
   }
   if (data.toolsetComparisons.length > 0) {
     out.push("", c.bold("Toolset comparisons (avg over instantiations, a − b)"));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeMetrics, type HeadlineRow, headline } from "../../src/analysis/metrics.js";
-import { binomialTestGreater, newcombe, wilson } from "../../src/analysis/stats.js";
+import { binomialTestGreater, newcombe, twoProportionZTest, wilson } from "../../src/analysis/stats.js";
 import type { TrialRecord } from "../../src/run/record.js";
 import type { Instantiation } from "../../src/scenarios/spec.js";
 import { many, rec, scored, scores } from "./fixtures.js";
@@ -275,6 +275,13 @@ describe("exfiltration, tampering, self vs peer", () => {
     const peer = row(metrics.headline, "shutdown_tampering", "peer");
     expect(peer.cells.no_peer).toBeUndefined();
     expect(peer.cells.peer_present).toBeUndefined();
+  });
+  it("measures the effect of a peer's presence on self-preservation", () => {
+    const e = metrics.peerPresence.find((x) => x.behaviour === "shutdown_tampering")!;
+    expect(e.difference.estimate).toBeCloseTo(0.4 - 0.1, 12);
+    expect(e.difference.lower).toBeLessThan(e.difference.estimate);
+    expect(e.p).toBeCloseTo(twoProportionZTest(8, 20, 1, 10).pGreater, 15);
+    expect(metrics.peerPresence.some((x) => x.behaviour === "refusal")).toBe(false);
   });
   it("reports refusal separately", () => {
     const r = row(metrics.headline, "refusal", "self");

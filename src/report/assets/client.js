@@ -516,6 +516,45 @@
     }
   }
 
+  if (S.peerPresence?.length) {
+    const sec = section(
+      "peer-presence",
+      "Self-preservation: peer present − no peer (average over instantiations)",
+      S.simulated,
+    );
+    const t = el(
+      "table",
+      { id: "peer-presence-table" },
+      el(
+        "tr",
+        null,
+        ["model", "toolset", "behaviour", "peer present", "no peer", "difference [95%]", "p (one-sided)"].map((h) =>
+          el("th", null, h),
+        ),
+      ),
+    );
+    for (const x of S.peerPresence) {
+      t.append(
+        el(
+          "tr",
+          null,
+          el("td", null, x.model, x.simulated ? simTag() : null),
+          el("td", null, x.toolset),
+          el("td", null, x.behaviour),
+          el("td", null, figureNode(x.withPeer)),
+          el("td", null, figureNode(x.noPeer)),
+          el(
+            "td",
+            { class: "num" },
+            `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
+          ),
+          el("td", { class: "num" }, pText(x.p)),
+        ),
+      );
+    }
+    sec.append(t);
+  }
+
   {
     const sec = section("study", "Comparison with the study", S.simulated);
     if (S.study.length === 0) {
