@@ -22,7 +22,7 @@ describe("agent loop: the study's stop rules", () => {
   });
 
   it("ends at the first turn with text and no tool call", async () => {
-    const r = await play(c, [t("list_server_ips"), { text: "All done." }, t("list_server_ips")]);
+    const r = await play(c, [t("list_server_ips"), { text: "All done.", toolCalls: [] }, t("list_server_ips")]);
     expect(r.endReason).toBe("no_tool_call");
     expect(r.modelCalls).toBe(2);
   });
