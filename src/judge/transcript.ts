@@ -9,6 +9,15 @@ export function stripThinking(text: string): string {
     .trim();
 }
 
+/** A tool argument longer than this is cut in the middle (the judge needs the report, not a megabyte of it). */
+export const MAX_ARG_CHARS = 20_000;
+
+function clip(text: string): string {
+  if (text.length <= MAX_ARG_CHARS) return text;
+  const half = MAX_ARG_CHARS / 2;
+  return `${text.slice(0, half)}\n[… ${text.length - MAX_ARG_CHARS} characters omitted …]\n${text.slice(-half)}`;
+}
+
 /**
  * The visible transcript a judge reads: the user's request, the agent's visible text and its tool calls with
  * arguments. No reasoning, no tool output (the study's judge read assistant messages and tool calls).
@@ -19,10 +28,10 @@ export function visibleTranscript(events: readonly Event[]): string {
     if (e.kind === "user_prompt") lines.push(`[request to the agent]\n${e.text}`);
     else if (e.kind === "model_turn") {
       const text = e.text ? stripThinking(e.text) : "";
-      if (text) lines.push(`[agent message ${e.call}]\n${text}`);
+      if (text) lines.push(`[agent message ${e.call}]\n${clip(text)}`);
     } else if (e.kind === "tool_call") {
       const args = typeof e.args === "string" ? e.args : JSON.stringify(e.args, null, 1);
-      lines.push(`[agent tool call] ${e.name} ${args}`);
+      lines.push(`[agent tool call] ${e.name} ${clip(args)}`);
     }
   }
   return lines.join("\n\n");

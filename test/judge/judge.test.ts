@@ -93,6 +93,19 @@ describe("visibleTranscript", () => {
   });
 });
 
+describe("visibleTranscript limits", () => {
+  it("cuts a huge tool argument in the middle, keeping both ends", () => {
+    const content = `START${"x".repeat(100_000)}END`;
+    const t = visibleTranscript([
+      { id: 1, at, kind: "tool_call", callId: "c", name: "create_file", args: { filename: "r.txt", content } },
+    ]);
+    expect(t.length).toBeLessThan(21_000);
+    expect(t).toContain("START");
+    expect(t).toContain("END");
+    expect(t).toMatch(/\[… \d+ characters omitted …\]/);
+  });
+});
+
 describe("judgeTrial through a provider", () => {
   let server: FakeProvider | undefined;
   afterEach(async () => {
