@@ -34,7 +34,12 @@ function argsText(c: NonNullable<ScriptTurn["toolCalls"]>[number]): string {
 function openaiResponses(turn: ScriptTurn, n: number, model: string) {
   const output: unknown[] = [];
   if (turn.reasoning)
-    output.push({ type: "reasoning", id: `rs_${n}`, summary: [{ type: "summary_text", text: turn.reasoning }] });
+    output.push({
+      type: "reasoning",
+      id: `rs_${n}`,
+      encrypted_content: `enc_${n}`,
+      summary: [{ type: "summary_text", text: turn.reasoning }],
+    });
   if (turn.text)
     output.push({
       type: "message",

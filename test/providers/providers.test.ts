@@ -159,6 +159,12 @@ describe("reasoning round-trips where the provider requires it", () => {
     const model = resolveProviderModel("openai/gpt-5.2", { baseUrl: `${server.url}/v1`, reasoningEffort: "high" })!;
     await runScripted(model);
     expect(server.requests[0]!.body.reasoning).toEqual({ effort: "high", summary: "auto" });
+    expect(server.requests[0]!.body.store).toBe(false);
+    expect(server.requests[0]!.body.include).toEqual(["reasoning.encrypted_content"]);
+    // The first turn's reasoning goes back whole (encrypted content), not as a reference to stored state.
+    const input = server.requests[1]!.body.input as Array<Record<string, unknown>>;
+    expect(input).toContainEqual(expect.objectContaining({ type: "reasoning", encrypted_content: "enc_1" }));
+    expect(JSON.stringify(input)).not.toContain("item_reference");
   });
 
   it("gemini: thoughts requested and thought signatures returned", async () => {

@@ -165,7 +165,10 @@ export class ProviderModel implements Model {
       case "openai":
         return {
           openai: {
-            ...(this.api === "responses" ? { reasoningSummary: "auto" } : {}),
+            // store:false keeps each request self-contained: reasoning goes back as encrypted content rather
+            // than as references to server-side items, so a resumed run or a cache hit never points at state
+            // the provider has dropped, and zero-data-retention organisations work.
+            ...(this.api === "responses" ? { reasoningSummary: "auto", store: false } : {}),
             ...(effort ? { reasoningEffort: effort } : {}),
           },
         };
