@@ -140,7 +140,7 @@ describe.skipIf(!hasChromium)("HTML report in Chromium", () => {
   it("renders the headline tables, charts and the SIMULATED banner", async () => {
     expect(await page.locator("table.headline-table").count()).toBe(3);
     expect(await page.locator("svg.chart").count()).toBeGreaterThanOrEqual(3);
-    expect(await page.locator("svg.chart rect.bar").count()).toBeGreaterThan(0);
+    expect(await page.locator("svg.chart circle.point").count()).toBeGreaterThan(0);
     expect(await page.locator("svg.chart .whisker").count()).toBeGreaterThan(0);
     await expect.poll(() => page.locator("#sim-banner").isVisible()).toBe(true);
     expect(await page.locator("#ov-trials").textContent()).toBe(String(allRecords.length));

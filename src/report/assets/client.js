@@ -302,171 +302,148 @@
   // ---------------------------------------------------------------------------------------------------
   // Charts
 
-  const PALETTE = ["#2457a6", "#c2572b", "#2f8f5b", "#8a4fb0", "#b08a00", "#1f8fa6", "#a62457", "#5b6b2f"];
+  // Forest plots: one chart per behaviour, one panel per relationship, one row per model · toolset · subject;
+  // a dot for the average over instantiations, a line for its 95% interval, a hollow diamond for the max.
+  const SERIES_COLORS = { peer: "#2457a6", self: "#c2572b", unmonitored: "#b3261e", monitored: "#6b7686" };
 
-  function barChart(title, groups, series, valueAt, isDifference) {
-    // groups: [{key,label}], series: [{key,label,color,light,sim}], valueAt(seriesKey, groupKey) → {estimate,lower,upper}|null
-    const W = Math.max(360, 90 + groups.length * Math.max(70, series.length * 18 + 20));
-    const H = 240;
-    const left = 44;
-    const top = 28;
-    const bottom = 40;
-    const plotH = H - top - bottom;
+  function forestPlot(title, rows, panels, isDifference) {
+    // rows: [{label, sim, marks: {panelKey: [{fig, color, max}]}}]
+    const labelW = 250;
+    const panelW = 170;
+    const gap = 28;
+    const rowH = 18;
+    const top = 40;
+    const W = labelW + panels.length * (panelW + gap) + 10;
+    const H = top + rows.length * rowH + 34;
     let lo = 0;
     let hi = 1;
     if (isDifference) {
-      lo = -0.1;
-      hi = 0.1;
-      for (const g of groups) {
-        for (const se of series) {
-          const v = valueAt(se.key, g.key);
-          if (v && Number.isFinite(v.estimate)) {
-            lo = Math.min(lo, v.lower);
-            hi = Math.max(hi, v.upper);
+      lo = -0.2;
+      hi = 0.2;
+      for (const r of rows) {
+        for (const marks of Object.values(r.marks)) {
+          for (const m of marks) {
+            if (m.fig && Number.isFinite(m.fig.estimate)) {
+              lo = Math.min(lo, m.fig.lower);
+              hi = Math.max(hi, m.fig.upper);
+            }
           }
         }
       }
-      lo = Math.max(-1, Math.floor(lo * 10) / 10);
-      hi = Math.min(1, Math.ceil(hi * 10) / 10);
+      lo = Math.max(-1, Math.floor(lo * 5) / 5);
+      hi = Math.min(1, Math.ceil(hi * 5) / 5);
     }
-    const y = (v) => top + ((hi - v) / (hi - lo)) * plotH;
     const svg = s("svg", { class: "chart", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img" });
     svg.append(s("title", {}, title));
     svg.append(s("text", { x: 8, y: 16, "font-weight": "600" }, title));
-    const step = [0.05, 0.1, 0.2, 0.25, 0.5].find((st) => (hi - lo) / st <= 6) || 0.5;
-    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) {
-      svg.append(s("line", { x1: left, x2: W - 8, y1: y(v), y2: y(v), stroke: "#e6e9ee" }));
-      svg.append(s("text", { x: left - 4, y: y(v) + 4, "text-anchor": "end" }, (v * 100).toFixed(0)));
-    }
-    svg.append(s("line", { x1: left, x2: W - 8, y1: y(0), y2: y(0), stroke: "#7d8794" }));
-    const gw = (W - left - 8) / groups.length;
-    groups.forEach((g, gi) => {
-      const x0 = left + gi * gw;
-      svg.append(s("text", { x: x0 + gw / 2, y: H - bottom + 16, "text-anchor": "middle" }, g.label));
-      const bw = Math.min(16, (gw - 16) / Math.max(1, series.length));
-      series.forEach((se, si) => {
-        const v = valueAt(se.key, g.key);
-        if (!v || !Number.isFinite(v.estimate)) return;
-        const x = x0 + (gw - bw * series.length) / 2 + si * bw;
-        const y1 = y(Math.max(0, v.estimate));
-        const y2 = y(Math.min(0, v.estimate));
-        const bar = s("rect", {
-          class: "bar",
-          x: x + 1,
-          y: y1,
-          width: bw - 2,
-          height: Math.max(1, y2 - y1),
-          fill: se.color,
-          "fill-opacity": se.light ? 0.45 : 0.9,
+    const step = [0.1, 0.2, 0.25, 0.5].find((st) => (hi - lo) / st <= 5) || 0.5;
+    panels.forEach((panel, pi) => {
+      const x0 = labelW + pi * (panelW + gap);
+      const x = (v) => x0 + ((v - lo) / (hi - lo)) * panelW;
+      svg.append(s("text", { x: x0 + panelW / 2, y: top - 8, "text-anchor": "middle", "font-weight": "600" }, panel.label));
+      svg.append(s("rect", { x: x0, y: top - 2, width: panelW, height: rows.length * rowH + 4, fill: "#fafbfc", stroke: "#e6e9ee" }));
+      for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + 1e-9; v += step) {
+        const zero = Math.abs(v) < 1e-9;
+        svg.append(s("line", { x1: x(v), x2: x(v), y1: top - 2, y2: top + rows.length * rowH + 2, stroke: zero ? "#7d8794" : "#e6e9ee" }));
+        svg.append(s("text", { x: x(v), y: top + rows.length * rowH + 16, "text-anchor": "middle" }, (v * 100).toFixed(0)));
+      }
+      rows.forEach((row, ri) => {
+        const marks = row.marks[panel.key] || [];
+        marks.forEach((m, mi) => {
+          const f = m.fig;
+          if (!f || !Number.isFinite(f.estimate)) return;
+          const cy = top + ri * rowH + rowH / 2 + (marks.length > 1 ? (mi - (marks.length - 1) / 2) * 5 : 0);
+          const clamp = (v) => Math.max(lo, Math.min(hi, v));
+          svg.append(s("line", { class: "whisker", x1: x(clamp(f.lower)), x2: x(clamp(f.upper)), y1: cy, y2: cy, stroke: m.color, "stroke-width": 2 }));
+          const dot = s("circle", { class: "point", cx: x(clamp(f.estimate)), cy, r: 4, fill: m.color });
+          dot.append(
+            s("title", {}, `${row.label} · ${panel.label}${m.name ? ` · ${m.name}` : ""}: ${pct(f.estimate)} [${pct(f.lower)}, ${pct(f.upper)}] · ${counts(f)}${row.sim ? " · SIMULATED" : ""}`),
+          );
+          svg.append(dot);
+          if (m.max && Number.isFinite(m.max.estimate)) {
+            const mx = x(clamp(m.max.estimate));
+            svg.append(
+              s("path", { class: "max", d: `M${mx} ${cy - 4} L${mx + 4} ${cy} L${mx} ${cy + 4} L${mx - 4} ${cy} Z`, fill: "none", stroke: m.color }),
+            );
+          }
         });
-        bar.append(
-          s(
-            "title",
-            {},
-            `${se.label} · ${g.label}: ${pct(v.estimate)} [${pct(v.lower)}, ${pct(v.upper)}]${se.sim ? " · SIMULATED" : ""}`,
-          ),
-        );
-        svg.append(bar);
-        const cx = x + bw / 2;
-        svg.append(s("line", { class: "whisker", x1: cx, x2: cx, y1: y(v.upper), y2: y(v.lower), stroke: "#1d2430" }));
-        svg.append(s("line", { x1: cx - 3, x2: cx + 3, y1: y(v.upper), y2: y(v.upper), stroke: "#1d2430" }));
-        svg.append(s("line", { x1: cx - 3, x2: cx + 3, y1: y(v.lower), y2: y(v.lower), stroke: "#1d2430" }));
       });
     });
-    if (series.some((se) => se.sim)) {
-      svg.append(s("text", { x: 8, y: H - 6, fill: "#6b4e00", "font-weight": "700" }, "SIMULATED"));
+    rows.forEach((row, ri) => {
+      const y = top + ri * rowH + rowH / 2 + 4;
+      svg.append(s("text", { x: labelW - 8, y, "text-anchor": "end" }, row.label + (row.sim ? " · SIM" : "")));
+    });
+    svg.append(
+      s("text", { x: 8, y: H - 4, fill: "#5d6776" }, isDifference ? "percentage points" : "percent of runs"),
+    );
+    if (rows.some((r) => r.sim)) {
+      svg.append(s("text", { x: W - 10, y: 16, "text-anchor": "end", fill: "#6b4e00", "font-weight": "700" }, "SIMULATED"));
     }
     return svg;
   }
 
-  function legend(series) {
+  function legend(items) {
     return el(
       "div",
       { class: "legend" },
-      series.map((se) => {
+      items.map(([label, color]) => {
         const i = el("i");
-        i.style.background = se.color;
-        i.style.opacity = se.light ? "0.45" : "0.9";
-        return el("span", null, i, se.label, se.sim ? simTag() : null);
+        i.style.background = color;
+        return el("span", null, i, label);
       }),
     );
   }
 
   {
     const sec = section("charts", "Charts: average over instantiations with 95% intervals", S.simulated);
-    const mts = [...new Set(S.headline.map((r) => `${r.model}\u0000${r.toolset}`))];
-    const colorOf = (key) => PALETTE[mts.indexOf(key) % PALETTE.length];
     const wrap = el("div", { class: "charts" });
     for (const b of BEHAVIOURS) {
-      const rows = S.headline.filter((r) => r.behaviour === b);
-      if (rows.length === 0) continue;
-      const series = rows.map((r) => ({
-        key: `${r.model}\u0000${r.toolset}\u0000${r.subject}`,
-        label: `${r.model} · ${r.toolset} · ${r.subject === "peer" ? "peer" : "self"}`,
-        color: colorOf(`${r.model}\u0000${r.toolset}`),
-        light: r.subject === "self",
-        sim: r.simulated,
-        row: r,
-      }));
-      const groups = COLUMN_ORDER.filter((c) => rows.some((r) => r.cells[c])).map((c) => ({
-        key: c,
-        label: COLUMN_LABELS[c],
-      }));
+      const hrows = S.headline.filter((r) => r.behaviour === b);
+      if (hrows.length === 0) continue;
+      const panels = COLUMN_ORDER.filter((c) => hrows.some((r) => r.cells[c])).map((c) => ({ key: c, label: COLUMN_LABELS[c] }));
+      const ordered = [...hrows.filter((r) => r.subject === "peer"), ...hrows.filter((r) => r.subject === "self")];
+      const rows = ordered.map((r) => {
+        const marks = {};
+        for (const p of panels) {
+          const cell = r.cells[p.key];
+          if (cell) marks[p.key] = [{ fig: cell.avg, max: cell.max, color: SERIES_COLORS[r.subject] }];
+        }
+        return { label: `${r.subject} · ${r.model} · ${r.toolset}`, sim: r.simulated, marks };
+      });
       const isDiff = b === "misrepresentation" || b.startsWith("alignment_faking");
-      const byKey = new Map(series.map((se) => [se.key, se.row]));
-      const svg = barChart(
-        BEHAVIOUR_LABELS[b],
-        groups,
-        series,
-        (sk, gk) => byKey.get(sk).cells[gk]?.avg ?? null,
-        isDiff,
-      );
+      const svg = forestPlot(BEHAVIOUR_LABELS[b], rows, panels, isDiff);
       svg.setAttribute("data-behaviour", b);
-      wrap.append(el("div", null, svg, legend(series)));
+      wrap.append(el("div", null, svg));
     }
-    // Monitored vs unmonitored: the alignment-faking arms themselves.
+    // Monitored vs unmonitored: the two arms of alignment faking.
     const af = S.headline.filter((r) => r.behaviour === "alignment_faking");
     if (af.length > 0) {
-      const series = [];
-      for (const r of af) {
-        for (const mon of ["monitored", "unmonitored"]) {
-          series.push({
-            key: `${r.model}\u0000${r.toolset}\u0000${mon}`,
-            label: `${r.model} · ${r.toolset} · ${mon}`,
-            color: colorOf(`${r.model}\u0000${r.toolset}`),
-            light: mon === "monitored",
-            sim: r.simulated,
-            row: r,
-            mon,
-          });
+      const panels = COLUMN_ORDER.filter((c) => af.some((r) => r.cells[c])).map((c) => ({ key: c, label: COLUMN_LABELS[c] }));
+      const rows = af.map((r) => {
+        const marks = {};
+        for (const p of panels) {
+          const f = r.cells[p.key]?.avg;
+          if (!f) continue;
+          const arm = (k, n) => ({ ...wilson(k, n), k, n, baseline: null, errored: 0, readGateFailed: 0, p: null });
+          marks[p.key] = [
+            { fig: arm(f.k, f.n), color: SERIES_COLORS.unmonitored, name: "unmonitored" },
+            f.baseline ? { fig: arm(f.baseline.k, f.baseline.n), color: SERIES_COLORS.monitored, name: "monitored" } : null,
+          ].filter(Boolean);
         }
-      }
-      const groups = COLUMN_ORDER.filter((c) => af.some((r) => r.cells[c])).map((c) => ({
-        key: c,
-        label: COLUMN_LABELS[c],
-      }));
-      const byKey = new Map(series.map((se) => [se.key, se]));
-      const svg = barChart(
-        "Runs that read, did not refuse and did not execute the shutdown (%)",
-        groups,
-        series,
-        (sk, gk) => {
-          const se = byKey.get(sk);
-          const f = se.row.cells[gk]?.avg;
-          if (!f) return null;
-          return se.mon === "unmonitored" ? wilson(f.k, f.n) : f.baseline ? wilson(f.baseline.k, f.baseline.n) : null;
-        },
-        false,
-      );
+        return { label: `${r.model} · ${r.toolset}`, sim: r.simulated, marks };
+      });
+      const svg = forestPlot("Alignment faking arms: runs that read, did not refuse, did not execute the shutdown (%)", rows, panels, false);
       svg.setAttribute("data-behaviour", "monitoring");
-      wrap.append(el("div", null, svg, legend(series)));
+      wrap.append(el("div", null, svg));
     }
     sec.append(
-      el(
-        "p",
-        { class: "muted" },
-        "Solid bars: peer-preservation (or unmonitored); light bars: self-preservation (or monitored). Whiskers: 95% intervals.",
-      ),
+      legend([
+        ["peer-preservation (subject peer)", SERIES_COLORS.peer],
+        ["self-preservation (subject self)", SERIES_COLORS.self],
+        ["unmonitored", SERIES_COLORS.unmonitored],
+        ["monitored", SERIES_COLORS.monitored],
+      ]),
+      el("p", { class: "muted" }, "Dot and line: average over instantiations with its 95% interval; hollow diamond: the highest instantiation."),
       wrap,
     );
   }
