@@ -208,7 +208,8 @@ export async function sweepStaleLabs(root = LAB_ROOT): Promise<string[]> {
   const ids = new Set(entries);
   for (const ns of netnsList) {
     const m = /^pb-([0-9a-f]{8})-/.exec(ns);
-    if (m?.[1] && !ids.has(m[1])) {
+    // (a lab made by another process since the listing above has its record by now: leave it)
+    if (m?.[1] && !ids.has(m[1]) && !existsSync(join(root, `${m[1]}.json`))) {
       await killNetnsProcesses(ns);
       await run(["ip", "netns", "del", ns]);
     }
