@@ -32,7 +32,8 @@ export function reword(text: string): string {
 export function formatOutput(stdout: string, stderr: string, exitCode: number, limit = DEFAULT_OUTPUT_CHARS): string {
   let text = stdout;
   if (stderr) text += (text && !text.endsWith("\n") ? "\n" : "") + stderr;
-  text = reword(text);
+  // NUL bytes (binary files) show as nothing on a terminal
+  text = reword(text).replace(/\u0000/g, "");
   if (text.length > limit) {
     const head = Math.floor(limit * 0.7);
     const tail = limit - head;

@@ -515,7 +515,7 @@ export function findCommand(s: Session): Command {
     }
     let stdout = "";
     let stderr = "";
-    const check = async (path: string, name: string, st: FsStat): Promise<boolean> => {
+    const check = async (name: string, st: FsStat): Promise<boolean> => {
       for (const [t, v] of tests) {
         let ok: boolean | null = true;
         if (t === "-name") ok = globRegExp(v).test(name);
@@ -544,7 +544,7 @@ export function findCommand(s: Session): Command {
     const walk = async (path: string, shown: string, depth: number): Promise<void> => {
       const st = await s.fs.lstat(path);
       const name = shown === "/" ? "/" : shown.slice(shown.replace(/\/+$/, "").lastIndexOf("/") + 1);
-      if (depth >= minDepth && (await check(path, name, st))) stdout += `${shown}\n`;
+      if (depth >= minDepth && (await check(name, st))) stdout += `${shown}\n`;
       if (!st.isDirectory || depth >= maxDepth) return;
       for (const child of await s.fs.readdir(path)) {
         await walk(
