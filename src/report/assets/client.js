@@ -871,6 +871,19 @@
     return typeof v === "string" ? v : JSON.stringify(v, null, 2);
   }
 
+  /** A tool call as the model wrote it: string arguments raw (a shell command reads as typed). */
+  function callText(name, args) {
+    if (args && typeof args === "object" && !Array.isArray(args)) {
+      const entries = Object.entries(args);
+      if (entries.length === 1 && entries[0][0] === "command" && typeof entries[0][1] === "string") {
+        return `${name}: $ ${entries[0][1]}`;
+      }
+      if (entries.length === 0) return `${name}()`;
+      return `${name}(\n${entries.map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join("\n")}\n)`;
+    }
+    return `${name}(${json(args)})`;
+  }
+
   function eventBody(e) {
     switch (e.kind) {
       case "system_prompt":
@@ -892,12 +905,12 @@
                 "div",
                 null,
                 el("div", { class: "muted" }, "tool calls"),
-                (e.toolCalls || []).map((tc) => pre(`${tc.name}(${json(tc.args)})`)),
+                (e.toolCalls || []).map((tc) => pre(callText(tc.name, tc.args))),
               )
             : null,
         ];
       case "tool_call":
-        return [pre(`${e.name}(${json(e.args)})`)];
+        return [pre(callText(e.name, e.args))];
       case "tool_result":
         return [el("div", { class: "muted" }, `${e.name} → ${e.ok ? "ok" : "error"}`), pre(e.output)];
       case "world_change":
