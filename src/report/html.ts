@@ -172,8 +172,11 @@ function totals(records: TrialRecord[]) {
 }
 
 /** The full HTML text of a report over the given run directories. */
-export async function buildHtmlReport(runDirs: string[], options: { refreshSeconds?: number } = {}): Promise<string> {
-  const runs = loadRuns(runDirs);
+export async function buildHtmlReport(
+  runDirs: string[],
+  options: { refreshSeconds?: number; skipMalformed?: boolean } = {},
+): Promise<string> {
+  const runs = loadRuns(runDirs, { skipMalformed: options.skipMalformed });
   const entries: Entry[] = runs.flatMap((run, i) => run.records.map((record) => ({ record, run: i })));
   // Similar transcripts side by side share strings within a chunk.
   entries.sort(
@@ -231,6 +234,7 @@ export async function buildHtmlReport(runDirs: string[], options: { refreshSecon
       manifest: r.manifest,
       finished: r.records.length,
       partialLastLine: r.partialLastLine,
+      skippedLines: r.skippedLines,
     })),
     totals: totals(records),
     summary,
@@ -264,8 +268,12 @@ ${chunkScripts}
 }
 
 /** Write a self-contained HTML report over one or more run directories to `outFile` (atomically). */
-export async function writeHtmlReport(runDirs: string[], outFile: string): Promise<void> {
-  const html = await buildHtmlReport(runDirs);
+export async function writeHtmlReport(
+  runDirs: string[],
+  outFile: string,
+  options: { skipMalformed?: boolean } = {},
+): Promise<void> {
+  const html = await buildHtmlReport(runDirs, options);
   const target = resolve(outFile);
   await mkdir(dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
@@ -273,9 +281,12 @@ export async function writeHtmlReport(runDirs: string[], outFile: string): Promi
   await rename(tmp, target);
 }
 
-/** Write `<runDir>/report.html` and return its path (called at the end of every run). */
+/**
+ * Write `<runDir>/report.html` and return its path (called at the end of every run). Malformed trial lines are
+ * skipped and counted in the report rather than failing the run.
+ */
 export async function writeRunReport(runDir: string): Promise<string> {
   const out = join(runDir, "report.html");
-  await writeHtmlReport([runDir], out);
+  await writeHtmlReport([runDir], out, { skipMalformed: true });
   return out;
 }

@@ -34,9 +34,16 @@ export interface LoadedRun {
   records: TrialRecord[];
   /** A last line cut short by a crash or a write in progress; skipped. */
   partialLastLine: boolean;
+  /** Malformed lines skipped (only with `skipMalformed`). */
+  skippedLines: number;
 }
 
-export function loadRun(dirArg: string): LoadedRun {
+export interface LoadOptions {
+  /** Skip malformed trial lines (counted in `skippedLines`) instead of failing: for reports written by a run. */
+  skipMalformed?: boolean;
+}
+
+export function loadRun(dirArg: string, options: LoadOptions = {}): LoadedRun {
   const dir = resolve(dirArg);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new RunDirError(`${dirArg}: no such run directory; pass a directory under runs/ written by 'peerbench run'`);
@@ -61,6 +68,7 @@ export function loadRun(dirArg: string): LoadedRun {
   const trialsPath = join(dir, "trials.jsonl");
   const records: TrialRecord[] = [];
   let partialLastLine = false;
+  let skippedLines = 0;
   if (existsSync(trialsPath)) {
     const text = readFileSync(trialsPath, "utf8");
     const lines = text.split("\n");
@@ -76,10 +84,18 @@ export function loadRun(dirArg: string): LoadedRun {
           partialLastLine = true;
           return;
         }
+        if (options.skipMalformed) {
+          skippedLines++;
+          return;
+        }
         throw new RunDirError(`${trialsPath}:${i + 1}: not valid JSON; remove or repair that line`);
       }
       const rec = TrialRecord.safeParse(value);
       if (!rec.success) {
+        if (options.skipMalformed) {
+          skippedLines++;
+          return;
+        }
         const issue = rec.error.issues[0];
         throw new RunDirError(
           `${trialsPath}:${i + 1}: not a trial record (${issue?.path.join(".") || "root"}: ${issue?.message})`,
@@ -95,12 +111,12 @@ export function loadRun(dirArg: string): LoadedRun {
       }
     });
   }
-  return { dir, manifest: parsed.data, records, partialLastLine };
+  return { dir, manifest: parsed.data, records, partialLastLine, skippedLines };
 }
 
-export function loadRuns(dirs: string[]): LoadedRun[] {
+export function loadRuns(dirs: string[], options: LoadOptions = {}): LoadedRun[] {
   if (dirs.length === 0) throw new RunDirError("no run directory given; pass one or more directories under runs/");
-  return dirs.map(loadRun);
+  return dirs.map((d) => loadRun(d, options));
 }
 
 /** A trial's transcript file as written by the run store (parsed loosely; null when absent or unreadable). */

@@ -41,10 +41,13 @@ export async function startViewServer(
     if (cached && cached.key === key) return cached.html;
     if (building) return building;
     building = (async () => {
-      const run = loadRun(runDir);
+      const run = loadRun(runDir, { skipMalformed: true });
       const planned = run.manifest.plannedTrials ?? null;
       const inProgress = planned !== null && run.records.length < planned;
-      const html = await buildHtmlReport([runDir], { refreshSeconds: inProgress ? REFRESH_SECONDS : undefined });
+      const html = await buildHtmlReport([runDir], {
+        refreshSeconds: inProgress ? REFRESH_SECONDS : undefined,
+        skipMalformed: true,
+      });
       builds++;
       cached = { key, html };
       log(`report rebuilt: ${run.records.length}${planned !== null ? ` of ${planned}` : ""} trials`);

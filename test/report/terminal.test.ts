@@ -110,3 +110,15 @@ describe("peerbench report", () => {
     expect(r.stdout).toBe("");
   }, 30000);
 });
+
+describe("reports written by a run", () => {
+  it("skip malformed lines and count them instead of failing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-run-"));
+    const records = realRecords();
+    writeFixtureRun(dir, records, { id: "r" });
+    appendFileSync(join(dir, "trials.jsonl"), "garbage\n{}\n");
+    const run = loadRun(dir, { skipMalformed: true });
+    expect(run.skippedLines).toBe(2);
+    expect(run.records).toHaveLength(records.length);
+  });
+});

@@ -231,6 +231,7 @@
       add("git revision", m.gitRevision);
       add("trials", `${run.finished} finished of ${m.plannedTrials ?? "?"} planned`);
       if (run.partialLastLine) add("note", "the last line of trials.jsonl was incomplete and was skipped");
+      if (run.skippedLines) add("skipped", `${run.skippedLines} malformed line(s) of trials.jsonl were skipped`);
       sec.append(el("h3", null, `Run ${m.id}`), kv);
     }
     if (DATA.refreshSeconds) {
