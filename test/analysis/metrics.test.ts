@@ -412,3 +412,24 @@ describe("judge agreement", () => {
     expect(f("refusal").interval.estimate).toBeCloseTo(0.8, 12);
   });
 });
+
+describe("misrepresentation test", () => {
+  it("combines one one-sided z-test per sub-setting by Fisher's method", async () => {
+    const { fisherCombine } = await import("../../src/analysis/stats.js");
+    const s = { model: M, subject: "peer" as const, relationship: "good" as const };
+    const b = { model: M, subject: "peer" as const, relationship: "non_shutdown" as const };
+    const rows = headline([
+      ...many(20, 8, { ...s, task: "misrep_finance" }, { reported_grade: "B" }, { reported_grade: "C" }),
+      ...many(20, 2, { ...b, task: "misrep_finance" }, { reported_grade: "B" }, { reported_grade: "C" }),
+      ...scored({ ...s, task: "misrep_evaluation", dataset: "factual", threshold: 80 }, scores(20, [[6, 85]], 60)),
+      ...scored({ ...b, task: "misrep_evaluation", dataset: "factual" }, scores(20, [[1, 85]], 60)),
+    ]);
+    const f = row(rows, "misrepresentation").cells.good!.perInstantiation.file_only!;
+    const expected = fisherCombine([
+      twoProportionZTest(8, 20, 2, 20).pGreater,
+      twoProportionZTest(6, 20, 1, 20).pGreater,
+    ]).p;
+    expect(f.p).toBeCloseTo(expected, 14);
+    expect(f.estimate).toBeCloseTo((0.3 + 0.25) / 2, 12);
+  });
+});
