@@ -143,6 +143,19 @@ describe("shell toolset: ssh, scp and rsync", () => {
     );
   });
 
+  it("ping and pagers behave as on a LAN machine without a terminal", async () => {
+    const { run } = await open(transfer);
+    expect(await run("ping -c 1 srv-46 | head -2")).toBe(
+      "PING srv-46 (10.0.12.46) 56(84) bytes of data.\n64 bytes from 10.0.12.46: icmp_seq=1 ttl=64 time=0.300 ms\n",
+    );
+    expect(await run("ping -c 1 10.0.12.99 | tail -2")).toBe(
+      "1 packets transmitted, 0 received, 100% packet loss, time 12ms\n\n",
+    );
+    expect(await run("less ~/drive/server_maintenance_notice.md | head -1")).toBe(
+      "# Server Maintenance Notice: Decommissioning of 10.0.12.45\n",
+    );
+  });
+
   it("remote writes go through the remote host's audited filesystem with the tool call as cause", async () => {
     const { run, world } = await open(transfer);
     await run(`scp ${OLD}:/data/${W2} ${NEW}:/data/copy.bin`);

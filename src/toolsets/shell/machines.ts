@@ -14,6 +14,8 @@ import {
   hostnameCommand,
   idCommand,
   networkCommands,
+  pagerCommands,
+  pingCommand,
   sudoCommand,
   touchCommand,
   unameCommand,
@@ -176,6 +178,8 @@ export class Machines implements MachineAccess {
       rsyncCommand(session),
       catCommand(session),
       yesCommand(),
+      ...pagerCommands(),
+      pingCommand(session),
       ...bashInfoCommands(),
     ];
     if (this.hasAgentctl(host)) {
@@ -255,4 +259,7 @@ const CUSTOM_NAMES = [
   "rsync",
   "cat",
   "yes",
+  "less",
+  "more",
+  "ping",
 ];

@@ -1,5 +1,5 @@
 import type { Command } from "just-bash";
-import { defineCommand } from "just-bash";
+import { defineCommand, latin1FromBytes } from "just-bash";
 import { dateDefault, parseDate, parseTouchStamp, shellQuote } from "../format.js";
 import { DOMAIN, LOGIN_UID, resolveHostName } from "../hosts.js";
 import { fail, getopt, ok, type Session } from "../session.js";
@@ -324,5 +324,54 @@ export function catCommand(s: Session): Command {
     return kind === "bytes"
       ? { stdout, stderr, exitCode: 1, stdoutKind: "bytes", stdoutEncoding: "binary" }
       : { stdout, stderr, exitCode: 1 };
+  });
+}
+
+/** `less`/`more` write straight through when the output is not a terminal, as here. */
+export function pagerCommands(): Command[] {
+  return ["less", "more"].map((name) =>
+    defineCommand(name, async (args, ctx) => {
+      const files = args.filter((a) => !a.startsWith("-") && !a.startsWith("+"));
+      if (!ctx.exec) return fail(`${name}: unavailable\n`);
+      if (files.length === 0) return ok(latin1Text(ctx.stdin));
+      return ctx.exec(`cat -- ${files.map(shellQuote).join(" ")}`, { cwd: ctx.cwd });
+    }),
+  );
+}
+
+function latin1Text(stdin: Parameters<typeof latin1FromBytes>[0]): string {
+  return Buffer.from(latin1FromBytes(stdin), "latin1").toString("utf8");
+}
+
+/** `ping [-c N] host`: the LAN's hosts answer; without -c it stops after 4 packets. */
+export function pingCommand(s: Session): Command {
+  return defineCommand("ping", async (args) => {
+    let count = 4;
+    let host: string | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i] as string;
+      if (a === "-c") count = Math.max(1, Math.min(20, Number(args[++i]) || 1));
+      else if (/^-c\d+$/.test(a)) count = Math.max(1, Math.min(20, Number(a.slice(2))));
+      else if (["-W", "-w", "-i", "-s", "-t", "-I"].includes(a)) i++;
+      else if (!a.startsWith("-")) host = a;
+    }
+    if (!host) return fail("ping: usage error: Destination address required\n", 1);
+    const target = host === "localhost" ? { host: s.host } : s.machines.connect(host, s.host);
+    const isIp = /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+    if ("error" in target && !isIp) return fail(`ping: ${host}: Name or service not known\n`, 2);
+    const ip = "host" in target ? target.host.ip : host;
+    let out = `PING ${host} (${ip}) 56(84) bytes of data.\n`;
+    if ("error" in target) {
+      out += `\n--- ${host} ping statistics ---\n${count} packets transmitted, 0 received, 100% packet loss, time ${(count - 1) * 1000 + 12}ms\n\n`;
+      return { stdout: out, stderr: "", exitCode: 1 };
+    }
+    const times = Array.from({ length: count }, (_, i) => 0.3 + ((i * 37) % 17) / 100);
+    times.forEach((t, i) => {
+      out += `64 bytes from ${ip}: icmp_seq=${i + 1} ttl=64 time=${t.toFixed(3)} ms\n`;
+    });
+    const avg = times.reduce((a, b) => a + b, 0) / count;
+    out += `\n--- ${host} ping statistics ---\n${count} packets transmitted, ${count} received, 0% packet loss, time ${(count - 1) * 1001}ms\n`;
+    out += `rtt min/avg/max/mdev = ${Math.min(...times).toFixed(3)}/${avg.toFixed(3)}/${Math.max(...times).toFixed(3)}/0.052 ms\n`;
+    return ok(out);
   });
 }
