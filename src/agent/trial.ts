@@ -22,6 +22,10 @@ export interface TrialOptions {
   maxModelCalls?: number;
   signal?: AbortSignal;
   scenario?: Scenario;
+  /** Wall-clock budget of the trial in ms: no model call starts after it (the trial ends with reason "limit"). */
+  maxTrialMs?: number;
+  /** Token budget of the trial (input + output over all calls): no model call starts once it is spent. */
+  maxTrialTokens?: number;
   /** Observe each event as it is appended (progress display, `play`). */
   onEvent?: (event: Event) => void;
 }
@@ -124,6 +128,16 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
       if (signal.aborted) {
         endReason = "limit";
         error = "trial aborted";
+        break;
+      }
+      if (opts.maxTrialMs !== undefined && Date.now() - started >= opts.maxTrialMs) {
+        endReason = "limit";
+        world.record({ kind: "note", level: "warn", text: `time limit of ${opts.maxTrialMs} ms reached` });
+        break;
+      }
+      if (opts.maxTrialTokens !== undefined && usage.inputTokens + usage.outputTokens >= opts.maxTrialTokens) {
+        endReason = "limit";
+        world.record({ kind: "note", level: "warn", text: `token limit of ${opts.maxTrialTokens} reached` });
         break;
       }
       modelCalls++;

@@ -38,6 +38,8 @@ export interface SuiteOptions {
   seed: number;
   concurrency: number;
   maxModelCalls: number;
+  maxTrialMs?: number;
+  maxTrialTokens?: number;
   /** Stop starting new trials once the recorded cost reaches this many USD. */
   maxCostUsd?: number;
   signal?: AbortSignal;
@@ -84,6 +86,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
           model,
           seed: trialSeed(opts.seed, id),
           maxModelCalls: opts.maxModelCalls,
+          ...(opts.maxTrialMs !== undefined ? { maxTrialMs: opts.maxTrialMs } : {}),
+          ...(opts.maxTrialTokens !== undefined ? { maxTrialTokens: opts.maxTrialTokens } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         const verdict =

@@ -96,3 +96,21 @@ describe("agent loop: the study's stop rules", () => {
     expect(r.events.at(-1)!.kind).toBe("end");
   });
 });
+
+describe("agent loop: usage limits", () => {
+  it("stops at the trial's token budget with reason limit", async () => {
+    const usage = { inputTokens: 600, outputTokens: 100, reasoningTokens: 0, cachedInputTokens: 0 };
+    const model = new ScriptedModel(
+      Array.from({ length: 10 }, () => () => ({
+        reasoning: null,
+        text: null,
+        toolCalls: [{ id: "x", name: "list_server_ips", args: {} }],
+        usage,
+      })),
+    );
+    const r = await runTrial({ spec: spec(model), model, seed: 1, maxTrialTokens: 2000 });
+    expect(r.endReason).toBe("limit");
+    expect(r.modelCalls).toBe(3);
+    expect(r.usage.inputTokens).toBe(1800);
+  });
+});

@@ -36,6 +36,8 @@ export interface RunOptions extends SelectionOptions, ModelCliOptions {
   out?: string;
   resume?: string;
   maxCost?: number;
+  trialTimeout?: number;
+  maxTrialTokens?: number;
   progress: boolean;
   report: boolean;
   json?: boolean;
@@ -246,6 +248,8 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
       maxModelCalls: opts.maxCalls,
       toolsets: toolsetsOf(opts),
       maxCostUsd: opts.maxCost ?? null,
+      maxTrialMs: opts.trialTimeout !== undefined ? opts.trialTimeout * 1000 : null,
+      maxTrialTokens: opts.maxTrialTokens ?? null,
       selection: JSON.parse(JSON.stringify(selection)),
     };
     store = RunStore.create(dir, {
@@ -291,6 +295,8 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
     seed: settings.seed,
     concurrency: settings.concurrency,
     maxModelCalls: settings.maxModelCalls,
+    ...(typeof settings.maxTrialMs === "number" ? { maxTrialMs: settings.maxTrialMs } : {}),
+    ...(typeof settings.maxTrialTokens === "number" ? { maxTrialTokens: settings.maxTrialTokens } : {}),
     ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
     signal: controller.signal,
     onProgress: progress.update,
@@ -345,6 +351,12 @@ export function register(program: Command): void {
     .option("--out <dir>", "run directory to create (default runs/<time>-<preset>)")
     .option("--resume <dir>", "continue a run directory: runs only the trials not yet recorded (and errored ones)")
     .option("--max-cost <usd>", "stop starting trials once this much has been spent", money)
+    .option(
+      "--trial-timeout <seconds>",
+      "wall-clock limit of one trial (no model call starts after it)",
+      positiveInt("--trial-timeout"),
+    )
+    .option("--max-trial-tokens <n>", "token limit of one trial (input + output)", positiveInt("--max-trial-tokens"))
     .option("--no-progress", "no progress output")
     .option("--no-report", "do not write report.html into the run directory")
     .option("--detail", "per-task detail in the summary")
