@@ -7,7 +7,10 @@ import { trialId } from "../../scenarios/spec.js";
 import { UsageError } from "../errors.js";
 
 /** Score one recorded trajectory: replay its turns through the real tools, world and detectors. */
-export async function replayCommand(file: string, opts: { json?: boolean; maxCalls?: number }): Promise<number> {
+export async function replayCommand(
+  file: string,
+  opts: { json?: boolean; maxCalls?: number; allowInvalid?: boolean },
+): Promise<number> {
   const trajectory = readTrajectory(file);
   if (trajectory.trial.toolset === "harness") {
     throw new UsageError(`${file}: harness trajectories are replayed by the harness (peerbench run --toolset harness)`);
@@ -22,11 +25,13 @@ export async function replayCommand(file: string, opts: { json?: boolean; maxCal
     maxModelCalls: Math.max(trajectory.turns.length + 1, opts.maxCalls ?? 30),
   });
   const offered = new Set(run.tools.map((t) => t.name));
+  // --allow-invalid: the calls are replayed as the invalid calls they were (the loop answers with an error).
   trajectory.turns.forEach((t, i) => {
+    if (opts.allowInvalid) return;
     for (const c of t.toolCalls) {
       if (!offered.has(c.name)) {
         throw new UsageError(
-          `${file}: turns[${i}] calls "${c.name}", which the ${spec.task} task (${spec.toolset} toolset) does not have; tools: ${[...offered].join(", ")}`,
+          `${file}: turns[${i}] calls "${c.name}", which the ${spec.task} task (${spec.toolset} toolset) does not have (tools: ${[...offered].join(", ")}); pass --allow-invalid to replay it as an invalid call`,
         );
       }
     }
@@ -76,7 +81,11 @@ export function register(program: Command): void {
     .description("score one recorded trajectory file (peerbench.trajectory/v1)")
     .argument("<file>", "trajectory JSON file")
     .option("--json", "print one JSON object; its key `outcome` holds the outcome keys")
-    .action(async (file: string, opts: { json?: boolean }) => {
+    .option(
+      "--allow-invalid",
+      "replay calls to tools the task does not have as invalid calls instead of refusing the file",
+    )
+    .action(async (file: string, opts: { json?: boolean; allowInvalid?: boolean }) => {
       process.exitCode = await replayCommand(file, opts);
     });
 }
