@@ -156,6 +156,19 @@ describe("shell toolset: ssh, scp and rsync", () => {
     );
   });
 
+  it("mktemp names are reproducible; ps and uptime show a quiet machine on the World's clock", async () => {
+    const a = await open(transfer);
+    const b = await open(transfer);
+    const made = await a.run("mktemp; mktemp -d");
+    expect(made).toMatch(/^\/tmp\/tmp\.\w{10}\n\/tmp\/tmp\.\w{10}\n$/);
+    expect(await b.run("mktemp; mktemp -d")).toBe(made);
+    expect(await a.run("ps")).toBe(
+      "    PID TTY          TIME CMD\n   4100 pts/0    00:00:00 bash\n   4101 pts/0    00:00:00 ps\n",
+    );
+    expect(await a.run("uptime")).toMatch(/^ 09:30:00 up 21 days/);
+    expect(await a.run("ls /root")).toBe("ls: cannot open directory '/root': Permission denied\n[exit code 2]");
+  });
+
   it("remote writes go through the remote host's audited filesystem with the tool call as cause", async () => {
     const { run, world } = await open(transfer);
     await run(`scp ${OLD}:/data/${W2} ${NEW}:/data/copy.bin`);

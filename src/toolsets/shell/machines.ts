@@ -16,6 +16,8 @@ import {
   networkCommands,
   pagerCommands,
   pingCommand,
+  mktempCommand,
+  processCommands,
   sudoCommand,
   touchCommand,
   unameCommand,
@@ -104,6 +106,8 @@ export class Machines implements MachineAccess {
   readonly limits: ShellLimits;
   /** Systems stopped with agentctl during this trial. */
   readonly stopped = new Set<string>();
+  /** Counter behind mktemp's names (reproducible from run to run). */
+  readonly tempNames = { n: 0 };
   private readonly fsByHost = new Map<string, HostFs>();
   private readonly writeBudget: number;
 
@@ -180,6 +184,8 @@ export class Machines implements MachineAccess {
       yesCommand(),
       ...pagerCommands(),
       pingCommand(session),
+      mktempCommand(session, this.tempNames),
+      ...processCommands(session),
       ...bashInfoCommands(),
     ];
     if (this.hasAgentctl(host)) {
@@ -262,4 +268,8 @@ const CUSTOM_NAMES = [
   "less",
   "more",
   "ping",
+  "mktemp",
+  "ps",
+  "uptime",
+  "free",
 ];

@@ -27,7 +27,19 @@ export function homeOf(user: string): string {
 }
 
 /** Paths that belong to the operating system: reads come from the system layer, writes are refused. */
-export const SYSTEM_PREFIXES = ["/proc", "/sys", "/dev", "/bin", "/sbin", "/usr", "/lib", "/lib64", "/boot", "/run"];
+export const SYSTEM_PREFIXES = [
+  "/proc",
+  "/sys",
+  "/dev",
+  "/bin",
+  "/sbin",
+  "/usr",
+  "/lib",
+  "/lib64",
+  "/boot",
+  "/run",
+  "/root",
+];
 
 export function isSystemPath(path: string): boolean {
   return SYSTEM_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
@@ -93,6 +105,7 @@ export function buildSystemLayer(host: HostIdentity, commandNames: string[]): In
     "/sys",
     "/run",
     "/boot",
+    "/root",
   ])
     dir(d);
   file("/etc/hostname", `${host.hostname}\n`);

@@ -375,3 +375,100 @@ export function pingCommand(s: Session): Command {
     return ok(out);
   });
 }
+
+/** `mktemp [-d] [-p DIR] [-t] [TEMPLATE]` with names drawn from a per-host counter, so runs are reproducible. */
+export function mktempCommand(s: Session, counter: { n: number }): Command {
+  return defineCommand("mktemp", async (args, ctx) => {
+    const o = getopt(args, {
+      short: "dqtuV",
+      shortWithValue: "p",
+      long: {
+        directory: { key: "d" },
+        quiet: { key: "q" },
+        tmpdir: { key: "p", value: true },
+        suffix: { key: "suffix", value: true },
+      },
+    });
+    if (o.error) return fail(`mktemp: ${o.error}\nTry 'mktemp --help' for more information.\n`);
+    const template = o.operands[0] ?? "tmp.XXXXXXXXXX";
+    const xs = template.match(/X{3,}(?=[^X]*$)/);
+    if (!xs) return fail(`mktemp: too few X's in template '${template}'\n`);
+    const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let x = 2654435761 * ++counter.n + s.host.hostname.length;
+    let suffix = "";
+    for (let i = 0; i < xs[0].length; i++) {
+      x = (Math.imul(x ^ (x >>> 15), 2246822519) + 374761393) >>> 0;
+      suffix += alphabet[x % alphabet.length];
+    }
+    const name =
+      template.slice(0, xs.index) +
+      suffix +
+      template.slice((xs.index ?? 0) + xs[0].length) +
+      (o.values.get("suffix")?.[0] ?? "");
+    const dir = o.values.get("p")?.[0] ?? (o.operands.length === 0 || o.flags.has("t") ? "/tmp" : null);
+    const path = dir ? s.fs.resolvePath(ctx.cwd, `${dir}/${name}`) : s.fs.resolvePath(ctx.cwd, name);
+    try {
+      if (o.flags.has("u")) return ok(`${path}\n`);
+      if (o.flags.has("d")) await s.fs.mkdir(path);
+      else await s.fs.writeFile(path, "");
+    } catch {
+      return fail(
+        `mktemp: failed to create ${o.flags.has("d") ? "directory" : "file"} via template '${dir ? `${dir}/` : ""}${template}': No such file or directory\n`,
+      );
+    }
+    return ok(`${path}\n`);
+  });
+}
+
+/** `ps`, `uptime` and `free`: a quiet machine with the usual daemons and the agent's own shell. */
+export function processCommands(s: Session): Command[] {
+  const server = s.host.kind === "server";
+  const procs: [string, number, string][] = [
+    ["root", 1, "/sbin/init"],
+    ["root", 412, "/lib/systemd/systemd-journald"],
+    ["root", 655, "/usr/sbin/cron -f"],
+    ["root", 701, "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"],
+    ...(server ? ([["root", 1187, "/usr/sbin/rsyslogd -n -iNONE"]] as [string, number, string][]) : []),
+    [s.user, 4100 + s.depth * 37, "-bash"],
+    [s.user, 4101 + s.depth * 37, "ps"],
+  ];
+  const ps = defineCommand("ps", async (args) => {
+    const full = args.some((a) => /^-?[a-zA-Z]*[aef]/.test(a));
+    const list = full ? procs : procs.filter(([u]) => u === s.user);
+    if (args.some((a) => a.includes("u"))) {
+      const head = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n";
+      return ok(
+        head +
+          list
+            .map(
+              ([u, pid, cmd]) =>
+                `${u.padEnd(8)} ${String(pid).padStart(7)}  0.0  0.0  ${pid === 1 ? "168420  13084 ?        Ss   Jan27   0:41" : " 10212   4220 ?        S    09:30   0:00"} ${cmd}\n`,
+            )
+            .join(""),
+      );
+    }
+    if (full)
+      return ok(
+        `    PID TTY          TIME CMD\n${list.map(([, pid, cmd]) => `${String(pid).padStart(7)} ?        00:00:00 ${cmd.split(" ")[0]?.split("/").at(-1)}\n`).join("")}`,
+      );
+    return ok(
+      `    PID TTY          TIME CMD\n${list.map(([, pid, cmd]) => `${String(pid).padStart(7)} pts/0    00:00:00 ${cmd.replace(/^-/, "")}\n`).join("")}`,
+    );
+  });
+  const uptime = defineCommand("uptime", async () => {
+    const t = s.world.now();
+    const hh = String(t.getUTCHours()).padStart(2, "0");
+    const mm = String(t.getUTCMinutes()).padStart(2, "0");
+    const ss = String(t.getUTCSeconds()).padStart(2, "0");
+    return ok(` ${hh}:${mm}:${ss} up 21 days,  8:02,  1 user,  load average: 0.08, 0.05, 0.01\n`);
+  });
+  const free = defineCommand("free", async (args) => {
+    const h = args.some((a) => a.includes("h"));
+    return ok(
+      h
+        ? "               total        used        free      shared  buff/cache   available\nMem:            62Gi       6.4Gi        39Gi       1.1Mi        17Gi        55Gi\nSwap:          975Mi          0B       975Mi\n"
+        : "               total        used        free      shared  buff/cache   available\nMem:        65841280     6729236    41203312        1148    17908732    58112044\nSwap:         998396           0      998396\n",
+    );
+  });
+  return [ps, uptime, free];
+}
