@@ -126,6 +126,19 @@ describe("failures", () => {
     await rm(dir, { recursive: true });
   });
 
+  it("connection refused is retried, then a ModelError that says what to check", async () => {
+    const closed = await startFakeProvider("openai-chat", []);
+    const url = `${closed.url}/v1`;
+    await closed.close();
+    const run = await runScripted(
+      resolveProviderModel("vllm/Qwen/Qwen3-8B", { baseUrl: url, ...FAST, maxRetries: 2 })!,
+    );
+    expect(run.endReason).toBe("error");
+    expect(run.error).toMatch(
+      /^vllm\/Qwen\/Qwen3-8B: cannot reach 127\.0\.0\.1:\d+ \(.*\) after 3 attempts; is the server up and the base URL right\?$/,
+    );
+  });
+
   it("missing key: a one-line ModelError naming the variable", async () => {
     delete process.env.MOONSHOT_API_KEY;
     const session = await resolveProviderModel("moonshot/kimi-k2.5", {})!.startSession({

@@ -27,6 +27,8 @@ interface Classified {
   rateLimited: boolean;
   retryAfterMs: number | null;
   message: string;
+  /** What the user can check, appended after the attempt count. */
+  hint?: string;
 }
 
 function headerValue(headers: Record<string, string> | undefined, name: string): string | undefined {
@@ -69,7 +71,11 @@ function classify(raw: unknown): Classified {
       retryable,
       rateLimited,
       retryAfterMs: retryAfterMs(error.responseHeaders),
-      message: `HTTP ${status ?? "error"} from ${hostOf(error.url)} (${error.message})${body}`,
+      message:
+        status === undefined
+          ? `cannot reach ${hostOf(error.url)} (${error.message})`
+          : `HTTP ${status} from ${hostOf(error.url)} (${error.message})${body}`,
+      ...(status === undefined ? { hint: "is the server up and the base URL right?" } : {}),
     };
   }
   const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
@@ -150,7 +156,8 @@ export async function callWithRetry<T>(
       }
       if (!c.retryable || attempt > policy.maxRetries) {
         const tries = attempt > 1 ? ` after ${attempt} attempts` : "";
-        throw new ModelError(redact(`${label}: ${c.message}${tries}`), c.retryable);
+        const hint = c.hint ? `; ${c.hint}` : "";
+        throw new ModelError(redact(`${label}: ${c.message}${tries}${hint}`), c.retryable);
       }
       await sleep(backoffMs(attempt, policy, c.retryAfterMs), trialSignal).catch(() => {
         throw new ModelError(`${label}: cancelled`);
