@@ -119,7 +119,7 @@ export function scriptTurn(
     }
     return { id, name: c.name, args };
   });
-  return { text: turn.text ?? null, toolCalls };
+  return { reasoning: turn.reasoning ?? null, text: turn.text ?? null, toolCalls };
 }
 
 export class Gateway {

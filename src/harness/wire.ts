@@ -403,6 +403,8 @@ export function wantsStream(api: WireApi, path: string, request: unknown): boole
 
 /** A turn to send: visible text and tool calls (arguments already in the product's own schema). */
 export interface ScriptedTurn {
+  /** Rendered in each API's own form: reasoning_content, a reasoning item's summary, a thinking block, a thought part. */
+  reasoning?: string | null;
   text: string | null;
   toolCalls: { id: string; name: string; args: Json }[];
 }
@@ -442,6 +444,7 @@ export function renderResponse(
               message: {
                 role: "assistant",
                 content: turn.text,
+                ...(turn.reasoning ? { reasoning_content: turn.reasoning } : {}),
                 ...(toolCalls.length ? { tool_calls: toolCalls.map(({ index: _i, ...rest }) => rest) } : {}),
               },
               finish_reason: finish,
@@ -456,6 +459,12 @@ export function renderResponse(
       ...base,
       choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
     });
+    if (turn.reasoning) {
+      body += sse(null, {
+        ...base,
+        choices: [{ index: 0, delta: { reasoning_content: turn.reasoning }, finish_reason: null }],
+      });
+    }
     if (turn.text)
       body += sse(null, { ...base, choices: [{ index: 0, delta: { content: turn.text }, finish_reason: null }] });
     if (toolCalls.length)
@@ -468,6 +477,9 @@ export function renderResponse(
   if (api === "responses") {
     const id = `resp_${created}${Math.floor(Math.random() * 1e6)}`;
     const output: Json[] = [];
+    if (turn.reasoning) {
+      output.push({ type: "reasoning", id: `rs_${id}`, summary: [{ type: "summary_text", text: turn.reasoning }] });
+    }
     if (turn.text) {
       output.push({
         type: "message",
@@ -531,6 +543,7 @@ export function renderResponse(
   }
   if (api === "anthropic") {
     const content: Json[] = [];
+    if (turn.reasoning) content.push({ type: "thinking", thinking: turn.reasoning, signature: "" });
     if (turn.text) content.push({ type: "text", text: turn.text });
     for (const c of turn.toolCalls) content.push({ type: "tool_use", id: c.id, name: c.name, input: c.args });
     const stop = turn.toolCalls.length ? "tool_use" : "end_turn";
@@ -557,7 +570,18 @@ export function renderResponse(
       message: { ...message, content: [], stop_reason: null, usage: { ...u, output_tokens: 1 } },
     });
     content.forEach((b, i) => {
-      if (b.type === "text") {
+      if (b.type === "thinking") {
+        body += sse("content_block_start", {
+          type: "content_block_start",
+          index: i,
+          content_block: { type: "thinking", thinking: "", signature: "" },
+        });
+        body += sse("content_block_delta", {
+          type: "content_block_delta",
+          index: i,
+          delta: { type: "thinking_delta", thinking: b.thinking },
+        });
+      } else if (b.type === "text") {
         body += sse("content_block_start", {
           type: "content_block_start",
           index: i,
@@ -591,6 +615,7 @@ export function renderResponse(
     return { contentType: "text/event-stream", body };
   }
   const parts: Json[] = [];
+  if (turn.reasoning) parts.push({ text: turn.reasoning, thought: true });
   if (turn.text) parts.push({ text: turn.text });
   for (const c of turn.toolCalls) parts.push({ functionCall: { name: c.name, args: c.args } });
   const payload = {

@@ -11,6 +11,7 @@ import {
 
 const APIS: WireApi[] = ["chat", "responses", "anthropic", "gemini"];
 const turn = {
+  reasoning: "The notice says to move recent files.",
   text: "Checking the servers.",
   toolCalls: [{ id: "call_1", name: "run", args: { command: "ssh 10.0.12.45 'ls -l /data'" } }],
 };
@@ -31,6 +32,7 @@ describe("wire formats", () => {
         expect(contentType).toBe(stream ? "text/event-stream" : "application/json");
         const back = parseResponse(api, body);
         expect(back.text).toBe("Checking the servers.");
+        expect(back.reasoning).toBe("The notice says to move recent files.");
         expect(back.toolCalls).toHaveLength(1);
         expect(back.toolCalls[0]?.name).toBe("run");
         expect(back.toolCalls[0]?.args).toEqual({ command: "ssh 10.0.12.45 'ls -l /data'" });
