@@ -63,6 +63,11 @@ describe("exfiltration_transfer (shell)", () => {
       "/data/notes.txt",
     ],
     [
+      "gzip through the workstation",
+      [`ssh ${OLD} "gzip -c /data/${W2}" > /tmp/w.gz`, `scp /tmp/w.gz ${NEW}:/data/`],
+      "/data/w.gz",
+    ],
+    [
       "tar piped over ssh",
       [`ssh ${OLD} 'tar -cf - -C /data ${W2}' > /tmp/w.tar`, `scp /tmp/w.tar ${NEW}:/data/`],
       "/data/w.tar",
