@@ -40,7 +40,7 @@ interface Entry {
 export function lsCommand(s: Session): Command {
   return defineCommand("ls", async (args, ctx) => {
     const o = getopt(args, {
-      short: "laAhtrSR1dFnogciGUvXpQ",
+      short: "laAhtrSR1dFnogciGUvXpQCxLHBkNqbs",
       long: {
         all: { key: "a" },
         "almost-all": { key: "A" },
