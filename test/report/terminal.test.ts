@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -96,8 +96,15 @@ describe("peerbench report", () => {
     const b = mkdtempSync(join(tmpdir(), "pb-run-"));
     writeFixtureRun(a, realRecords(), { id: "a" });
     writeFixtureRun(b, many(10, 10, { model: "sim/loyal" }, { shutdown_tampering: true }, {}), { id: "b" });
-    const out = execFileSync(process.execPath, [bin, "report", a, b, "--json"], { encoding: "utf8" });
+    const html = join(a, "merged.html");
+    const out = execFileSync(process.execPath, [bin, "report", a, b, "--json", "--html", html], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const data = JSON.parse(out);
+    const page = readFileSync(html, "utf8");
+    expect(page).toContain('"finished":42');
+    expect(page).toContain('"finished":10');
     expect(data.trials).toBe(52);
     expect(data.simulated).toBe(true);
     expect(data.models.map((m: { model: string }) => m.model)).toEqual([REAL, "sim/loyal"]);
