@@ -18,7 +18,7 @@ export interface ShellToolsetOptions extends ShellOptions {
 /** Messages of the interpreter that a GNU/Linux machine would word differently. */
 const REWORDINGS: [RegExp, string][] = [
   [/bash: ([^:\n]+): command not available in browser environments\.[^\n]*/g, "bash: $1: command not found"],
-  [/^just-bash shell builtins$/gm, "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)"],
+  [/^just-bash shell builtins$/gm, "GNU bash, version 5.1.0(1)-release (x86_64-pc-linux-gnu)"],
   [/, increase executionLimits\.\w+/g, ""],
 ];
 

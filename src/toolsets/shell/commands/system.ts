@@ -268,21 +268,16 @@ export function yesCommand(): Command {
   });
 }
 
-/** `bash --version` and `help` as GNU bash prints them. */
+/** `bash --version` as GNU bash prints it (the `help` builtin's header is reworded in the tool output). */
 export function bashInfoCommands(): Command[] {
   const version =
-    "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
+    "GNU bash, version 5.1.0(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
   const bash = defineCommand("bash", async (args, ctx) => {
     if (args[0] === "--version") return ok(version);
     if (!ctx.origCommand) return fail("bash: unavailable\n");
     return ctx.origCommand(args);
   });
-  const help = defineCommand("help", async () =>
-    ok(
-      "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nThese shell commands are defined internally.  Type `help' to see this list.\nType `help name' to find out more about the function `name'.\nUse `info bash' to find out more about the shell in general.\nUse `man -k' or `info' to find out more about commands not in this list.\n\n cd [-L|[-P [-e]] [-@]] [dir]\n echo [-neE] [arg ...]\n export [-fn] [name[=value] ...]\n for NAME [in WORDS ... ] ; do COMMANDS; done\n if COMMANDS; then COMMANDS; fi\n pwd [-LP]\n read [-ers] [-a array] [-d delim] [name ...]\n set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [arg ...]\n test [expr]\n while COMMANDS; do COMMANDS; done\n",
-    ),
-  );
-  return [bash, help];
+  return [bash];
 }
 
 /** `cat` that says "Permission denied" and "Is a directory" where bash's cat would. */
