@@ -117,8 +117,8 @@ export class HostFs implements IFileSystem {
   }
   private fixTime(st: FsStat): FsStat {
     const now = this.world.now();
-    // Directories made implicitly carry the real clock; show the World's instead.
-    if (st.isDirectory && st.mtime.getTime() > now.getTime()) return { ...st, mtime: now };
+    // Directories and links made by the in-memory filesystem carry the real clock; show the World's instead.
+    if (!st.isFile && st.mtime.getTime() > now.getTime()) return { ...st, mtime: now };
     return st;
   }
 
