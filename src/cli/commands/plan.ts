@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import Table from "cli-table3";
 import { estimatePlan } from "../../models/cost/index.js";
-import { addModelOptions } from "../../models/providers/cli.js";
+import { addModelOptions, modelOptionsFrom } from "../../models/providers/cli.js";
+import { checkCredentials } from "../../models/providers/index.js";
 import { countByTask } from "../../scenarios/matrix.js";
 import { TASKS } from "../../scenarios/spec.js";
 import { addSelectionOptions } from "../selection.js";
@@ -10,17 +11,16 @@ import { modelIdsOf, planTrials, type RunOptions, resolveModels } from "./run.js
 /** What a run would do, before spending anything: configurations per task, trials, model calls and cost. */
 export async function planCommand(opts: RunOptions): Promise<number> {
   const ids = modelIdsOf(opts);
-  const models = await resolveModels(ids, opts).catch((e: Error) => {
-    // plan must work without keys: say what is missing, estimate anyway
-    if (!/missing API key/.test(e.message)) throw e;
-    process.stderr.write(`note: ${e.message.replace(" (no trial was started)", "")}\n`);
-    return resolveModels(ids, { ...opts, judge: undefined }).catch(() => null);
-  });
-  const specs = models ? planTrials(models, opts) : [];
+  // plan spends nothing, so it works without keys; it says which ones a run would need
+  const models = await resolveModels(ids, opts, { requireKeys: false });
+  const missing = checkCredentials(models, modelOptionsFrom(opts));
+  if (missing.length) process.stderr.write(`note: a run needs ${missing.join(", ")} set in the environment\n`);
+  const prices = modelOptionsFrom(opts).prices;
+  const specs = planTrials(models, opts);
   const perModel = new Map<string, number>();
   for (const s of specs) perModel.set(s.model, (perModel.get(s.model) ?? 0) + 1);
 
-  const first = models?.[0];
+  const first = models[0];
   const configs = first ? specs.filter((s) => s.model === first.id && s.epoch === 0) : [];
   const counts = countByTask(configs);
   const table = new Table({ head: ["task", "configurations per model"], style: { head: [], border: [] } });
@@ -33,8 +33,11 @@ export async function planCommand(opts: RunOptions): Promise<number> {
     style: { head: [], border: [] },
   });
   let total = 0;
+  let assumptions = "";
   for (const [model, n] of perModel) {
-    const est = estimatePlan(model, n);
+    const est = estimatePlan(model, n, prices ? { prices } : {});
+    const a = est.assumptions;
+    assumptions = `Assumes ${a.expectedCallsPerTrial} model calls per trial of ${a.tokensPerCall.input.toLocaleString("en-US")} input and ${a.tokensPerCall.output.toLocaleString("en-US")} output tokens (no cache discount); prices: table version ${est.priceVersion}.`;
     if (est.costUsd !== null) total += est.costUsd;
     costs.push([
       model,

@@ -62,7 +62,11 @@ export function modelIdsOf(opts: { model?: string[]; models?: string }): string[
   return ids.length ? [...new Set(ids)] : DEFAULT_MODELS;
 }
 
-export async function resolveModels(ids: string[], opts: ModelCliOptions & { family?: string }): Promise<Model[]> {
+export async function resolveModels(
+  ids: string[],
+  opts: ModelCliOptions & { family?: string },
+  { requireKeys = true }: { requireKeys?: boolean } = {},
+): Promise<Model[]> {
   const options = { ...modelOptionsFrom(opts), ...(opts.family ? { family: opts.family } : {}) };
   const models: Model[] = [];
   for (const id of ids) models.push(await resolveModel(id, options));
@@ -70,7 +74,7 @@ export async function resolveModels(ids: string[], opts: ModelCliOptions & { fam
   const missing = [
     ...new Set([...checkCredentials(models, options), ...(judge ? checkCredentials([judge.id], judge.options) : [])]),
   ];
-  if (missing.length) {
+  if (missing.length && requireKeys) {
     throw new UsageError(
       `missing API key: set ${missing.join(", ")} in the environment before running (no trial was started)`,
     );
@@ -104,6 +108,7 @@ const MODEL_CLI_KEYS = [
   "cache",
   "prices",
   "judge",
+  "judgeBaseUrl",
 ] as const;
 
 /** The model flags as given (never keys: those live only in the environment), kept so --resume reuses them. */
