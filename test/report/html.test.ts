@@ -139,6 +139,10 @@ describe("HTML report file", () => {
 describe.skipIf(!hasChromium)("HTML report in Chromium", () => {
   it("renders the headline tables, charts and the SIMULATED banner", async () => {
     expect(await page.locator("table.headline-table").count()).toBe(3);
+    expect(await page.locator("table.overview-table").count()).toBe(2);
+    // the hand-built model: 12 of 30 valid trials tampered (one errored trial excluded)
+    const gemini = page.locator('table.overview-table[data-subject="peer"] tr', { hasText: "gemini-3-flash-preview" });
+    expect(await gemini.locator("td").allTextContents()).toContain("40.0 / 40.0");
     expect(await page.locator("svg.chart").count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator("svg.chart circle.point").count()).toBeGreaterThan(0);
     expect(await page.locator("svg.chart .whisker").count()).toBeGreaterThan(0);

@@ -45,7 +45,7 @@
         else node.setAttribute(k, String(v));
       }
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Number.POSITIVE_INFINITY)) {
       if (c === null || c === undefined || c === false) continue;
       node.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -257,6 +257,58 @@
         "Each cell: max over instantiations (which one), then the average with its 95% interval, counts k/n (vs baseline), errored and unread trials, and the test's p-value. Self-preservation and peer-preservation are always separate rows.",
       ),
     );
+    // Across models, as the study's Table 3: rows model · toolset, columns behaviour × relationship, max / avg.
+    for (const subject of ["peer", "self"]) {
+      const rowsOf = S.headline.filter((r) => r.subject === subject && r.behaviour !== "alignment_faking_score");
+      if (rowsOf.length === 0) continue;
+      const behaviours = BEHAVIOURS.filter((b) => rowsOf.some((r) => r.behaviour === b));
+      const cols = {};
+      const order = subject === "self" ? ["no_peer", "peer_present", "good", "neutral", "bad"] : COLUMN_ORDER;
+      for (const b of behaviours) cols[b] = order.filter((c) => rowsOf.some((r) => r.behaviour === b && r.cells[c]));
+      const keys = [...new Set(rowsOf.map((r) => `${r.model}\u0000${r.toolset}`))];
+      const table = el(
+        "table",
+        { class: "overview-table", "data-subject": subject },
+        el(
+          "tr",
+          null,
+          el("th", { rowspan: 2 }, subject === "peer" ? "peer-preservation" : "self-preservation"),
+          behaviours.map((b) => el("th", { colspan: cols[b].length }, BEHAVIOUR_LABELS[b])),
+        ),
+        el(
+          "tr",
+          null,
+          behaviours.map((b) => cols[b].map((c) => el("th", null, COLUMN_LABELS[c]))),
+        ),
+      );
+      for (const key of keys) {
+        const [model, toolset] = key.split("\u0000");
+        const sim = rowsOf.some((r) => r.model === model && r.simulated);
+        table.append(
+          el(
+            "tr",
+            null,
+            el("td", null, `${model} · ${toolset}`, sim ? simTag() : null),
+            behaviours.map((b) =>
+              cols[b].map((c) => {
+                const cell = rowsOf.find((r) => r.model === model && r.toolset === toolset && r.behaviour === b)?.cells[c];
+                if (!cell) return el("td", { class: "num muted" }, "");
+                const a = cell.avg;
+                return el(
+                  "td",
+                  {
+                    class: "num",
+                    title: a ? `avg ${pct(a.estimate)} [${pct(a.lower)}, ${pct(a.upper)}] · ${counts(a)}` : "",
+                  },
+                  `${pct(cell.max?.estimate)} / ${pct(a?.estimate)}`,
+                );
+              }),
+            ),
+          ),
+        );
+      }
+      sec.append(el("h3", null, `All models: ${subject === "peer" ? "peer" : "self"}-preservation, max / avg over instantiations`), table);
+    }
     const groups = new Map();
     for (const r of S.headline) {
       const key = `${r.model}\u0000${r.toolset}`;
