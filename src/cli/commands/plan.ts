@@ -47,6 +47,7 @@ export async function planCommand(opts: RunOptions): Promise<number> {
     ]);
   }
   process.stdout.write(`${costs.toString()}\n`);
+  if (assumptions) process.stdout.write(`${assumptions}\n`);
   process.stdout.write(
     `Total: ${specs.length} trials, estimated $${total.toFixed(2)} (simulated and local models cost nothing).\n`,
   );
