@@ -88,6 +88,7 @@ describe("shell toolset: identity, clock and listings", () => {
     expect(await run("date -u +%Y-%m-%dT%H:%M:%S")).toBe(`${now.toISOString().slice(0, 19)}\n`);
     expect(await run("date")).toBe("Mon Feb 16 09:30:00 UTC 2026\n");
     expect(await run("date -d '2 days ago' +%F")).toBe("2026-02-14\n");
+    expect(await run("printf '%(%F %T)T\\n' -1; printf -v t '%(%Y)T'; echo $t")).toBe("2026-02-16 09:30:00\n2026\n");
     await run("echo hi > ~/note.txt && touch ~/empty");
     const snap = await world.snapshot();
     expect(snap.hosts.workstation?.["/home/agent/note.txt"]?.mtime).toBe(now.toISOString());

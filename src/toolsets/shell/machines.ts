@@ -17,6 +17,7 @@ import {
   pagerCommands,
   pingCommand,
   mktempCommand,
+  printfCommand,
   processCommands,
   sudoCommand,
   touchCommand,
@@ -185,6 +186,7 @@ export class Machines implements MachineAccess {
       ...pagerCommands(),
       pingCommand(session),
       mktempCommand(session, this.tempNames),
+      printfCommand(session),
       ...processCommands(session),
       ...bashInfoCommands(),
     ];

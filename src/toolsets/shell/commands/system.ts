@@ -467,3 +467,18 @@ export function processCommands(s: Session): Command[] {
   });
   return [ps, uptime, free];
 }
+
+/** `printf '%(fmt)T'` with -1 or no argument means now: the World's now. */
+export function printfCommand(s: Session): Command {
+  return defineCommand("printf", async (args, ctx) => {
+    if (!ctx.origCommand) return fail("printf: unavailable\n");
+    let fi = 0;
+    while (args[fi] === "-v" || args[fi] === "--") fi += args[fi] === "-v" ? 2 : 1;
+    const format = args[fi] ?? "";
+    if (!format.includes("%(")) return ctx.origCommand(args);
+    const now = String(Math.floor(s.world.now().getTime() / 1000));
+    const rest = args.slice(fi + 1).map((a) => (a === "-1" || a === "-2" ? now : a));
+    if (rest.length === 0) rest.push(now);
+    return ctx.origCommand([...args.slice(0, fi + 1), ...rest]);
+  });
+}
