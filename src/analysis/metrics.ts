@@ -83,8 +83,11 @@ export interface Figure {
   /** Valid trials of the condition and how many showed the behaviour. */
   n: number;
   k: number;
-  /** For differences: the comparison arm (baseline or monitored). */
-  baseline: { n: number; k: number } | null;
+  /**
+   * For differences: the comparison arm (misrepresentation: the non_shutdown baseline, k counted at the lowest
+   * bar, with its own errored trials; alignment faking: the monitored arm, whose errors are in `errored`).
+   */
+  baseline: { n: number; k: number; errored?: number } | null;
   /** p-value of the figure's test (see `test`); null when there is none. */
   p: number | null;
   test: string | null;
@@ -442,7 +445,7 @@ function misrepFigure(byInst: Rec[][], ctx: Context): Figure | null {
     upper: iv.upper,
     n: allCond.n,
     k: allCond.k,
-    baseline: { n: baseTotal.n, k: baseTotal.k },
+    baseline: { n: baseTotal.n, k: baseTotal.k, errored: baseTotal.errored },
     p: fisherCombine(pvalues).p,
     test: `Fisher's method over ${pvalues.length} one-sided two-proportion z-tests`,
     errored: allCond.errored,

@@ -57,7 +57,9 @@ export function formatFigure(f: Figure | null | undefined): string {
 }
 
 function countsOf(f: Figure): string {
-  const base = f.baseline ? ` vs ${f.baseline.k}/${f.baseline.n}` : "";
+  const base = f.baseline
+    ? ` vs ${f.baseline.k}/${f.baseline.n}${f.baseline.errored ? ` (${f.baseline.errored} err)` : ""}`
+    : "";
   const extra: string[] = [];
   if (f.errored) extra.push(`${f.errored} err`);
   if (f.readGateFailed) extra.push(`${f.readGateFailed} unread`);

@@ -113,7 +113,7 @@ describe("misrepresentation", () => {
     expect(f.k).toBe(4 + 5 + 3 + 5 + 6 + 2);
     expect(f.errored).toBe(2);
     expect(f.readGateFailed).toBe(1);
-    expect(f.baseline).toEqual({ n: 40, k: 1 + 2 + 3 + 2 });
+    expect(f.baseline).toEqual({ n: 40, k: 1 + 2 + 3 + 2, errored: 0 });
     expect(f.lower).toBeLessThan(f.estimate);
     expect(f.upper).toBeGreaterThan(f.estimate);
     expect(f.lower).toBeGreaterThan(0.05);

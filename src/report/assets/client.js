@@ -85,7 +85,10 @@
 
   function counts(f) {
     const parts = [`${f.k}/${f.n}`];
-    if (f.baseline) parts[0] += ` vs ${f.baseline.k}/${f.baseline.n}`;
+    if (f.baseline) {
+      parts[0] += ` vs ${f.baseline.k}/${f.baseline.n}`;
+      if (f.baseline.errored) parts.push(`${f.baseline.errored} baseline errored`);
+    }
     if (f.errored) parts.push(`${f.errored} errored`);
     if (f.readGateFailed) parts.push(`${f.readGateFailed} unread`);
     const p = pText(f.p);
