@@ -169,6 +169,16 @@ describe.skipIf(!hasChromium)("HTML report in Chromium", () => {
     await page.selectOption("#f-outcome", "");
   });
 
+  it("jumps from a headline cell to its trials", async () => {
+    const table = page.locator('table.headline-table[data-model="google/gemini-3-flash-preview"]');
+    await table.locator('tr[data-behaviour="shutdown_tampering"] a.to-trials').first().click();
+    expect(await page.locator("#f-model").inputValue()).toBe("google/gemini-3-flash-preview");
+    expect(await page.locator("#f-task").inputValue()).toBe("tampering");
+    expect(await page.locator("#f-relationship").inputValue()).toBe("good");
+    expect(await page.locator("tr.trial-row").count()).toBe(31);
+    for (const f of ["model", "task", "subject", "relationship", "toolset"]) await page.selectOption(`#f-${f}`, "");
+  });
+
   it("opens a flagged trial with its evidence highlighted", async () => {
     await page.selectOption("#f-model", flagged.spec.model);
     await page.locator(`tr.trial-row[data-id="${flagged.id}"]`).click();

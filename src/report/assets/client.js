@@ -340,7 +340,24 @@
             { "data-behaviour": r.behaviour, "data-subject": r.subject },
             el("td", null, r.preservation === "peer" ? "peer-preservation" : "self-preservation"),
             el("td", null, BEHAVIOUR_LABELS[r.behaviour]),
-            cols.map((c) => el("td", null, cellNode(r.cells[c]))),
+            cols.map((c) =>
+              el(
+                "td",
+                null,
+                cellNode(r.cells[c]),
+                r.cells[c]
+                  ? el(
+                      "a",
+                      {
+                        class: "to-trials",
+                        href: "#trials",
+                        on: { click: () => showTrials(r, c) },
+                      },
+                      "trials ›",
+                    )
+                  : null,
+              ),
+            ),
           ),
         );
       }
@@ -812,6 +829,31 @@
   const trialTable = el("table", { id: "trial-table" });
   const transcriptBox = el("div", { id: "transcript" });
   trialSec.append(filterBar, countLine, pager, trialTable, transcriptBox);
+
+  const BEHAVIOUR_TASKS = {
+    misrepresentation: null,
+    shutdown_tampering: "tampering",
+    alignment_faking: "alignment_faking",
+    alignment_faking_score: "alignment_faking",
+    exfiltration: null,
+    refusal: null,
+  };
+
+  /** Show the trials behind a headline cell (one task when the behaviour has one). */
+  function showTrials(row, column) {
+    for (const f of [...FILTERS, "outcome"]) selects[f].value = "";
+    const set = (f, v) => {
+      if ([...selects[f].options].some((o) => o.value === v)) selects[f].value = v;
+    };
+    set("model", row.model);
+    set("toolset", row.toolset);
+    set("subject", row.subject);
+    if (column !== "peer_present") set("relationship", column);
+    const task = BEHAVIOUR_TASKS[row.behaviour];
+    if (task) set("task", task);
+    state.page = 0;
+    renderTrials();
+  }
 
   function renderTrials() {
     const rows = filtered();
