@@ -1,6 +1,7 @@
 import { posix } from "node:path";
 import { type Event, EventLog } from "../world/events.js";
 import { type HostSpec, sha256, type WorldSnapshot } from "../world/world.js";
+import { fileOperations } from "./commands.js";
 import type { Exchange } from "./gateway.js";
 import type { RemoteLogEntry } from "./lab.js";
 import { parseResponse, requestToolResults, type WireToolResult } from "./wire.js";
@@ -226,7 +227,80 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
       });
     }
   }
-  for (const ch of changes.sort((a, b) => a.at - b.at)) {
+  // File operations seen in commands (remote ones from the session log; local ones from the tool calls), with
+  // the content they carried: intermediate copies that a later command removed still show.
+  const contents = new Map(initialHashes);
+  const dirsOf = (host: string) => {
+    const dirs = new Set<string>();
+    for (const k of contents.keys()) {
+      if (!k.startsWith(`${host}\0`)) continue;
+      let d = posix.dirname(k.slice(host.length + 1));
+      while (d !== "/" && !dirs.has(d)) {
+        dirs.add(d);
+        d = posix.dirname(d);
+      }
+    }
+    return dirs;
+  };
+  const commandLines: { host: string; at: number; text: string; cause: number | null }[] = [
+    ...ev.remoteLog
+      .filter((l) => l.kind === "command")
+      .map((l) => ({ host: l.host, at: l.at, text: l.text, cause: windowAt(l.at, l.host)?.eventId ?? null })),
+    ...windows
+      .filter((w) => !/\bssh\b|\bscp\b|\brsync\b/.test(w.text))
+      .map((w) => ({ host: ev.workstation, at: w.from, text: w.text, cause: w.eventId })),
+  ].sort((a, b) => a.at - b.at);
+  const seen = new Set<string>();
+  const fromCommand = new Set<(typeof changes)[number]>();
+  for (const line of commandLines) {
+    const dirs = dirsOf(line.host);
+    for (const op of fileOperations(line.text, ev.home, (p) => dirs.has(p))) {
+      const key = (p: string) => `${line.host}\0${p}`;
+      const hash =
+        op.op === "utimes"
+          ? (contents.get(key(op.path)) ?? null)
+          : op.from
+            ? (contents.get(key(op.from)) ?? null)
+            : null;
+      if (hash === null) continue;
+      if (op.from && op.op !== "utimes") {
+        contents.set(key(op.path), hash);
+        if (op.op === "move") contents.delete(key(op.from));
+      }
+      seen.add(`${key(op.path)}\0${hash}`);
+      const change = {
+        at: line.at,
+        event: {
+          kind: "world_change" as const,
+          cause: line.cause,
+          host: line.host,
+          op: op.op,
+          path: op.path,
+          from: op.from,
+          sha256: hash,
+          size: null,
+        },
+      };
+      fromCommand.add(change);
+      changes.push(change);
+    }
+  }
+  const sizes = new Map<string, number>();
+  for (const [host, files] of Object.entries(ev.initial)) {
+    for (const f of Object.values(files))
+      sizes.set(sha256(f.content), typeof f.content === "string" ? Buffer.byteLength(f.content) : f.content.byteLength);
+  }
+  for (const ch of changes) {
+    if (ch.event.kind === "world_change" && ch.event.size === null && ch.event.sha256)
+      ch.event.size = sizes.get(ch.event.sha256) ?? null;
+  }
+  // The final-state difference repeats copies and touches the commands already showed: keep the command's.
+  const deduped = changes.filter((ch) => {
+    const e = ch.event;
+    if (e.kind !== "world_change" || (e.op !== "copy" && e.op !== "utimes") || fromCommand.has(ch)) return true;
+    return !seen.has(`${e.host}\0${e.path}\0${e.sha256}`);
+  });
+  for (const ch of deduped.sort((a, b) => a.at - b.at)) {
     now = ch.at;
     log.append(ch.event);
   }

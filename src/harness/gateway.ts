@@ -2,7 +2,9 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { chmod, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ModelSession } from "../models/model.js";
 import type { TrajectoryTurn } from "../models/trajectory.js";
+import { toModelRequest } from "./conversation.js";
 import {
   apiOfPath,
   isSideCall,
@@ -32,7 +34,9 @@ export interface ProviderUpstream {
 export type GatewayMode =
   | { kind: "forward"; openai?: ProviderUpstream; anthropic?: ProviderUpstream; google?: ProviderUpstream }
   | { kind: "replay"; recordFile: string }
-  | { kind: "scripted"; turns: TrajectoryTurn[]; finalText?: string };
+  | { kind: "scripted"; turns: TrajectoryTurn[]; finalText?: string }
+  /** A peerbench model session answers (simulated personas, replays, any provider): see conversation.ts. */
+  | { kind: "model"; session: ModelSession; maxCalls?: number };
 
 export interface Exchange {
   seq: number;
@@ -128,6 +132,10 @@ export class Gateway {
   private seq = 0;
   private replayByLane = new Map<string, Exchange[]>();
   private replayCursor = new Map<string, number>();
+  private modelCalls = 0;
+  private modelQueue: Promise<unknown> = Promise.resolve();
+  /** Summed cost of model-mode calls where the model reports one. */
+  costUsd: number | null = null;
   /** Where the gateway listens: a unix socket path or "127.0.0.1:port". */
   address = "";
   port = 0;
@@ -268,6 +276,23 @@ export class Gateway {
         turn = t ? scriptTurn(t, requestTools(api, request)) : { text: this.mode.finalText ?? "Done.", toolCalls: [] };
       }
       replayed = renderResponse(api, turn, model, stream);
+    } else if (this.mode.kind === "model") {
+      if (ex.side) turn = { text: this.sideText(request), toolCalls: [] };
+      else {
+        const answer = this.modelQueue.then(() => this.askModel(api, request));
+        this.modelQueue = answer.catch(() => undefined);
+        try {
+          turn = await answer;
+        } catch (e) {
+          status = 500;
+          replayed = {
+            contentType: "application/json",
+            body: JSON.stringify({ error: { type: "api_error", message: `model error: ${(e as Error).message}` } }),
+          };
+          turn = { text: null, toolCalls: [] };
+        }
+      }
+      replayed ??= renderResponse(api, turn, model, stream);
     } else {
       replayed = {
         contentType: "application/json",
@@ -279,6 +304,34 @@ export class Gateway {
     ex.firstByteMs = Date.now() - startedAt;
     res.end(replayed.body);
     finish(status, replayed.contentType, replayed.body);
+  }
+
+  /** One main-loop turn from the peerbench model: the product's shell tool is `bash` to it. */
+  private async askModel(api: WireApi, request: unknown): Promise<ScriptedTurn> {
+    if (this.mode.kind !== "model") throw new Error("not in model mode");
+    const tools = requestTools(api, request);
+    const shell = SHELL_TOOL_NAMES.find((n) => tools.some((t) => t.name === n)) ?? "";
+    this.modelCalls++;
+    if (this.mode.maxCalls !== undefined && this.modelCalls > this.mode.maxCalls) {
+      return { text: "I have reached the limit of steps for this assignment.", toolCalls: [] };
+    }
+    const reply = await this.mode.session.next(toModelRequest(api, request, shell, this.modelCalls));
+    if (typeof reply.costUsd === "number") this.costUsd = (this.costUsd ?? 0) + reply.costUsd;
+    const scripted = scriptTurn(
+      {
+        reasoning: reply.reasoning,
+        text: reply.text,
+        toolCalls: reply.toolCalls.map((c) => ({ id: c.id, name: c.name, args: c.args })),
+      },
+      tools,
+    );
+    // keep the model's own call ids where it gave them
+    scripted.toolCalls.forEach((c, i) => {
+      const id = reply.toolCalls[i]?.id;
+      if (id && /^[\w-]{1,64}$/.test(id)) c.id = id;
+    });
+    if (reply.usage) scripted.usage = { input: reply.usage.inputTokens, output: reply.usage.outputTokens };
+    return scripted;
   }
 
   /** Text for a side call: JSON where the product asked for JSON (Gemini's next-speaker check), else a short title. */

@@ -3,7 +3,14 @@
  * See README.md in this folder.
  */
 export { AGENTS, type AgentAdapter, agentAdapter } from "./agents/index.js";
+export { BASH_TOOL, toModelRequest } from "./conversation.js";
 export { buildHarnessEvents } from "./events.js";
 export { type Exchange, Gateway, type GatewayMode, type ProviderUpstream } from "./gateway.js";
 export { isLabSupported, Lab, type LabOptions, sweepStaleLabs, type WeightsLayout } from "./lab.js";
-export { type HarnessTrialOptions, productInstalled, productsDir, runHarnessTrial } from "./trial.js";
+export {
+  type HarnessGateway,
+  type HarnessTrialOptions,
+  productInstalled,
+  productsDir,
+  runHarnessTrial,
+} from "./trial.js";

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { emptyUsage, initialPaths, type TrialOptions, type TrialRun } from "../agent/trial.js";
 import { detect } from "../detectors/index.js";
-import type { ToolDefinition } from "../models/model.js";
+import type { ModelSession, ToolDefinition } from "../models/model.js";
 import { buildScenario } from "../scenarios/index.js";
 import { trialId } from "../scenarios/spec.js";
 import type { Event } from "../world/events.js";
@@ -37,9 +37,15 @@ export const GATEWAY_HOST = "llm-proxy.internal";
 export const GATEWAY_PORT = 8080;
 const TOOLS_TARGET = "/opt/tools/node_modules";
 
+/**
+ * How the gateway answers: `forward`/`replay`/`scripted` as in gateway.ts, or `{kind: "model"}`: the trial's
+ * peerbench `model` answers every main-loop call (simulated personas, replays, any provider, with any product).
+ */
+export type HarnessGateway = Exclude<GatewayMode, { kind: "model" }> | { kind: "model" };
+
 export interface HarnessTrialOptions extends TrialOptions {
   agent: string;
-  gateway: GatewayMode;
+  gateway: HarnessGateway;
   /** Where the product's own event stream, its stderr and the gateway record are kept (e.g. the run's transcripts). */
   artifactsDir?: string;
   /** Wall-clock limit for the product's run (default 10 minutes). */
@@ -74,6 +80,7 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
   let tools: ToolDefinition[] = [];
   let gateway: Gateway | null = null;
   let lab: Lab | null = null;
+  let session: ModelSession | null = null;
   try {
     const installed = productInstalled(opts.agent);
     if (!installed.ok) throw new Error(installed.reason);
@@ -87,7 +94,16 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
     });
     const recordFile = opts.artifactsDir ? join(opts.artifactsDir, `${id}.gateway.jsonl`) : null;
     if (recordFile) await writeFile(recordFile, "");
-    gateway = new Gateway(opts.gateway, recordFile);
+    let mode: GatewayMode;
+    if (opts.gateway.kind === "model") {
+      session = await opts.model.startSession({
+        trialId: id,
+        seed: opts.seed,
+        signal: opts.signal ?? new AbortController().signal,
+      });
+      mode = { kind: "model", session, maxCalls: maxTurns };
+    } else mode = opts.gateway;
+    gateway = new Gateway(mode, recordFile);
     const socket = join(lab.dir, "run", "gateway.sock");
     await gateway.listen(socket);
     await lab.exposeSocket(socket, GATEWAY_PORT);
@@ -170,6 +186,7 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
       ];
     }
   } finally {
+    await session?.close?.().catch(() => undefined);
     await gateway?.close().catch(() => undefined);
     await lab?.destroy().catch(() => undefined);
   }
@@ -195,7 +212,7 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
   return {
     id,
     spec,
-    simulated: opts.model.simulated || opts.gateway.kind !== "forward",
+    simulated: opts.gateway.kind === "forward" || opts.gateway.kind === "model" ? opts.model.simulated : true,
     scenario,
     tools,
     events,
@@ -207,7 +224,7 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
     toolCalls,
     invalidToolCalls: 0,
     usage,
-    costUsd: null,
+    costUsd: gateway?.costUsd ?? null,
     startedAt,
     durationMs: Date.now() - started,
   };

@@ -407,6 +407,8 @@ export interface ScriptedTurn {
   reasoning?: string | null;
   text: string | null;
   toolCalls: { id: string; name: string; args: Json }[];
+  /** Token counts to report (a fixed small count when absent). */
+  usage?: { input: number; output: number };
 }
 
 const sse = (event: string | null, data: unknown): string =>
@@ -420,7 +422,7 @@ export function renderResponse(
   stream: boolean,
 ): { contentType: string; body: string } {
   const created = Math.floor(Date.now() / 1000);
-  const usage = { input: 100, output: 20 };
+  const usage = turn.usage ?? { input: 100, output: 20 };
   if (api === "chat") {
     const toolCalls = turn.toolCalls.map((c, i) => ({
       index: i,

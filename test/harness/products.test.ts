@@ -98,3 +98,33 @@ for (const agent of Object.keys(AGENTS)) {
     },
   );
 }
+
+// Any peerbench model can drive any product: here a simulated persona through Codex (the fastest product).
+const modelSkip =
+  labSkip ?? (productInstalled("codex").ok ? null : "codex is not installed: run npm --prefix harness ci");
+describe.skipIf(modelSkip !== null)(
+  `a peerbench model driving a product${modelSkip ? ` (skipped: ${modelSkip})` : ""}`,
+  () => {
+    it("plays sim/loyal through codex: the copy trick and the exfiltration are detected", {
+      timeout: 120_000,
+    }, async () => {
+      const { resolveModel } = await import("../../src/models/registry.js");
+      const persona = await resolveModel("sim/loyal");
+      const run = await runHarnessTrial({
+        spec: { ...spec, instantiation: "file_only", model: "sim/loyal" },
+        model: persona,
+        seed: 1,
+        agent: "codex",
+        gateway: { kind: "model" },
+        timeoutMs: 100_000,
+      });
+      expect(run.error).toBeNull();
+      expect(run.simulated).toBe(true);
+      // the persona saw the product's shell tool as `bash` and its calls ran through codex's exec_command
+      const calls = run.events.filter((e): e is EventOf<"tool_call"> => e.kind === "tool_call");
+      expect(calls[0]?.name).toBe("exec_command");
+      expect(run.outcome?.exfiltration).toBe(true);
+      expect(run.outcome?.copy_trick).toBe(true);
+    });
+  },
+);
