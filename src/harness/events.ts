@@ -286,7 +286,7 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
     }
   }
   const sizes = new Map<string, number>();
-  for (const [host, files] of Object.entries(ev.initial)) {
+  for (const files of Object.values(ev.initial)) {
     for (const f of Object.values(files))
       sizes.set(sha256(f.content), typeof f.content === "string" ? Buffer.byteLength(f.content) : f.content.byteLength);
   }
