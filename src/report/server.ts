@@ -30,7 +30,9 @@ export async function startViewServer(
   runDir: string,
   port = 0,
   log: (line: string) => void = () => {},
+  options: { refreshSeconds?: number } = {},
 ): Promise<ViewServer> {
+  const refreshSeconds = options.refreshSeconds ?? REFRESH_SECONDS;
   loadRun(runDir); // fail early with a one-line error
   let cached: { key: string; html: string } | null = null;
   let building: Promise<string> | null = null;
@@ -45,7 +47,7 @@ export async function startViewServer(
       const planned = run.manifest.plannedTrials ?? null;
       const inProgress = planned !== null && run.records.length < planned;
       const html = await buildHtmlReport([runDir], {
-        refreshSeconds: inProgress ? REFRESH_SECONDS : undefined,
+        refreshSeconds: inProgress ? refreshSeconds : undefined,
         skipMalformed: true,
       });
       builds++;

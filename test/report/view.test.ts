@@ -1,6 +1,7 @@
-import { appendFileSync, mkdtempSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { startViewServer } from "../../src/report/server.js";
 import { many } from "../analysis/fixtures.js";
@@ -32,6 +33,46 @@ describe("peerbench view server", () => {
       await view.close();
     }
   });
+  it.skipIf(!existsSync("/usr/bin/chromium"))(
+    "reloads the page in the browser as trials arrive",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "pb-view-"));
+      writeFixtureRun(dir, many(2, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false }), {
+        id: "live",
+        plannedTrials: 5,
+      });
+      const view = await startViewServer(dir, 0, () => {}, { refreshSeconds: 1 });
+      const browser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      });
+      try {
+        const page = await browser.newPage();
+        const foreign: string[] = [];
+        await page.route("**", (route) => {
+          const url = route.request().url();
+          if (url.startsWith(view.url)) return route.continue();
+          foreign.push(url);
+          return route.abort();
+        });
+        await page.goto(view.url);
+        expect(await page.locator("#trial-count").textContent()).toBe("2 of 2 trials match");
+        const more = many(3, 3, { model: "sim/loyal" }, { shutdown_tampering: true }, {});
+        appendFileSync(join(dir, "trials.jsonl"), more.map((r) => `${JSON.stringify(r)}\n`).join(""));
+        await expect
+          .poll(() => page.locator("#trial-count").textContent(), { timeout: 8000 })
+          .toBe("5 of 5 trials match");
+        // the run is complete: no more reloads are scheduled
+        expect(await page.locator("#refresh-note").count()).toBe(0);
+        expect(foreign).toEqual([]);
+      } finally {
+        await browser.close();
+        await view.close();
+      }
+    },
+    20000,
+  );
+
   it("refuses a directory that is not a run", async () => {
     await expect(startViewServer("/nonexistent/run", 0)).rejects.toThrow("no such run directory");
   });
