@@ -18,6 +18,11 @@ export function register(program: Command): void {
     .option("--detail", "add per-instantiation figures and the raw per-configuration table")
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .action(async (runs: string[], opts: ReportOptions) => {
+      // `peerbench report RUN | head` closes the pipe early: that is not an error.
+      process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(0);
+        throw e;
+      });
       try {
         const loaded = loadRuns(runs);
         for (const run of loaded) {
@@ -29,7 +34,13 @@ export function register(program: Command): void {
         if (opts.json) {
           process.stdout.write(`${summaryJsonText(renderSummaryJson(records))}\n`);
         } else {
-          process.stdout.write(renderSummary(records, { detail: opts.detail, color: Boolean(process.stdout.isTTY) }));
+          const color = Boolean(process.stdout.isTTY);
+          if (opts.detail) {
+            const { renderTaskTable } = await import("../../run/task-table.js");
+            process.stdout.write(`Rates per task, subject and relationship (95% Wilson intervals)\n`);
+            process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
+          }
+          process.stdout.write(renderSummary(records, { detail: opts.detail, color }));
         }
         if (opts.html) {
           const { writeHtmlReport } = await import("../../report/html.js");
