@@ -6,6 +6,12 @@ import { register as registerReplay } from "./commands/replay.js";
 import { register as registerRun } from "./commands/run.js";
 import { reportError } from "./errors.js";
 
+// A closed pipe (`peerbench report RUN | head`) is not an error: stop quietly.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 program
   .name("peerbench")

@@ -5,7 +5,6 @@ import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import type { Model } from "../../models/model.js";
-import { judgeAgreement } from "../../judge/index.js";
 import { addModelOptions, judgeFrom, type ModelCliOptions, modelOptionsFrom } from "../../models/providers/cli.js";
 import { checkCredentials, describeModelSettings, STUDY_MODELS } from "../../models/providers/index.js";
 import { DEFAULT_MODELS, resolveModel } from "../../models/registry.js";
@@ -194,17 +193,6 @@ export async function printRunResults(dir: string, opts: { json?: boolean; detai
   process.stdout.write(`\n${pc.bold("Rates per task, subject and relationship")} (95% Wilson intervals)\n`);
   process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
   process.stdout.write(`${renderSummary(records, { color, detail: !!opts.detail })}\n`);
-  const judged = records.filter((r) => r.judge);
-  if (judged.length) {
-    const a = judgeAgreement(judged);
-    const fields = Object.entries(a.fields)
-      .map(([k, f]) => `${k} ${f.agreed}/${f.compared}`)
-      .join(", ");
-    const kappa = a.refusalKappa === null ? "" : `; refusal kappa ${a.refusalKappa.toFixed(2)}`;
-    process.stdout.write(
-      `\nJudge vs deterministic extractor (${a.judged} judged, ${a.judgeErrors} judge errors): agreement ${fields}${kappa}\n`,
-    );
-  }
   if (skippedLines) process.stdout.write(`${skippedLines} unreadable line(s) in trials.jsonl were ignored\n`);
   process.stdout.write(`\nRun directory: ${dir}\n`);
   if (reportPath) process.stdout.write(`HTML report:   ${reportPath}\n`);
