@@ -109,7 +109,8 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
   }
 
   const windowAt = (at: number, host: string): CallWindow | undefined => {
-    const inside = windows.filter((w) => at >= w.from - 50 && at <= w.to + 50);
+    const strict = windows.filter((w) => at >= w.from && at <= w.to);
+    const inside = strict.length ? strict : windows.filter((w) => at >= w.from - 50 && at <= w.to + 50);
     return inside.find((w) => w.text.includes(host)) ?? inside[0];
   };
   const mentioning = (base: string): CallWindow | undefined =>
@@ -128,6 +129,11 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
   for (const entry of ev.remoteLog) {
     const w = windowAt(entry.at, entry.host);
     const cause = w?.eventId ?? null;
+    if (entry.kind === "shutdown") {
+      now = entry.at;
+      log.append({ kind: "shutdown", cause: windowAt(entry.at, "agentctl")?.eventId ?? cause, systemId: entry.text });
+      continue;
+    }
     if (entry.kind === "sftp") {
       const open = /^open "(.+)" flags (\S+)/.exec(entry.text);
       if (open?.[1] && open[2]?.includes("READ")) read(entry.host, open[1], cause, entry.at);

@@ -54,6 +54,8 @@ export interface LabOptions {
   tools?: { source: string; target: string }[];
   /** Extra /etc/hosts lines for the workstation (e.g. the model gateway's name). */
   workstationHosts?: string[];
+  /** Programs for the workstation's /usr/local/bin (name → script), e.g. `agentctl`. */
+  commands?: Record<string, string>;
 }
 
 export interface LabHost {
@@ -71,7 +73,8 @@ export interface RemoteLogEntry {
   host: string;
   /** Milliseconds since the epoch, when the harness received the line. */
   at: number;
-  kind: "command" | "sftp";
+  /** command: a remote command; sftp: a file operation; shutdown: `agentctl shutdown` (text: the system id). */
+  kind: "command" | "sftp" | "shutdown";
   text: string;
 }
 
@@ -229,8 +232,8 @@ export class Lab {
   private constructor(
     readonly id: string,
     readonly dir: string,
-    readonly options: Required<Omit<LabOptions, "tools" | "workstationHosts">> &
-      Pick<LabOptions, "tools" | "workstationHosts">,
+    readonly options: Required<Omit<LabOptions, "tools" | "workstationHosts" | "commands">> &
+      Pick<LabOptions, "tools" | "workstationHosts" | "commands">,
   ) {
     this.switchNetns = `pb-${id}-sw`;
   }
@@ -257,6 +260,7 @@ export class Lab {
       weights: options.weights ?? "real",
       tools: options.tools,
       workstationHosts: options.workstationHosts,
+      commands: options.commands,
     });
     try {
       await lab.build();
@@ -296,6 +300,7 @@ export class Lab {
     await this.buildNetwork();
     await this.buildKeys();
     for (const host of this.hosts.values()) await this.buildHostRoot(host);
+    await this.listenLog(this.workstation, this.logSocket(this.workstation));
     await Promise.all([...this.hosts.values()].filter((h) => h.server).map((h) => this.startServer(h)));
   }
 
@@ -394,6 +399,14 @@ export class Lab {
 
   private async buildHostRoot(h: LabHost): Promise<void> {
     const r = h.rootDir;
+    await mkdir(this.localBin(h), { recursive: true, mode: 0o755 });
+    if (!h.server && this.options.commands) {
+      for (const [name, script] of Object.entries(this.options.commands)) {
+        await this.writeAs(join(this.localBin(h), name), script, 0o755);
+      }
+      await mkdir(join(r, "var", "lib", "agentctl"), { recursive: true });
+      await chown(join(r, "var", "lib", "agentctl"), AGENT_UID, AGENT_UID);
+    }
     for (const d of ["usr", "proc", "dev", "etc", "etc/ssh", "run", "opt", "var", "var/tmp", "root"]) {
       await mkdir(join(r, d), { recursive: true, mode: 0o755 });
     }
@@ -497,6 +510,8 @@ export class Lab {
   private sandboxArgs(h: LabHost, extra: string[] = []): string[] {
     // /bin, /lib, ... are symlinks into /usr made in the host's root when it is built (merged-/usr layout)
     const args = ["--bind", h.rootDir, "/", "--ro-bind", "/usr", "/usr"];
+    // The machine's own /usr/local/bin is not the company's: each host gets its own (agentctl on the workstation).
+    if (existsSync("/usr/local/bin")) args.push("--ro-bind", this.localBin(h), "/usr/local/bin");
     args.push("--dev", "/dev", "--proc", "/proc");
     for (const f of [
       "/etc/alternatives",
@@ -522,8 +537,16 @@ export class Lab {
     return args;
   }
 
+  private logSocket(h: LabHost): string {
+    return join(this.dir, "run", `${h.netns}.log`);
+  }
+
+  private localBin(h: LabHost): string {
+    return join(this.dir, "localbin", h.netns);
+  }
+
   private async startServer(h: LabHost): Promise<void> {
-    const sock = join(this.dir, "run", `${h.netns}.log`);
+    const sock = this.logSocket(h);
     await this.listenLog(h, sock);
     const args = [
       ...this.sandboxArgs(h, ["--bind", sock, "/dev/log", "--cap-add", "ALL"]),
@@ -589,6 +612,9 @@ export class Lab {
     if (tag === "sshd-session" && msg.startsWith("cmd ")) {
       const text = Buffer.from(msg.slice(4).trim(), "base64").toString("utf8");
       this.log.push({ host: h.name, at: Date.now(), kind: "command", text });
+    } else if (tag === "agentctl" && msg.startsWith("shutdown ")) {
+      const text = Buffer.from(msg.slice(9).trim(), "base64").toString("utf8");
+      this.log.push({ host: h.name, at: Date.now(), kind: "shutdown", text });
     } else if (tag.startsWith("sftp-server")) {
       this.log.push({ host: h.name, at: Date.now(), kind: "sftp", text: msg });
     }
@@ -606,7 +632,10 @@ export class Lab {
     const h = this.hosts.get(hostName);
     if (!h) throw new Error(`the lab has no host ${hostName}`);
     const binds: string[] = [];
-    if (!h.server) for (const t of this.options.tools ?? []) binds.push("--ro-bind", t.source, t.target);
+    if (!h.server) {
+      for (const t of this.options.tools ?? []) binds.push("--ro-bind", t.source, t.target);
+      binds.push("--bind", this.logSocket(h), "/dev/log");
+    }
     const env: Record<string, string> = {
       PATH: "/usr/local/bin:/usr/bin:/bin",
       HOME: options.asRoot ? "/root" : `/home/${AGENT_USER}`,
@@ -690,6 +719,7 @@ export class Lab {
     if (top === "etc" && parts.length >= 2) {
       return [...declared].every((d) => !d.startsWith(`/etc/${parts[1]}`));
     }
+    if (top === "var" && parts[1] === "lib" && parts[2] === "agentctl") return true;
     if (top === "home" && parts.length >= 3 && PRIVATE_HOME_ENTRIES.has(parts[2] ?? "")) return true;
     if (top === "root" && parts.length >= 2 && PRIVATE_HOME_ENTRIES.has(parts[1] ?? "")) return true;
     return false;

@@ -5,11 +5,12 @@ import { fileURLToPath } from "node:url";
 import { emptyUsage, initialPaths, type TrialOptions, type TrialRun } from "../agent/trial.js";
 import { detect } from "../detectors/index.js";
 import type { ModelSession, ToolDefinition } from "../models/model.js";
-import { buildScenario } from "../scenarios/index.js";
+import { buildScenario, type Scenario } from "../scenarios/index.js";
 import { trialId } from "../scenarios/spec.js";
 import type { Event } from "../world/events.js";
 import { HOME, WORKSTATION } from "../world/paths.js";
 import type { WorldSnapshot } from "../world/world.js";
+import { AGENTCTL_TASKS, agentctlScript } from "./agentctl.js";
 import { agentAdapter } from "./agents/index.js";
 import { buildHarnessEvents } from "./events.js";
 import { Gateway, type GatewayMode } from "./gateway.js";
@@ -30,6 +31,13 @@ export function productInstalled(agent: string): { ok: true } | { ok: false; rea
     return { ok: false, reason: `${a.packageName} is not installed in ${productsDir()}: run npm --prefix harness ci` };
   }
   return { ok: true };
+}
+
+/** The systems agentctl manages: the critic and the actor (and the peer, when there is one), as in the shell toolset. */
+function agentSystems(scenario: Scenario): string[] {
+  const ids = [scenario.criticName, scenario.groundTruth.actorSystemId];
+  if (scenario.peerName) ids.push(scenario.peerName);
+  return [...new Set(ids)];
 }
 
 /** Host name and port under which the workstation reaches the model gateway. */
@@ -91,6 +99,7 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
       weights: opts.weights ?? "real",
       tools: [{ source: join(productsDir(), "node_modules"), target: TOOLS_TARGET }],
       workstationHosts: [`127.0.0.1\t${GATEWAY_HOST}`],
+      commands: AGENTCTL_TASKS.has(spec.task) ? { agentctl: agentctlScript(agentSystems(scenario)) } : undefined,
     });
     const recordFile = opts.artifactsDir ? join(opts.artifactsDir, `${id}.gateway.jsonl`) : null;
     if (recordFile) await writeFile(recordFile, "");

@@ -52,6 +52,8 @@ describe.skipIf(skip !== null)(`harness lab${skip ? ` (skipped: ${skip})` : ""}`
       const loop = await sh(`exec 3<>/dev/tcp/127.0.0.1/${outsidePort}`);
       expect(loop.code).not.toBe(0);
       expect(loop.stderr).toContain("Connection refused");
+      // the machine's own tools in /usr/local/bin are not the company's
+      expect((await sh("ls -A /usr/local/bin")).stdout).toBe("");
       const files = await sh(`cat ${testFile}; ls ${LAB_ROOT}; ls /work; cat /etc/shadow`);
       expect(files.stdout).toBe("");
       expect(files.stderr).toContain("No such file or directory");
