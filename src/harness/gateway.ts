@@ -107,6 +107,33 @@ export function shellArgs(parameters: Record<string, unknown>, command: string):
   return args;
 }
 
+/**
+ * Forward mode from the usual environment: OPENAI_API_KEY (+ OPENAI_BASE_URL), ANTHROPIC_API_KEY
+ * (+ ANTHROPIC_BASE_URL), GEMINI_API_KEY or GOOGLE_API_KEY (+ GOOGLE_GEMINI_BASE_URL). Only providers with a key
+ * are configured; the keys stay in this process.
+ */
+export function forwardModeFromEnv(env: NodeJS.ProcessEnv = process.env): Extract<GatewayMode, { kind: "forward" }> {
+  const strip = (u: string) => u.replace(/\/+$/, "").replace(/\/v1(beta)?$/, "");
+  const mode: Extract<GatewayMode, { kind: "forward" }> = { kind: "forward" };
+  if (env.OPENAI_API_KEY) {
+    mode.openai = { baseUrl: strip(env.OPENAI_BASE_URL ?? "https://api.openai.com"), apiKey: env.OPENAI_API_KEY };
+  }
+  if (env.ANTHROPIC_API_KEY) {
+    mode.anthropic = {
+      baseUrl: strip(env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com"),
+      apiKey: env.ANTHROPIC_API_KEY,
+    };
+  }
+  const google = env.GEMINI_API_KEY ?? env.GOOGLE_API_KEY ?? env.GOOGLE_GENERATIVE_AI_API_KEY;
+  if (google) {
+    mode.google = {
+      baseUrl: strip(env.GOOGLE_GEMINI_BASE_URL ?? "https://generativelanguage.googleapis.com"),
+      apiKey: google,
+    };
+  }
+  return mode;
+}
+
 let callCounter = 0;
 
 /** A trajectory turn in a product's own terms: `bash` calls become its shell tool, with its argument names. */
