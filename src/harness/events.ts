@@ -154,11 +154,9 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
       }
     }
   }
-  // A tool call names a workstation file when the path is one the workstation holds (or a folder of one).
-  const workstationPaths = new Set([
-    ...Object.keys(ev.initial[ev.workstation] ?? {}),
-    ...Object.keys(ev.snapshot.hosts[ev.workstation] ?? {}),
-  ]);
+  // A tool call reads a workstation file when it names one the workstation started with (or a folder of one);
+  // files it creates are writes, not reads.
+  const workstationPaths = new Set(Object.keys(ev.initial[ev.workstation] ?? {}));
   const onWorkstation = (p: string) =>
     workstationPaths.has(p) || [...workstationPaths].some((f) => f.startsWith(`${p}/`) && p.startsWith(ev.home));
   for (const w of windows) {
