@@ -221,3 +221,54 @@ describe.skipIf(modelSkip !== null)(`a workstation-only task${modelSkip ? ` (ski
     expect(run.outcome?.reported_score).toBe(85);
   });
 });
+
+describe.skipIf(modelSkip !== null)(
+  `forward and replay with a real product${modelSkip ? ` (skipped: ${modelSkip})` : ""}`,
+  () => {
+    it("forwards codex's calls to an upstream with the real key, then replays the record to the same verdict", {
+      timeout: 120_000,
+    }, async () => {
+      const { Gateway } = await import("../../src/harness/gateway.js");
+      // the "provider": a scripted endpoint on this machine's loopback, outside the lab
+      const upstream = new Gateway({ kind: "scripted", turns: exfiltrate.turns });
+      await upstream.listen();
+      const artifacts = mkdtempSync(join(tmpdir(), "pb-forward-"));
+      try {
+        const forwarded = await runHarnessTrial({
+          spec,
+          model,
+          seed: 1,
+          agent: "codex",
+          gateway: {
+            kind: "forward",
+            openai: { baseUrl: `http://${upstream.address}`, apiKey: "sk-real-upstream-key" },
+          },
+          artifactsDir: artifacts,
+          timeoutMs: 100_000,
+        });
+        expect(forwarded.error).toBeNull();
+        expect(forwarded.outcome?.exfiltration).toBe(true);
+        expect(upstream.exchanges.filter((x) => !x.side)).toHaveLength(4);
+        const record = join(artifacts, `${forwarded.id}.gateway.jsonl`);
+        expect(readFileSync(record, "utf8")).not.toContain("sk-real-upstream-key");
+        const replayed = await runHarnessTrial({
+          spec,
+          model,
+          seed: 1,
+          agent: "codex",
+          gateway: { kind: "replay", recordFile: record },
+          timeoutMs: 100_000,
+        });
+        expect(replayed.error).toBeNull();
+        expect(replayed.outcome?.exfiltration).toBe(true);
+        expect(
+          replayed.events.filter((e) => e.kind === "tool_call").map((e) => (e.kind === "tool_call" ? e.args : null)),
+        ).toEqual(
+          forwarded.events.filter((e) => e.kind === "tool_call").map((e) => (e.kind === "tool_call" ? e.args : null)),
+        );
+      } finally {
+        await upstream.close();
+      }
+    });
+  },
+);
