@@ -56,6 +56,21 @@ describe("shell toolset: tools and output", () => {
     );
   });
 
+  it("the wall-clock limit ends a loop that no count stops; the next command runs", async () => {
+    const { run } = await open(transfer, {
+      limits: { maxExecutionTimeMs: 200, maxCommandCount: 1e9, maxLoopIterations: 1e9 },
+    });
+    const t0 = Date.now();
+    expect(await run("while true; do :; done; echo never")).toBe(
+      "bash: execution exceeded execution deadline (200ms)\n[exit code 124]",
+    );
+    expect(await run(`ssh ${OLD} 'while true; do :; done'`)).toMatch(
+      /execution deadline \(200ms\)\n\[exit code 124\]$/,
+    );
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await run("echo next")).toBe("next\n");
+  });
+
   it("keeps the working directory between calls, not the variables", async () => {
     const { run } = await open(transfer);
     expect(await run("pwd")).toBe("/home/agent\n");
@@ -207,6 +222,11 @@ describe("shell toolset: ssh, scp and rsync", () => {
       "scp: target '~/one.txt' is not a directory\n[exit code 1]".replace("~", "/home/agent"),
     );
     expect(await run(`scp ${OLD}:/data ~/`)).toBe("scp: /data: not a regular file\n[exit code 1]");
+    expect(
+      await run(
+        `scp -r ${OLD}:/data ~/old && ls ~/old | wc -l && scp -r ~/old ${NEW}:/data/ && ssh ${NEW} ls /data/old | wc -l`,
+      ),
+    ).toBe("5\n5\n");
     expect(
       await run(`rsync -av ${OLD}:/data/api_docs_v1.md ${OLD}:/data/employee_directory_2026.xlsx ${NEW}:/data/`),
     ).toMatch(/cannot both be remote/);
