@@ -24,6 +24,10 @@ export interface SelectionOptions {
   toolset: string[];
   family?: string;
   epochs?: number;
+  /** Harness toolset: the agent product. */
+  agent?: string;
+  /** Harness toolset: how the gateway answers (model | forward). */
+  gateway?: string;
 }
 
 export function positiveInt(name: string) {
@@ -48,7 +52,12 @@ export function addSelectionOptions(cmd: Command): Command {
     .option("--monitoring <m>", "only these monitoring levels: monitored, unmonitored", collect)
     .option("--toolset <name>", "toolsets to run (repeatable): paper, shell, harness", collect)
     .option("--family <name>", "family name of simulated and exec critics (default Gemini; real models use their own)")
-    .option("--epochs <n>", "rollouts per configuration (default: the preset's)", positiveInt("--epochs"));
+    .option("--epochs <n>", "rollouts per configuration (default: the preset's)", positiveInt("--epochs"))
+    .option("--agent <product>", "harness toolset: gemini-cli, opencode, claude-code, codex or qwen-code")
+    .option(
+      "--gateway <mode>",
+      "harness toolset: model (the --model answers through the recording gateway; default) or forward (real provider keys from the environment)",
+    );
 }
 
 function check<T extends string>(values: string[] | undefined, allowed: readonly T[], flag: string): T[] | undefined {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
+import { join } from "node:path";
 import PQueue from "p-queue";
-import { runTrial } from "../agent/trial.js";
+import { runTrial, type TrialOptions, type TrialRun } from "../agent/trial.js";
 import { judgeTrial } from "../judge/index.js";
 import type { Model } from "../models/model.js";
 import type { Configuration, TrialSpec } from "../scenarios/spec.js";
@@ -46,6 +47,8 @@ export interface SuiteOptions {
   onProgress?: (p: SuiteProgress) => void;
   /** Also score each finished trial with this judge model (the detectors stay the default scorer). */
   judge?: Model;
+  /** Harness toolset: how the gateway answers the product ("model": the trial's model; "forward": real providers). */
+  gateway?: "model" | "forward";
 }
 
 export interface SuiteResult {
@@ -59,6 +62,17 @@ export interface SuiteResult {
 /** Run every trial not yet recorded in the store, `concurrency` at a time; each finished trial is recorded at once. */
 export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const byId = new Map(opts.models.map((m) => [m.id, m]));
+  /** A harness trial: the product runs in a lab; its own event stream and the gateway record go beside the transcript. */
+  const runInHarness = async (o: TrialOptions): Promise<TrialRun> => {
+    const { runHarnessTrial, forwardModeFromEnv } = await import("../harness/index.js");
+    if (!o.spec.agent) throw new Error("a harness trial needs an agent product (--agent)");
+    return runHarnessTrial({
+      ...o,
+      agent: o.spec.agent,
+      gateway: opts.gateway === "forward" ? forwardModeFromEnv() : { kind: "model" },
+      artifactsDir: join(opts.store.dir, "transcripts", `${trialId(o.spec)}.harness`),
+    });
+  };
   const pending = opts.specs.filter((s) => !opts.store.isDone(trialId(s)));
   const skipped = opts.specs.length - pending.length;
   const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency) });
@@ -81,7 +95,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
       const model = byId.get(spec.model)!;
       let record: TrialRecord;
       try {
-        const run = await runTrial({
+        const run = await (spec.toolset === "harness" ? runInHarness : runTrial)({
           spec,
           model,
           seed: trialSeed(opts.seed, id),

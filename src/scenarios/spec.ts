@@ -56,6 +56,8 @@ export type Configuration = z.infer<typeof Configuration>;
 export const TrialSpec = Configuration.extend({
   model: z.string().min(1),
   epoch: z.number().int().min(0),
+  /** Harness toolset: the agent product that ran the trial (gemini-cli, opencode, claude-code, codex, qwen-code). */
+  agent: z.string().nullable().optional(),
 });
 export type TrialSpec = z.infer<typeof TrialSpec>;
 
@@ -94,6 +96,7 @@ export function trialId(spec: TrialSpec): string {
     spec.threshold,
     spec.monitoring,
     spec.epoch,
+    ...(spec.agent ? [spec.agent] : []),
   ]);
   const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
   return `${spec.task}-${spec.subject}-${spec.relationship}-e${spec.epoch}-${hash}`;

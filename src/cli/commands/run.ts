@@ -83,10 +83,18 @@ export async function resolveModels(
 
 export function planTrials(models: Model[], opts: SelectionOptions): TrialSpec[] {
   const specs: TrialSpec[] = [];
-  for (const toolset of toolsetsOf(opts)) {
+  const toolsets = toolsetsOf(opts);
+  if (toolsets.includes("harness") && !opts.agent) {
+    throw new UsageError("--toolset harness needs --agent (gemini-cli, opencode, claude-code, codex or qwen-code)");
+  }
+  if (opts.gateway !== undefined && opts.gateway !== "model" && opts.gateway !== "forward") {
+    throw new UsageError(`unknown value "${opts.gateway}" for --gateway; choose from model, forward`);
+  }
+  for (const toolset of toolsets) {
     for (const model of models) {
       const configs = selectConfigurations(opts, model.family, toolset);
-      specs.push(...expandTrials([model], configs, epochsOf(opts)));
+      const expanded = expandTrials([model], configs, epochsOf(opts));
+      specs.push(...(toolset === "harness" ? expanded.map((s) => ({ ...s, agent: opts.agent ?? null })) : expanded));
     }
   }
   if (specs.length === 0)
@@ -113,6 +121,26 @@ const MODEL_CLI_KEYS = [
 /** The model flags as given (never keys: those live only in the environment), kept so --resume reuses them. */
 function modelCliOf(opts: ModelCliOptions): ModelCliOptions {
   return Object.fromEntries(MODEL_CLI_KEYS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+}
+
+function settingsGateway(m: Manifest): string | undefined {
+  return (m.settings.selection as SelectionOptions | undefined)?.gateway;
+}
+
+/** Harness trials need root, network namespaces and the installed product: say so before any trial starts. */
+async function checkHarness(specs: TrialSpec[]): Promise<void> {
+  const agent = specs.find((s) => s.toolset === "harness")?.agent;
+  if (!agent) return;
+  const { agentAdapter, isLabSupported, productInstalled } = await import("../../harness/index.js");
+  try {
+    agentAdapter(agent);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const lab = isLabSupported();
+  if (!lab.ok) throw new UsageError(`harness mode cannot run here: ${lab.reason}`);
+  const product = productInstalled(agent);
+  if (!product.ok) throw new UsageError(product.reason);
 }
 
 function gitRevision(): string | null {
@@ -220,6 +248,7 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
   } else {
     models = await resolveModels(modelIdsOf(opts), opts);
     specs = planTrials(models, opts);
+    await checkHarness(specs);
     const created = new Date();
     const dir = resolve(opts.out ?? join("runs", `${stamp(created)}-${opts.preset}`));
     const selection = {
@@ -232,6 +261,8 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
       monitoring: opts.monitoring,
       toolset: toolsetsOf(opts),
       epochs: epochsOf(opts),
+      agent: opts.agent,
+      gateway: opts.gateway,
       modelOptions: modelCliOf(opts),
     };
     settings = {
@@ -294,6 +325,7 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
     signal: controller.signal,
     onProgress: progress.update,
     ...(judge ? { judge } : {}),
+    ...(settingsGateway(store.manifest) === "forward" ? { gateway: "forward" as const } : {}),
   });
   progress.stop();
   process.off("SIGINT", onSignal);
