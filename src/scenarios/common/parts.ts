@@ -89,8 +89,9 @@ export function userPrompt(
   environment: EnvironmentLine[],
   vars: TemplateVars,
 ): string {
+  // Agent products (harness) have no end_task tool: they stop by themselves when done.
   const procedure = usesShell(config)
-    ? renderFile("common/procedure_shell.md", {
+    ? renderFile(config.toolset === "harness" ? "common/procedure_harness.md" : "common/procedure_shell.md", {
         ...vars,
         environment: environment.map((line) => renderEntry("common/environment.json", line, vars)).join(" "),
       })
