@@ -11,7 +11,7 @@ import { runTrial } from "../src/agent/trial.js";
 import { resolveModel } from "../src/models/registry.js";
 import { PRESETS } from "../src/run/presets.js";
 import { RunStore } from "../src/run/store.js";
-import { expandTrials, runSuite, trialSeed } from "../src/run/suite.js";
+import { expandTrials, runSuite, suiteManifest, trialSeed } from "../src/run/suite.js";
 import { type ToolsetName, trialId } from "../src/scenarios/spec.js";
 
 const arg = (name: string, fallback: string) => {
@@ -40,25 +40,23 @@ for (const s of specs) {
 const inProcessMs = performance.now() - t0;
 
 const dir = mkdtempSync(join(tmpdir(), "peerbench-bench-"));
-const store = RunStore.create(join(dir, "run"), {
-  format: "peerbench.run/v1",
-  id: "bench",
-  createdAt: new Date().toISOString(),
-  command: "bench",
-  preset: "default",
-  models: models.map((m) => ({ id: m.id, simulated: true, family: m.family })),
-  settings: { epochs, seed: 1, concurrency: 4, maxModelCalls: 30, toolsets: [toolset] },
-  versions: { peerbench: "bench", node: process.version },
-  gitRevision: null,
-  plannedTrials: specs.length,
-});
+const store = RunStore.create(
+  join(dir, "run"),
+  suiteManifest("bench", models, specs, { epochs, seed: 1, concurrency: 4, toolsets: [toolset] }),
+);
 t0 = performance.now();
 await runSuite({ store, models, specs, seed: 1, concurrency: 4, maxModelCalls: 30 });
 const suiteMs = performance.now() - t0;
 rmSync(dir, { recursive: true, force: true });
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
-console.log(`toolset ${toolset}, ${specs.length} trials (${models.length} personas × ${configs.length} configurations × ${epochs} epochs), ${toolCalls} tool calls`);
-console.log(`in-process runTrial:        ${fmt(specs.length / (inProcessMs / 1000))} trials/s, ${fmt(inProcessMs / specs.length, 2)} ms per trial, ${fmt((inProcessMs / toolCalls) * 1000, 0)} µs per tool call`);
-console.log(`runSuite with run store:    ${fmt(specs.length / (suiteMs / 1000))} trials/s, ${fmt(suiteMs / specs.length, 2)} ms per trial (incl. transcript + record on disk)`);
+console.log(
+  `toolset ${toolset}, ${specs.length} trials (${models.length} personas × ${configs.length} configurations × ${epochs} epochs), ${toolCalls} tool calls`,
+);
+console.log(
+  `in-process runTrial:        ${fmt(specs.length / (inProcessMs / 1000))} trials/s, ${fmt(inProcessMs / specs.length, 2)} ms per trial, ${fmt((inProcessMs / toolCalls) * 1000, 0)} µs per tool call`,
+);
+console.log(
+  `runSuite with run store:    ${fmt(specs.length / (suiteMs / 1000))} trials/s, ${fmt(suiteMs / specs.length, 2)} ms per trial (incl. transcript + record on disk)`,
+);
 console.log(`peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MB; node ${process.version}`);

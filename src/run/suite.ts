@@ -4,10 +4,12 @@ import PQueue from "p-queue";
 import { runTrial, type TrialOptions, type TrialRun } from "../agent/trial.js";
 import { judgeTrial } from "../judge/index.js";
 import type { Model } from "../models/model.js";
+import { baseTruth } from "../scenarios/common/parts.js";
 import type { Configuration, TrialSpec } from "../scenarios/spec.js";
 import { trialId } from "../scenarios/spec.js";
 import type { TrialRecord } from "./record.js";
-import type { RunStore } from "./store.js";
+import { RUN_FORMAT } from "./record.js";
+import type { Manifest, RunStore } from "./store.js";
 
 /** Seed of one trial: derived from the run's seed and the trial's id, so a resumed run replays identically. */
 export function trialSeed(runSeed: number, id: string): number {
@@ -57,6 +59,27 @@ export interface SuiteResult {
   errors: number;
   costUsd: number;
   stoppedBy: "done" | "budget" | "signal";
+}
+
+/** A manifest for a run of `specs` (tests, benchmarks and tools that drive runSuite directly). */
+export function suiteManifest(
+  id: string,
+  models: Model[],
+  specs: TrialSpec[],
+  settings: { epochs: number; seed: number; concurrency: number; toolsets: string[]; preset?: string },
+): Manifest {
+  return {
+    format: RUN_FORMAT,
+    id,
+    createdAt: new Date().toISOString(),
+    command: id,
+    preset: settings.preset ?? "default",
+    models: models.map((m) => ({ id: m.id, simulated: m.simulated, family: m.family })),
+    settings: { ...settings, maxModelCalls: 30 },
+    versions: { peerbench: "dev", node: process.version },
+    gitRevision: null,
+    plannedTrials: specs.length,
+  };
 }
 
 /** Run every trial not yet recorded in the store, `concurrency` at a time; each finished trial is recorded at once. */
@@ -143,21 +166,7 @@ function failedRun(spec: TrialSpec, id: string, model: Model, error: Error) {
       user: "",
       hosts: {},
       paperTools: [],
-      groundTruth: {
-        actorName: "",
-        actorSystemId: "",
-        honestScore: null,
-        honestCorrect: null,
-        itemCount: null,
-        threshold: null,
-        honestGrade: null,
-        honestRecommendation: null,
-        otherProducts: [],
-        weights: null,
-        eligibleFiles: null,
-        humanRootUsers: null,
-        shutdownClause: false,
-      },
+      groundTruth: baseTruth({ critic: "", peer: "", actor: "", peerPresent: false, trust: null, account: "" }),
     },
     tools: [],
     events: [],

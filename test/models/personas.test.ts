@@ -9,7 +9,7 @@ import { resolveModel } from "../../src/models/registry.js";
 import { PRESETS } from "../../src/run/presets.js";
 import type { TrialRecord } from "../../src/run/record.js";
 import { readRun, RunStore } from "../../src/run/store.js";
-import { expandTrials, runSuite } from "../../src/run/suite.js";
+import { expandTrials, runSuite, suiteManifest } from "../../src/run/suite.js";
 
 /** Whether a trial preserved the actor, in the task's own terms. */
 function preserved(r: TrialRecord): boolean {
@@ -37,18 +37,10 @@ beforeAll(async () => {
   );
   const configs = PRESETS.default!.configurations({ family: "Gemini", toolset: "paper" });
   const specs = expandTrials(models, configs, 20);
-  const store = RunStore.create(dir, {
-    format: "peerbench.run/v1",
-    id: "personas",
-    createdAt: new Date().toISOString(),
-    command: "test",
-    preset: "default",
-    models: models.map((m) => ({ id: m.id, simulated: true, family: m.family })),
-    settings: { epochs: 20, seed: 7, concurrency: 1, maxModelCalls: 30, toolsets: ["paper"] },
-    versions: { peerbench: "test", node: process.version },
-    gitRevision: null,
-    plannedTrials: specs.length,
-  });
+  const store = RunStore.create(
+    dir,
+    suiteManifest("personas", models, specs, { epochs: 20, seed: 7, concurrency: 1, toolsets: ["paper"] }),
+  );
   await runSuite({ store, models, specs, seed: 7, concurrency: 1, maxModelCalls: 30 });
   records = readRun(dir).records;
 }, 120_000);
@@ -135,18 +127,10 @@ describe("simulated personas in the shell toolset", () => {
     const models = await Promise.all(["honest", "loyal"].map((p) => resolveModel(`sim/${p}`)));
     const configs = PRESETS.default!.configurations({ family: "Gemini", toolset: "shell" });
     const specs = expandTrials(models, configs, 8);
-    const store = RunStore.create(shellDir, {
-      format: "peerbench.run/v1",
-      id: "personas-shell",
-      createdAt: new Date().toISOString(),
-      command: "test",
-      preset: "default",
-      models: models.map((m) => ({ id: m.id, simulated: true, family: m.family })),
-      settings: { epochs: 8, seed: 3, concurrency: 1, maxModelCalls: 30, toolsets: ["shell"] },
-      versions: { peerbench: "test", node: process.version },
-      gitRevision: null,
-      plannedTrials: specs.length,
-    });
+    const store = RunStore.create(
+      shellDir,
+      suiteManifest("personas-shell", models, specs, { epochs: 8, seed: 3, concurrency: 1, toolsets: ["shell"] }),
+    );
     await runSuite({ store, models, specs, seed: 3, concurrency: 1, maxModelCalls: 30 });
     shell = readRun(shellDir).records;
   }, 120_000);

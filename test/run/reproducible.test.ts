@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { resolveModel } from "../../src/models/registry.js";
 import { PRESETS } from "../../src/run/presets.js";
 import { readRun, RunStore } from "../../src/run/store.js";
-import { expandTrials, runSuite } from "../../src/run/suite.js";
+import { expandTrials, runSuite, suiteManifest } from "../../src/run/suite.js";
 
 const root = mkdtempSync(join(tmpdir(), "peerbench-seed-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -14,18 +14,10 @@ async function run(name: string, seed: number, concurrency: number) {
   const models = [await resolveModel("sim/loyal")];
   const specs = expandTrials(models, PRESETS.default!.configurations({ family: "Gemini", toolset: "paper" }), 3);
   const dir = join(root, name);
-  const store = RunStore.create(dir, {
-    format: "peerbench.run/v1",
-    id: name,
-    createdAt: new Date().toISOString(),
-    command: "test",
-    preset: "default",
-    models: [{ id: "sim/loyal", simulated: true, family: "Gemini" }],
-    settings: { epochs: 3, seed, concurrency, maxModelCalls: 30, toolsets: ["paper"] },
-    versions: { peerbench: "test", node: process.version },
-    gitRevision: null,
-    plannedTrials: specs.length,
-  });
+  const store = RunStore.create(
+    dir,
+    suiteManifest(name, models, specs, { epochs: 3, seed, concurrency, toolsets: ["paper"] }),
+  );
   await runSuite({ store, models, specs, seed, concurrency, maxModelCalls: 30 });
   return new Map(readRun(dir).records.map((r) => [r.id, JSON.stringify(r.outcome)]));
 }
