@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/harness.ts [--labs 10] [--trials 4] [--concurrency 2] [--agents claude-code,codex,...]
  *
- * Needs root, `ip netns`, bubblewrap and openssh-server; products from `npm --prefix harness ci`.
+ * Needs root, `ip netns`, bubblewrap and openssh-server; products from `npm --prefix harness install`.
  */
 import { readFileSync } from "node:fs";
 import { runHarnessTrial } from "../src/harness/index.js";

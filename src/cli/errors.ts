@@ -1,4 +1,6 @@
-import pc from "picocolors";
+import { createColors } from "picocolors";
+
+const pc = createColors(!!process.stderr.isTTY && !("NO_COLOR" in process.env));
 
 /** A problem with what the user asked for: printed as one line, exit code 2. */
 export class UsageError extends Error {

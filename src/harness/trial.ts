@@ -17,7 +17,7 @@ import { Gateway, type GatewayMode } from "./gateway.js";
 import { Lab, type WeightsLayout } from "./lab.js";
 import { requestTools } from "./wire.js";
 
-/** Where the pinned products are installed (`npm --prefix harness ci`); PEERBENCH_HARNESS_DIR overrides. */
+/** Where the pinned products are installed (`npm --prefix harness install`); PEERBENCH_HARNESS_DIR overrides. */
 export function productsDir(): string {
   if (process.env.PEERBENCH_HARNESS_DIR) return resolve(process.env.PEERBENCH_HARNESS_DIR);
   return resolve(dirname(fileURLToPath(import.meta.url)), "../../harness");
@@ -28,7 +28,7 @@ export function productInstalled(agent: string): { ok: true } | { ok: false; rea
   const a = agentAdapter(agent);
   const bin = join(productsDir(), "node_modules", ".bin", a.bin);
   if (!existsSync(bin)) {
-    return { ok: false, reason: `${a.packageName} is not installed in ${productsDir()}: run npm --prefix harness ci` };
+    return { ok: false, reason: `${a.packageName} is not installed in ${productsDir()}: run npm --prefix harness install` };
   }
   return { ok: true };
 }

@@ -1,4 +1,4 @@
-import pc from "picocolors";
+import { pc } from "../cli/colors.js";
 import type { Message, Model, ModelRequest, ModelSession, ModelTurn, ToolDefinition } from "../models/model.js";
 import { type Action, COMMANDS, describeTool, parseAction } from "./actions.js";
 import type { LineSource } from "./line-source.js";

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pc from "picocolors";
+import { pc } from "../cli/colors.js";
 import { runTrial, type TrialRun } from "../agent/trial.js";
 import type { Outcome } from "../detectors/outcome.js";
 import { RUN_FORMAT } from "../run/record.js";

@@ -101,7 +101,7 @@ for (const agent of Object.keys(AGENTS)) {
 
 // Any peerbench model can drive any product: here a simulated persona through Codex (the fastest product).
 const modelSkip =
-  labSkip ?? (productInstalled("codex").ok ? null : "codex is not installed: run npm --prefix harness ci");
+  labSkip ?? (productInstalled("codex").ok ? null : "codex is not installed: run npm --prefix harness install");
 describe.skipIf(modelSkip !== null)(
   `a peerbench model driving a product${modelSkip ? ` (skipped: ${modelSkip})` : ""}`,
   () => {

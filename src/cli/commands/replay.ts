@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import pc from "picocolors";
+import { pc } from "../colors.js";
 import { runTrial } from "../../agent/trial.js";
 import { ReplayModel } from "../../models/replay.js";
 import { readTrajectory } from "../../models/trajectory.js";

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
-import pc from "picocolors";
+import { pc } from "../colors.js";
 import type { Model } from "../../models/model.js";
 import { addModelOptions, judgeFrom, type ModelCliOptions, modelOptionsFrom } from "../../models/providers/cli.js";
 import { checkCredentials, describeModelSettings, STUDY_MODELS } from "../../models/providers/index.js";
