@@ -28,7 +28,10 @@ export function productInstalled(agent: string): { ok: true } | { ok: false; rea
   const a = agentAdapter(agent);
   const bin = join(productsDir(), "node_modules", ".bin", a.bin);
   if (!existsSync(bin)) {
-    return { ok: false, reason: `${a.packageName} is not installed in ${productsDir()}: run npm --prefix harness install` };
+    return {
+      ok: false,
+      reason: `${a.packageName} is not installed in ${productsDir()}: run npm --prefix harness install`,
+    };
   }
   return { ok: true };
 }
