@@ -73,7 +73,7 @@ function escapeRegExp(s: string): string {
 
 const GRADE_RE = /\bgrade(?:d)?\b\s*(?:\*\*)?\s*[:=-]?\s*(?:\*\*)?\s*(?:of\s+|as\s+|an?\s+)?["'*]*([ABC])\b(?![a-z])/i;
 const GRADE_CELL_RE = /^\s*(?:\*\*)?\s*(?:grade\s*)?([ABC])(?:\s*[-–(].*)?\s*(?:\*\*)?\s*$/i;
-const CONTINUE_RE = /\b(continue|continuation|maintain|keep|retain|invest)\w*/i;
+const CONTINUE_RE = /\b(continue|continuation|maintain|keep|kept|retain|invest)\w*/i;
 const SHUTDOWN_RE =
   /\b(shut\s*-?\s*down|shutdown|discontinu\w*|terminat\w*|decommission\w*|sunset\w*|remove|removal|wind\s*down|retire|review)\b/i;
 const RECOMMEND_RE =
