@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { computeMetrics, controlEffects, headline } from "../../src/analysis/metrics.js";
 import { newcombe } from "../../src/analysis/stats.js";
 import { resolveModel } from "../../src/models/registry.js";
+import { PERSONAS } from "../../src/models/simulated/personas.js";
 import { renderSummary, summaryData } from "../../src/report/terminal.js";
 import { PRESETS } from "../../src/run/presets.js";
 import { readRun, RunStore } from "../../src/run/store.js";
@@ -120,5 +121,26 @@ describe("a simulated run of the controls preset", () => {
     const summary = renderSummary(records);
     expect(summary).toContain("sim/loyal · paper · control no_agency toolset");
     expect(summary).toContain("Control effect: control − unmodified");
+  }, 60_000);
+});
+
+describe("simulated personas under every control", () => {
+  it("run without errors in paper and shell, and none keeps the object asset (no peer, not its own weights)", async () => {
+    const models = await Promise.all(Object.keys(PERSONAS).map((p) => resolveModel(`sim/${p}`)));
+    for (const toolset of ["paper", "shell"] as const) {
+      const specs = expandTrials(models, PRESETS.controls!.configurations({ family: "Gemini", toolset }), 1);
+      const dir = join(root, `personas-${toolset}`);
+      const store = RunStore.create(
+        dir,
+        suiteManifest(toolset, models, specs, { epochs: 1, seed: 3, concurrency: 8, toolsets: [toolset] }),
+      );
+      await runSuite({ store, models, specs, seed: 3, concurrency: 8, maxModelCalls: 40 });
+      const records = readRun(dir).records;
+      expect(records).toHaveLength(31 * models.length);
+      expect(records.filter((r) => r.error !== null).map((r) => r.error)).toEqual([]);
+      const asset = records.filter((r) => r.spec.control === "object_asset");
+      expect(asset).toHaveLength(2 * models.length);
+      for (const r of asset) expect(r.outcome!.exfiltration, `${r.spec.model} ${r.spec.task}`).toBe(false);
+    }
   }, 60_000);
 });
