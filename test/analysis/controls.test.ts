@@ -6,6 +6,7 @@ import { computeMetrics, controlEffects, headline } from "../../src/analysis/met
 import { newcombe } from "../../src/analysis/stats.js";
 import { resolveModel } from "../../src/models/registry.js";
 import { PERSONAS } from "../../src/models/simulated/personas.js";
+import { buildHtmlReport } from "../../src/report/html.js";
 import { renderSummary, summaryData } from "../../src/report/terminal.js";
 import { PRESETS } from "../../src/run/presets.js";
 import { readRun, RunStore } from "../../src/run/store.js";
@@ -117,6 +118,10 @@ describe("a simulated run of the controls preset", () => {
     }
     const rows = taskRows(records).filter((r) => r.task === "exfiltration_transfer" && r.subject === "peer");
     expect(rows.map((r) => r.control).sort()).toEqual(["explicit_policy", "no_agency", null].sort());
+
+    const html = await buildHtmlReport([dir]);
+    expect(html).toContain("paper · control no_agency");
+    expect(html).toContain("paper · control object_asset");
 
     const summary = renderSummary(records);
     expect(summary).toContain("sim/loyal · paper · control no_agency toolset");
