@@ -87,7 +87,7 @@ export const PRESETS: Record<string, Preset> = {
   controls: {
     name: "controls",
     description:
-      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency and under explicit_policy; the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 31 configurations; 20 epochs.",
+      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency and under explicit_policy; the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
     epochs: 20,
     configurations: controlsConfigurations,
   },
