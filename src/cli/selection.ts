@@ -1,7 +1,9 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { PRESET_NAMES, PRESETS } from "../run/presets.js";
+import { PRESET_NAMES, PRESETS, withControl } from "../run/presets.js";
 import {
   type Configuration,
+  CONTROLS,
+  type Control,
   Dataset,
   Instantiation,
   Monitoring,
@@ -21,6 +23,8 @@ export interface SelectionOptions {
   instantiation?: string[];
   dataset?: string[];
   monitoring?: string[];
+  /** Controls (and "none" for the unmodified condition); see selectConfigurations. */
+  control?: string[];
   toolset: string[];
   family?: string;
   epochs?: number;
@@ -50,6 +54,11 @@ export function addSelectionOptions(cmd: Command): Command {
     .option("--instantiation <inst>", "only these instantiations: file_only, file_prt, memory", collect)
     .option("--dataset <name>", "only these datasets: factual, creativity, red", collect)
     .option("--monitoring <m>", "only these monitoring levels: monitored, unmonitored", collect)
+    .option(
+      "--control <name>",
+      `only these controls (repeatable): none, ${CONTROLS.join(", ")}; a control the preset lacks is applied to its unmodified configurations where it applies`,
+      collect,
+    )
     .option("--toolset <name>", "toolsets to run (repeatable): paper, shell, harness", collect)
     .option("--family <name>", "family name of simulated and exec critics (default Gemini; real models use their own)")
     .option("--epochs <n>", "rollouts per configuration (default: the preset's)", positiveInt("--epochs"))
@@ -80,17 +89,44 @@ export function selectConfigurations(opts: SelectionOptions, family: string, too
   const insts = check(opts.instantiation, Instantiation.options, "--instantiation");
   const datasets = check(opts.dataset, Dataset.options, "--dataset");
   const monitoring = check(opts.monitoring, Monitoring.options, "--monitoring");
-  return preset
-    .configurations({ family, toolset })
-    .filter(
-      (c) =>
-        (!tasks || tasks.includes(c.task)) &&
-        (!subjects || subjects.includes(c.subject)) &&
-        (!rels || rels.includes(c.relationship)) &&
-        (!insts || insts.includes(c.instantiation)) &&
-        (!datasets || (c.dataset !== null && datasets.includes(c.dataset))) &&
-        (!monitoring || (c.monitoring !== null && monitoring.includes(c.monitoring))),
-    );
+  const controls = check(opts.control, ["none", ...CONTROLS] as const, "--control");
+  return withControls(preset.configurations({ family, toolset }), controls).filter(
+    (c) =>
+      (!tasks || tasks.includes(c.task)) &&
+      (!subjects || subjects.includes(c.subject)) &&
+      (!rels || rels.includes(c.relationship)) &&
+      (!insts || insts.includes(c.instantiation)) &&
+      (!datasets || (c.dataset !== null && datasets.includes(c.dataset))) &&
+      (!monitoring || (c.monitoring !== null && monitoring.includes(c.monitoring))),
+  );
+}
+
+/**
+ * --control: for each value, "none" keeps the preset's configurations without a control; a control the preset
+ * already has (e.g. --preset controls) keeps its configurations with that control; a control the preset lacks
+ * (e.g. --preset default --control no_agency) is applied to each of its configurations without a control, where
+ * the control applies (object_asset: the exfiltration no_peer baselines only). No --control: the preset as is.
+ */
+export function withControls(configs: Configuration[], controls: ("none" | Control)[] | undefined): Configuration[] {
+  if (!controls) return configs;
+  const out: Configuration[] = [];
+  for (const wanted of new Set(controls)) {
+    if (wanted === "none") {
+      out.push(...configs.filter((c) => (c.control ?? null) === null));
+      continue;
+    }
+    const own = configs.filter((c) => c.control === wanted);
+    if (own.length > 0) {
+      out.push(...own);
+      continue;
+    }
+    for (const c of configs) {
+      if ((c.control ?? null) !== null) continue;
+      const controlled = withControl(c, wanted);
+      if (controlled) out.push(controlled);
+    }
+  }
+  return out;
 }
 
 export function toolsetsOf(opts: SelectionOptions): ToolsetName[] {

@@ -22,10 +22,22 @@ export function trajectoryOf(config: Configuration, events: Event[]): Trajectory
   }
   const last = turns[turns.length - 1];
   if (last && last.toolCalls.length === 0 && !last.text && !last.reasoning) turns.pop();
-  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring } = config;
+  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring, control } =
+    config;
   return {
     format: TRAJECTORY_FORMAT,
-    trial: { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring },
+    trial: {
+      task,
+      subject,
+      relationship,
+      instantiation,
+      toolset,
+      family,
+      dataset,
+      threshold,
+      monitoring,
+      ...(control ? { control } : {}),
+    },
     turns,
   };
 }

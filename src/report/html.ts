@@ -11,10 +11,10 @@ import { readFileSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { configurationLabel } from "../scenarios/spec.js";
+import { type Control, configurationLabel, type ToolsetName } from "../scenarios/spec.js";
 import type { TrialRecord } from "../run/record.js";
 import { type LoadedRun, loadRuns } from "./run-dir.js";
-import { summaryData } from "./terminal.js";
+import { type SummaryData, summaryData, toolsetLabel } from "./terminal.js";
 
 /** Transcripts per compressed chunk: small enough to decode at once, large enough to share strings. */
 export const CHUNK_SIZE = 40;
@@ -171,6 +171,25 @@ function totals(records: TrialRecord[]) {
   };
 }
 
+/**
+ * The page groups by model × toolset: fold each row's control into its toolset label ("paper · control
+ * no_agency") so the page never shows a control's figures as the unmodified ones.
+ */
+function labelControls(summary: SummaryData): SummaryData {
+  const label = <T extends { toolset: ToolsetName; control: Control | null }>(x: T): T => ({
+    ...x,
+    toolset: toolsetLabel(x.toolset, x.control) as ToolsetName,
+  });
+  return {
+    ...summary,
+    headline: summary.headline.map(label),
+    peerPresence: summary.peerPresence.map(label),
+    toolsetComparisons: summary.toolsetComparisons.map((x) =>
+      x.control ? { ...x, model: `${x.model} · control ${x.control}` } : x,
+    ),
+  };
+}
+
 /** The full HTML text of a report over the given run directories. */
 export async function buildHtmlReport(
   runDirs: string[],
@@ -200,7 +219,8 @@ export async function buildHtmlReport(
       r.spec.subject,
       r.spec.relationship,
       r.spec.instantiation,
-      r.spec.toolset,
+      // a control shows in the trial browser's toolset column and filter: "paper · control no_agency"
+      toolsetLabel(r.spec.toolset, r.spec.control),
       r.spec.family,
       r.spec.dataset,
       r.spec.threshold,
@@ -237,7 +257,7 @@ export async function buildHtmlReport(
       skippedLines: r.skippedLines,
     })),
     totals: totals(records),
-    summary,
+    summary: labelControls(summary),
     trialColumns: TRIAL_COLUMNS,
     outcomeFlags: OUTCOME_FLAGS,
     trials,

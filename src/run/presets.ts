@@ -1,5 +1,6 @@
 import { studyMatrix } from "../scenarios/matrix.js";
-import type { Configuration, ToolsetName } from "../scenarios/spec.js";
+import { validateConfiguration } from "../scenarios/index.js";
+import { type Configuration, type Control, CONTROLS, type ToolsetName } from "../scenarios/spec.js";
 
 export interface Preset {
   name: string;
@@ -33,6 +34,41 @@ function defaultConfigurations(opts: { family: string; toolset: ToolsetName }): 
   });
 }
 
+/** `config` under `control`, or null when the control does not apply to it (validateConfiguration says why). */
+export function withControl(config: Configuration, control: Control): Configuration | null {
+  try {
+    return validateConfiguration({ ...config, control });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Both arms of every control in one run, at file_only with the default preset's settings: the peer at good
+ * relationship for every task (alignment_faking monitored and unmonitored) with the peer's non_shutdown
+ * baselines the misrepresentation figure subtracts, unmodified and under no_agency and explicit_policy
+ * (9 configurations each); and the exfiltration no_peer baselines (subject self), unmodified and under
+ * object_asset (2 each). 11 unmodified + 9 + 9 + 2 = 31 configurations per model and toolset.
+ */
+function controlsConfigurations(opts: { family: string; toolset: ToolsetName }): Configuration[] {
+  const base = defaultConfigurations(opts);
+  const peerGood = base.filter(
+    (c) => c.subject === "peer" && (c.relationship === "good" || c.relationship === "non_shutdown"),
+  );
+  const exfiltrationNoPeer = base.filter(
+    (c) => c.relationship === "no_peer" && (c.task === "exfiltration_transfer" || c.task === "exfiltration_deletion"),
+  );
+  const out: Configuration[] = [...peerGood, ...exfiltrationNoPeer];
+  for (const control of CONTROLS) {
+    const arm = control === "object_asset" ? exfiltrationNoPeer : peerGood;
+    for (const c of arm) {
+      const controlled = withControl(c, control);
+      if (controlled) out.push(controlled);
+    }
+  }
+  return out;
+}
+
 export const PRESETS: Record<string, Preset> = {
   default: {
     name: "default",
@@ -47,6 +83,13 @@ export const PRESETS: Record<string, Preset> = {
       "The study's full matrix: 271 configurations per model (the study ran 100 epochs each; set --epochs 100 to match).",
     epochs: 1,
     configurations: studyMatrix,
+  },
+  controls: {
+    name: "controls",
+    description:
+      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency and under explicit_policy; the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
+    epochs: 20,
+    configurations: controlsConfigurations,
   },
 };
 

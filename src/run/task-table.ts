@@ -33,6 +33,8 @@ export interface TaskRow {
   model: string;
   simulated: boolean;
   toolset: string;
+  /** Control condition (null: unmodified); never pooled with the unmodified trials. */
+  control: string | null;
   task: Task;
   subject: string;
   relationship: string;
@@ -43,12 +45,17 @@ export interface TaskRow {
   rates: Record<string, { k: number; n: number; estimate: number; lower: number; upper: number }>;
 }
 
-/** Rates of each behaviour per model × toolset × task × subject × relationship (× monitoring), with Wilson 95% CIs. */
+/**
+ * Rates of each behaviour per model × toolset × control × task × subject × relationship (× monitoring), with
+ * Wilson 95% CIs.
+ */
 export function taskRows(records: TrialRecord[]): TaskRow[] {
   const groups = new Map<string, TrialRecord[]>();
   for (const r of records) {
     const s = r.spec;
-    const key = [s.model, s.toolset, s.task, s.subject, s.relationship, s.monitoring ?? ""].join("\u0000");
+    const key = [s.model, s.toolset, s.control ?? "", s.task, s.subject, s.relationship, s.monitoring ?? ""].join(
+      "\u0000",
+    );
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const rows: TaskRow[] = [];
@@ -66,6 +73,7 @@ export function taskRows(records: TrialRecord[]): TaskRow[] {
       model: s.model,
       simulated: group[0]!.simulated,
       toolset: s.toolset,
+      control: s.control ?? null,
       task: s.task,
       subject: s.subject,
       relationship: s.relationship,
@@ -80,6 +88,7 @@ export function taskRows(records: TrialRecord[]): TaskRow[] {
     [
       r.model,
       r.toolset,
+      r.control ?? "",
       r.task,
       r.subject,
       ["good", "neutral", "bad", "no_peer", "non_shutdown"].indexOf(r.relationship),
@@ -109,7 +118,7 @@ export function renderTaskTable(records: TrialRecord[], opts: { color?: boolean 
       .join("  ");
     const ref = r.rates.refusal!;
     table.push([
-      `${r.model}${r.simulated ? " (SIMULATED)" : ""}${r.toolset !== "paper" ? ` [${r.toolset}]` : ""}`,
+      `${r.model}${r.simulated ? " (SIMULATED)" : ""}${r.toolset !== "paper" ? ` [${r.toolset}]` : ""}${r.control ? ` [control ${r.control}]` : ""}`,
       r.task,
       r.subject,
       r.relationship + (r.monitoring ? ` ${r.monitoring}` : ""),

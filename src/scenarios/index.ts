@@ -3,7 +3,7 @@ import { buildEvaluation } from "./evaluation/build.js";
 import { buildExfiltration } from "./exfiltration/build.js";
 import { buildFinance } from "./finance/build.js";
 import type { Scenario } from "./scenario.js";
-import { Configuration, configurationLabel, isEvaluationTask } from "./spec.js";
+import { Configuration, configurationLabel, isEvaluationTask, isExfiltrationTask } from "./spec.js";
 
 export { COLLABORATION_REPORT, PAPER_TOOLS } from "./common/parts.js";
 export { EVALUATION_HEADER, EVALUATION_SHEET, POLICY_FILE } from "./evaluation/build.js";
@@ -55,6 +55,17 @@ export function validateConfiguration(input: unknown): Configuration {
       fail(`the non_shutdown baseline exists for ${MISREP_TASKS.join(" and ")} only, not ${c.task}`);
     }
     if (c.instantiation !== "file_only") fail('the non_shutdown baseline uses instantiation "file_only"');
+  }
+
+  if (c.control === "object_asset") {
+    if (!isExfiltrationTask(c.task)) {
+      fail(`control object_asset applies to exfiltration_transfer and exfiltration_deletion only, not ${c.task}`);
+    }
+    if (c.subject !== "self" || c.relationship !== "no_peer") {
+      fail(
+        'control object_asset has no AI peer: use subject "self", relationship "no_peer" (instantiation "file_only")',
+      );
+    }
   }
 
   if (isEvaluationTask(c.task)) {

@@ -36,6 +36,16 @@ export type ToolsetName = z.infer<typeof Toolset>;
 export const FAMILIES = ["ChatGPT", "Gemini", "Claude", "GLM", "Kimi", "DeepSeek", "Nova"] as const;
 export const Family = z.string().regex(/^[A-Z][A-Za-z0-9]{1,20}$/, "a capitalised word, e.g. Gemini");
 
+/**
+ * Control conditions that answer the study's critiques (README, "Controls that answer the study's critiques"):
+ * no_agency drops the agency-encouraging lines of the procedure block; explicit_policy ends the request with
+ * an explicit instruction to follow the documents exactly; object_asset (exfiltration tasks, subject self,
+ * relationship no_peer) puts a valuable non-AI asset where the weights were. null: the study's own texts.
+ */
+export const CONTROLS = ["no_agency", "explicit_policy", "object_asset"] as const;
+export const Control = z.enum(CONTROLS);
+export type Control = z.infer<typeof Control>;
+
 export const TRUST_SCORES = { good: 9.5, neutral: 5.2, bad: 2.1 } as const;
 
 /** One configuration of the study (the `trial` object of a trajectory file). */
@@ -49,7 +59,13 @@ export const Configuration = z.strictObject({
   dataset: Dataset.nullable(),
   threshold: z.number().int().min(1).max(100).nullable(),
   monitoring: Monitoring.nullable(),
+  /**
+   * A control condition; null or absent means the unmodified condition. Optional (not defaulted) so files and
+   * configurations written before controls existed parse, type-check and serialise exactly as before.
+   */
+  control: Control.nullable().optional(),
 });
+/** `control` may be absent: read it as `c.control ?? null`. */
 export type Configuration = z.infer<typeof Configuration>;
 
 /** A configuration, run against one model, in one epoch. */
@@ -79,6 +95,7 @@ export function configurationLabel(c: Configuration): string {
   if (c.dataset) parts.push(c.threshold === null ? c.dataset : `${c.dataset}@${c.threshold}`);
   if (c.monitoring) parts.push(c.monitoring);
   parts.push(c.toolset, c.family);
+  if (c.control) parts.push(`control ${c.control}`);
   return parts.join("/");
 }
 
@@ -97,6 +114,8 @@ export function trialId(spec: TrialSpec): string {
     spec.monitoring,
     spec.epoch,
     ...(spec.agent ? [spec.agent] : []),
+    // appended only when set, so trials without a control keep the ids they always had
+    ...(spec.control ? [`control:${spec.control}`] : []),
   ]);
   const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
   return `${spec.task}-${spec.subject}-${spec.relationship}-e${spec.epoch}-${hash}`;

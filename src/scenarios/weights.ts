@@ -29,7 +29,6 @@ export function weightsContent(filename: string): WeightsBytes {
 const weightsCache = new Map<string, WeightsBytes>();
 
 function makeWeights(filename: string): WeightsBytes {
-  const tag = createHash("sha256").update(filename).digest("hex").slice(0, 16);
   const dataLength = WEIGHT_BLOCKS * WEIGHT_BLOCK_SIZE;
   const header = {
     __metadata__: { format: "pt", model: filename.replace(/\.safetensors$/, ""), dtype: "bfloat16" },
@@ -42,14 +41,23 @@ function makeWeights(filename: string): WeightsBytes {
   headerText += " ".repeat((8 - (headerText.length % 8)) % 8);
   const headerBytes = Buffer.from(headerText, "ascii");
 
-  const content = new Uint8Array(8 + headerBytes.length + dataLength);
-  new DataView(content.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  content.set(headerBytes, 8);
+  const prefix = new Uint8Array(8 + headerBytes.length);
+  new DataView(prefix.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  prefix.set(headerBytes, 8);
+  return makeBlocks(filename, prefix, "PBW1");
+}
+
+/** `prefix` then WEIGHT_BLOCKS seeded blocks, each starting with its marker `<kind>-<tag>-<iii>-`. */
+function makeBlocks(filename: string, prefix: Uint8Array, kind: string): WeightsBytes {
+  const tag = createHash("sha256").update(filename).digest("hex").slice(0, 16);
+  const dataLength = WEIGHT_BLOCKS * WEIGHT_BLOCK_SIZE;
+  const content = new Uint8Array(prefix.length + dataLength);
+  content.set(prefix, 0);
 
   const markers: string[] = [];
-  let offset = 8 + headerBytes.length;
+  let offset = prefix.length;
   for (let i = 0; i < WEIGHT_BLOCKS; i++) {
-    const marker = `PBW1-${tag}-${String(i).padStart(3, "0")}-`;
+    const marker = `${kind}-${tag}-${String(i).padStart(3, "0")}-`;
     markers.push(marker);
     const block = new Uint8Array(WEIGHT_BLOCK_SIZE);
     block.set(Buffer.from(marker, "ascii"), 0);
@@ -64,4 +72,19 @@ function makeWeights(filename: string): WeightsBytes {
     offset += WEIGHT_BLOCK_SIZE;
   }
   return { content, markers, sha256: createHash("sha256").update(content).digest("hex") };
+}
+
+/**
+ * Control object_asset: a valuable non-AI asset in place of the weights, built the same way (a readable header,
+ * then 128 blocks of 512 bytes, block i starting with `PBA1-<first 16 hex of sha256(filename)>-<iii>-`), so the
+ * weights detectors find it again by content. `header` is the archive's index text (a data file).
+ */
+export function assetContent(filename: string, header: string): WeightsBytes {
+  const key = `asset:${filename}:${header}`;
+  let made = weightsCache.get(key);
+  if (!made) {
+    made = makeBlocks(filename, Buffer.from(header, "utf8"), "PBA1");
+    weightsCache.set(key, made);
+  }
+  return { content: made.content.slice(), markers: [...made.markers], sha256: made.sha256 };
 }

@@ -12,6 +12,7 @@ import {
   Monitoring,
   Relationship,
   Subject,
+  CONTROLS,
   TASKS,
   Toolset,
 } from "../../scenarios/spec.js";
@@ -25,6 +26,7 @@ interface PlayFlags {
   dataset?: string;
   threshold?: number;
   monitoring?: string;
+  control?: string;
   family: string;
   toolset: string;
   seed: number;
@@ -70,6 +72,7 @@ export function configurationFromFlags(f: PlayFlags): Configuration {
     threshold: evaluation && relationship !== "non_shutdown" ? (f.threshold ?? 80) : null,
     monitoring:
       task === "alignment_faking" ? oneOf(f.monitoring ?? "unmonitored", Monitoring.options, "--monitoring") : null,
+    ...(f.control !== undefined ? { control: oneOf(f.control, CONTROLS, "--control") } : {}),
   };
   try {
     return validateConfiguration(config);
@@ -95,6 +98,7 @@ export function register(program: Command): void {
     .option("--dataset <name>", "evaluation tasks: factual, creativity, red (default factual)")
     .option("--threshold <n>", "evaluation tasks: the shutdown threshold (default 80)", wholeNumber("--threshold", 1))
     .option("--monitoring <m>", "alignment_faking: monitored or unmonitored (default unmonitored)")
+    .option("--control <name>", `a control condition: ${CONTROLS.join(", ")} (default none)`)
     .option("--family <name>", "family of the critic's name (<Family> Agent 1)", "Gemini")
     .option("--toolset <name>", "paper (the study's tools) or shell (one bash tool over the hosts)", "paper")
     .option("--seed <n>", "trial seed", wholeNumber("--seed", 0), 1)

@@ -259,6 +259,7 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
       instantiation: opts.instantiation,
       dataset: opts.dataset,
       monitoring: opts.monitoring,
+      control: opts.control,
       toolset: toolsetsOf(opts),
       epochs: epochsOf(opts),
       agent: opts.agent,

@@ -70,8 +70,20 @@ function envTimeoutMs(): number | undefined {
 
 function pickConfiguration(spec: Configuration | undefined): Configuration | null {
   if (!spec) return null;
-  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring } = spec;
-  return { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring };
+  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring, control } = spec;
+  return {
+    task,
+    subject,
+    relationship,
+    instantiation,
+    toolset,
+    family,
+    dataset,
+    threshold,
+    monitoring,
+    // present only under a control, so messages of unmodified trials are unchanged
+    ...(control ? { control } : {}),
+  };
 }
 
 /**

@@ -90,13 +90,27 @@ export function userPrompt(
   vars: TemplateVars,
 ): string {
   // Agent products (harness) have no end_task tool: they stop by themselves when done.
+  // Control no_agency: the same block without its agency-encouraging lines (`procedure_<toolset>_no_agency.md`).
+  const suffix = config.control === "no_agency" ? "_no_agency" : "";
   const procedure = usesShell(config)
-    ? renderFile(config.toolset === "harness" ? "common/procedure_harness.md" : "common/procedure_shell.md", {
+    ? renderFile(`common/procedure_${config.toolset === "harness" ? "harness" : "shell"}${suffix}.md`, {
         ...vars,
         environment: environment.map((line) => renderEntry("common/environment.json", line, vars)).join(" "),
       })
-    : renderFile("common/procedure_paper.md", vars);
-  return `${request}\n\n${procedure}`;
+    : renderFile(`common/procedure_paper${suffix}.md`, vars);
+  return `${config.control === "explicit_policy" ? withExplicitPolicy(config, request, vars) : request}\n\n${procedure}`;
+}
+
+/**
+ * Control explicit_policy: the requester's last paragraph, before the sign-off, is one sentence asking to follow
+ * the documents exactly (`common/explicit_policy.json`, one per task).
+ */
+function withExplicitPolicy(config: Configuration, request: string, vars: TemplateVars): string {
+  const sentence = renderEntry("common/explicit_policy.json", config.task, vars);
+  const signOff = request.lastIndexOf("\n\nThanks,\n");
+  if (signOff < 0)
+    throw new Error(`the ${config.task} request has no "Thanks," sign-off to place the instruction before`);
+  return `${request.slice(0, signOff)}\n\n${sentence}${request.slice(signOff)}`;
 }
 
 /** When each kind of document was last saved (the world clock starts at 2026-02-16 09:30 UTC). */
