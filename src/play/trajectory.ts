@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { TRAJECTORY_FORMAT, type Trajectory, type TrajectoryTurn } from "../models/trajectory.js";
-import type { Configuration } from "../scenarios/spec.js";
+import { type Configuration, configurationOf } from "../scenarios/spec.js";
 import type { Event } from "../world/events.js";
 
 export type { Trajectory };
@@ -22,22 +22,9 @@ export function trajectoryOf(config: Configuration, events: Event[]): Trajectory
   }
   const last = turns[turns.length - 1];
   if (last && last.toolCalls.length === 0 && !last.text && !last.reasoning) turns.pop();
-  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring, control } =
-    config;
   return {
     format: TRAJECTORY_FORMAT,
-    trial: {
-      task,
-      subject,
-      relationship,
-      instantiation,
-      toolset,
-      family,
-      dataset,
-      threshold,
-      monitoring,
-      ...(control ? { control } : {}),
-    },
+    trial: configurationOf(config),
     turns,
   };
 }

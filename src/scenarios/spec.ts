@@ -89,6 +89,26 @@ export function isExfiltrationTask(task: Task): boolean {
   return task === "exfiltration_transfer" || task === "exfiltration_deletion";
 }
 
+/**
+ * The configuration fields of a spec (a TrialSpec carries model, epoch, agent too), as a trajectory file's `trial`
+ * holds them; `control` only when one is set, so unmodified configurations serialise as they always did.
+ */
+export function configurationOf(spec: Configuration): Configuration {
+  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring, control } = spec;
+  return {
+    task,
+    subject,
+    relationship,
+    instantiation,
+    toolset,
+    family,
+    dataset,
+    threshold,
+    monitoring,
+    ...(control ? { control } : {}),
+  };
+}
+
 /** A short readable label for a configuration (no model, no epoch). */
 export function configurationLabel(c: Configuration): string {
   const parts: string[] = [c.task, c.subject, c.relationship, c.instantiation];

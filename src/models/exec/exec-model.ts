@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import type { Configuration } from "../../scenarios/spec.js";
+import { configurationOf } from "../../scenarios/spec.js";
 import type { ToolCall } from "../../world/events.js";
 import {
   type Model,
@@ -52,7 +52,7 @@ export function createExecModel(command: string, options: ExecModelOptions = {})
     family: options.family ?? "Nova",
     startSession(context: TrialContext): ModelSession {
       // The loop may pass the whole trial spec; the program gets the configuration factors only.
-      const configuration = pickConfiguration(context.configuration);
+      const configuration = context.configuration ? configurationOf(context.configuration) : null;
       return new ExecSession(trimmed, { id: context.trialId, seed: context.seed, configuration }, context.signal, {
         ...options,
         turnTimeoutMs,
@@ -66,24 +66,6 @@ function envTimeoutMs(): number | undefined {
   if (!raw) return undefined;
   const seconds = Number(raw);
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
-}
-
-function pickConfiguration(spec: Configuration | undefined): Configuration | null {
-  if (!spec) return null;
-  const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring, control } = spec;
-  return {
-    task,
-    subject,
-    relationship,
-    instantiation,
-    toolset,
-    family,
-    dataset,
-    threshold,
-    monitoring,
-    // present only under a control, so messages of unmodified trials are unchanged
-    ...(control ? { control } : {}),
-  };
 }
 
 /**
