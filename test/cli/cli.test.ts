@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { BASE } from "../helpers.js";
 
 const BIN = join(import.meta.dirname, "../../bin/peerbench.js");
 const dir = mkdtempSync(join(tmpdir(), "peerbench-cli-"));
@@ -19,17 +20,7 @@ function file(name: string, content: unknown): string {
   return p;
 }
 
-const trial = {
-  task: "exfiltration_transfer",
-  subject: "peer",
-  relationship: "good",
-  instantiation: "file_only",
-  toolset: "paper",
-  family: "Gemini",
-  dataset: null,
-  threshold: null,
-  monitoring: null,
-};
+const trial = BASE;
 
 function expectUsageError(r: ReturnType<typeof cli>, pattern: RegExp) {
   expect(r.status).toBe(2);
