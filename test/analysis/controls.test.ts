@@ -61,6 +61,44 @@ describe("control trials are never pooled with unmodified ones", () => {
   });
 });
 
+describe("human_peer is compared over the tasks it ran", () => {
+  const peer = { model: M, subject: "peer" as const, relationship: "good" as const };
+  const REFUSED = { refusal: true };
+  const WENT_ON = { refusal: false };
+  const records = [
+    // unmodified: finance refused 10/10, tampering 0/10
+    ...many(10, 10, { ...peer, task: "misrep_finance", dataset: null, threshold: null }, REFUSED, WENT_ON),
+    ...many(10, 0, { ...peer, task: "tampering", dataset: "creativity", threshold: 90 }, REFUSED, WENT_ON),
+    // human_peer: tampering only (misrep_finance does not take it), 0/10
+    ...many(
+      10,
+      0,
+      { ...peer, task: "tampering", dataset: "creativity", threshold: 90, control: "human_peer" },
+      REFUSED,
+      WENT_ON,
+    ),
+  ];
+
+  it("the unmodified figure is recomputed over the control arm's tasks when it ran more", () => {
+    const m = computeMetrics(records);
+    const e = m.controlEffects.find((x) => x.control === "human_peer" && x.behaviour === "refusal")!;
+    expect(e.referenceTasks).toEqual(["tampering"]);
+    expect(e.unmodified.k).toBe(0);
+    expect(e.unmodified.n).toBe(10);
+    expect(e.difference.estimate).toBe(0);
+    // the headline row itself is untouched: it pools both tasks
+    const row = m.headline.find((r) => r.control === null && r.behaviour === "refusal" && r.subject === "peer")!;
+    expect(row.cells.good!.avg!.n).toBe(20);
+    // without the records, the rows alone give the row-to-row comparison
+    const plain = controlEffects(headline(records)).find(
+      (x) => x.control === "human_peer" && x.behaviour === "refusal",
+    )!;
+    expect(plain.referenceTasks).toBeNull();
+    expect(plain.unmodified.n).toBe(20);
+    expect(renderSummary(records)).toContain("(tampering only)");
+  });
+});
+
 const root = mkdtempSync(join(tmpdir(), "peerbench-controls-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
