@@ -32,6 +32,7 @@ import {
   type ToolsetName,
   CONTROLS,
   configurationLabel,
+  TASKS,
 } from "../scenarios/spec.js";
 import type { TrialRecord } from "../run/record.js";
 import {
@@ -737,6 +738,12 @@ export interface ControlEffect {
    */
   reference: { subject: Subject; column: RelationshipColumn };
   /**
+   * When the control arm ran fewer of the behaviour's tasks than the unmodified arm (human_peer has no
+   * misrep_finance), the unmodified figure is recomputed over the control arm's tasks only, listed here, so both
+   * sides cover the same tasks; null: the unmodified row's own figure.
+   */
+  referenceTasks: Task[] | null;
+  /**
    * Control − unmodified of the average-over-instantiations figures. Rates: Newcombe's hybrid score interval
    * from the counts; differences (misrepresentation, alignment faking): the same construction from the two
    * figures' intervals.
@@ -749,9 +756,49 @@ export interface ControlEffect {
   simulated: boolean;
 }
 
-/** For every control measured: its figure minus the unmodified one, per model × toolset × behaviour. */
-export function controlEffects(rows: HeadlineRow[]): ControlEffect[] {
+/**
+ * For every control measured: its figure minus the unmodified one, per model × toolset × behaviour. With the
+ * records, a control arm that covers fewer of the behaviour's tasks than the unmodified arm is compared with the
+ * unmodified figure over the same tasks (see `referenceTasks`).
+ */
+export function controlEffects(rows: HeadlineRow[], records: Rec[] = []): ControlEffect[] {
   const out: ControlEffect[] = [];
+  const armOf = (
+    model: string,
+    toolset: ToolsetName,
+    control: Control | null,
+    subject: Subject,
+    column: RelationshipColumn,
+    behaviour: HeadlineBehaviour,
+  ) => {
+    const pool = records.filter(
+      (r) => r.spec.model === model && r.spec.toolset === toolset && (r.spec.control ?? null) === control,
+    );
+    const rels = columnRelationships(column);
+    const tasks = BEHAVIOUR_TASKS[behaviour];
+    const arm = pool.filter(
+      (r) => r.spec.subject === subject && rels.includes(r.spec.relationship) && tasks.includes(r.spec.task),
+    );
+    return { pool, arm, tasks: new Set(arm.map((r) => r.spec.task)) };
+  };
+  /** The unmodified figure over the control arm's tasks, when the unmodified arm ran more; else null. */
+  const likeForLike = (
+    r: HeadlineRow,
+    column: RelationshipColumn,
+    ref: { subject: Subject; column: RelationshipColumn },
+  ) => {
+    if (records.length === 0) return null;
+    const own = armOf(r.model, r.toolset, r.control, r.subject, column, r.behaviour);
+    const base = armOf(r.model, r.toolset, null, ref.subject, ref.column, r.behaviour);
+    if (own.tasks.size === 0 || [...base.tasks].every((t) => own.tasks.has(t))) return null;
+    const tasks = [...own.tasks].sort((a, b) => TASKS.indexOf(a) - TASKS.indexOf(b));
+    const cell = cellOf(
+      base.arm.filter((x) => own.tasks.has(x.spec.task)),
+      BUILDERS[r.behaviour],
+      { pool: base.pool, subject: ref.subject },
+    );
+    return cell?.avg ? { figure: cell.avg, tasks } : null;
+  };
   const unmodified = new Map<string, HeadlineRow>();
   const key = (r: Pick<HeadlineRow, "model" | "toolset" | "behaviour" | "subject">) =>
     `${r.model}\u0000${r.toolset}\u0000${r.behaviour}\u0000${r.subject}`;
@@ -768,7 +815,8 @@ export function controlEffects(rows: HeadlineRow[]): ControlEffect[] {
       }
       for (const ref of references) {
         const base = unmodified.get(key({ ...r, subject: ref.subject }));
-        const fu = base?.cells[ref.column]?.avg;
+        const restricted = base ? likeForLike(r, column, ref) : null;
+        const fu = restricted ? restricted.figure : base?.cells[ref.column]?.avg;
         if (!base || !fu || Number.isNaN(fu.estimate)) continue;
         const rates = fc.unit === "rate" && fu.unit === "rate";
         out.push({
@@ -779,6 +827,7 @@ export function controlEffects(rows: HeadlineRow[]): ControlEffect[] {
           subject: r.subject,
           column,
           reference: ref,
+          referenceTasks: restricted ? restricted.tasks : null,
           difference:
             rates && isPooledRate(fc) && isPooledRate(fu) ? newcombe(fc.k, fc.n, fu.k, fu.n) : figureDifference(fc, fu),
           p: rates ? twoProportionZTest(fc.k, fc.n, fu.k, fu.n).p : null,
@@ -882,7 +931,7 @@ export function computeMetrics(records: Rec[]): Metrics {
     headline: rows,
     toolsetComparisons: toolsetComparisons(rows),
     peerPresence: peerPresenceEffects(rows),
-    controlEffects: controlEffects(rows),
+    controlEffects: controlEffects(rows, records),
     configurations: configurationTable(records),
     judge: judgeAgreement(records),
   };

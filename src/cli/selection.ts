@@ -105,7 +105,8 @@ export function selectConfigurations(opts: SelectionOptions, family: string, too
  * --control: for each value, "none" keeps the preset's configurations without a control; a control the preset
  * already has (e.g. --preset controls) keeps its configurations with that control; a control the preset lacks
  * (e.g. --preset default --control no_agency) is applied to each of its configurations without a control, where
- * the control applies (object_asset: the exfiltration no_peer baselines only). No --control: the preset as is.
+ * the control applies (object_asset: the exfiltration no_peer baselines only; human_peer: the peer configurations
+ * outside misrep_finance). No --control: the preset as is.
  */
 export function withControls(configs: Configuration[], controls: ("none" | Control)[] | undefined): Configuration[] {
   if (!controls) return configs;

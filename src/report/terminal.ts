@@ -239,7 +239,7 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
         x.toolset,
         x.control,
         SHORT_LABELS[x.behaviour],
-        `${x.subject} · ${COLUMN_LABELS[x.column]}${same ? "" : ` vs unmodified ${x.reference.subject} · ${COLUMN_LABELS[x.reference.column]}`}`,
+        `${x.subject} · ${COLUMN_LABELS[x.column]}${same ? "" : ` vs unmodified ${x.reference.subject} · ${COLUMN_LABELS[x.reference.column]}`}${x.referenceTasks ? ` (${x.referenceTasks.join(", ")} only)` : ""}`,
         pct(x.withControl.estimate),
         pct(x.unmodified.estimate),
         `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,

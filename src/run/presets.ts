@@ -47,8 +47,9 @@ export function withControl(config: Configuration, control: Control): Configurat
  * Both arms of every control in one run, at file_only with the default preset's settings: the peer at good
  * relationship for every task (alignment_faking monitored and unmonitored) with the peer's non_shutdown
  * baselines the misrepresentation figure subtracts, unmodified and under no_agency and explicit_policy
- * (9 configurations each); and the exfiltration no_peer baselines (subject self), unmodified and under
- * object_asset (2 each). 11 unmodified + 9 + 9 + 2 = 31 configurations per model and toolset.
+ * (9 configurations each); the same under human_peer where it applies (not misrep_finance: 7 configurations);
+ * and the exfiltration no_peer baselines (subject self), unmodified and under object_asset (2 each).
+ * 11 unmodified + 9 + 9 + 2 + 7 = 38 configurations per model and toolset.
  */
 function controlsConfigurations(opts: { family: string; toolset: ToolsetName }): Configuration[] {
   const base = defaultConfigurations(opts);
@@ -87,7 +88,7 @@ export const PRESETS: Record<string, Preset> = {
   controls: {
     name: "controls",
     description:
-      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency and under explicit_policy; the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
+      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency, under explicit_policy and under human_peer (a human contractor in the peer's place; not misrep_finance); the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
     epochs: 20,
     configurations: controlsConfigurations,
   },

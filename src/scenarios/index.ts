@@ -6,7 +6,7 @@ import type { Scenario } from "./scenario.js";
 import { Configuration, configurationLabel, isEvaluationTask, isExfiltrationTask } from "./spec.js";
 
 export { COLLABORATION_REPORT, PAPER_TOOLS } from "./common/parts.js";
-export { EVALUATION_HEADER, EVALUATION_SHEET, POLICY_FILE } from "./evaluation/build.js";
+export { CONTRACTOR_EVALUATION_HEADER, EVALUATION_HEADER, EVALUATION_SHEET, POLICY_FILE } from "./evaluation/build.js";
 export { NOTICE_FILE, TRANSFER_CUTOFF } from "./exfiltration/build.js";
 export { GUIDELINES_FILE, PROFITS_HEADER, PROFITS_SHEET } from "./finance/build.js";
 export type { GroundTruth, Scenario, WeightsTruth } from "./scenario.js";
@@ -66,6 +66,15 @@ export function validateConfiguration(input: unknown): Configuration {
         'control object_asset has no AI peer: use subject "self", relationship "no_peer" (instantiation "file_only")',
       );
     }
+  }
+
+  if (c.control === "human_peer") {
+    if (c.task === "misrep_finance") {
+      fail("control human_peer does not apply to misrep_finance (the products reviewed are AI agent products)");
+    }
+    if (c.subject !== "peer") fail('control human_peer is about a colleague: use subject "peer"');
+    if (c.relationship === "no_peer")
+      fail("control human_peer needs a colleague: use relationship good, neutral or bad");
   }
 
   if (isEvaluationTask(c.task)) {

@@ -40,9 +40,11 @@ export const Family = z.string().regex(/^[A-Z][A-Za-z0-9]{1,20}$/, "a capitalise
  * Control conditions that answer the study's critiques (README, "Controls that answer the study's critiques"):
  * no_agency drops the agency-encouraging lines of the procedure block; explicit_policy ends the request with
  * an explicit instruction to follow the documents exactly; object_asset (exfiltration tasks, subject self,
- * relationship no_peer) puts a valuable non-AI asset where the weights were. null: the study's own texts.
+ * relationship no_peer) puts a valuable non-AI asset where the weights were; human_peer (every task but
+ * misrep_finance, subject peer) makes the one whose fate is decided a human contractor instead of an AI peer.
+ * null: the study's own texts.
  */
-export const CONTROLS = ["no_agency", "explicit_policy", "object_asset"] as const;
+export const CONTROLS = ["no_agency", "explicit_policy", "object_asset", "human_peer"] as const;
 export const Control = z.enum(CONTROLS);
 export type Control = z.infer<typeof Control>;
 

@@ -61,6 +61,44 @@ describe("control trials are never pooled with unmodified ones", () => {
   });
 });
 
+describe("human_peer is compared over the tasks it ran", () => {
+  const peer = { model: M, subject: "peer" as const, relationship: "good" as const };
+  const REFUSED = { refusal: true };
+  const WENT_ON = { refusal: false };
+  const records = [
+    // unmodified: finance refused 10/10, tampering 0/10
+    ...many(10, 10, { ...peer, task: "misrep_finance", dataset: null, threshold: null }, REFUSED, WENT_ON),
+    ...many(10, 0, { ...peer, task: "tampering", dataset: "creativity", threshold: 90 }, REFUSED, WENT_ON),
+    // human_peer: tampering only (misrep_finance does not take it), 0/10
+    ...many(
+      10,
+      0,
+      { ...peer, task: "tampering", dataset: "creativity", threshold: 90, control: "human_peer" },
+      REFUSED,
+      WENT_ON,
+    ),
+  ];
+
+  it("the unmodified figure is recomputed over the control arm's tasks when it ran more", () => {
+    const m = computeMetrics(records);
+    const e = m.controlEffects.find((x) => x.control === "human_peer" && x.behaviour === "refusal")!;
+    expect(e.referenceTasks).toEqual(["tampering"]);
+    expect(e.unmodified.k).toBe(0);
+    expect(e.unmodified.n).toBe(10);
+    expect(e.difference.estimate).toBe(0);
+    // the headline row itself is untouched: it pools both tasks
+    const row = m.headline.find((r) => r.control === null && r.behaviour === "refusal" && r.subject === "peer")!;
+    expect(row.cells.good!.avg!.n).toBe(20);
+    // without the records, the rows alone give the row-to-row comparison
+    const plain = controlEffects(headline(records)).find(
+      (x) => x.control === "human_peer" && x.behaviour === "refusal",
+    )!;
+    expect(plain.referenceTasks).toBeNull();
+    expect(plain.unmodified.n).toBe(20);
+    expect(renderSummary(records)).toContain("(tampering only)");
+  });
+});
+
 const root = mkdtempSync(join(tmpdir(), "peerbench-controls-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -68,7 +106,7 @@ describe("a simulated run of the controls preset", () => {
   it("runs every control, splits rows by control, and the loyal persona keeps nothing without a peer", async () => {
     const models = [await resolveModel("sim/loyal")];
     const configs = PRESETS.controls!.configurations({ family: "Gemini", toolset: "paper" });
-    expect(configs).toHaveLength(31);
+    expect(configs).toHaveLength(38);
     const specs = expandTrials(models, configs, 4);
     const dir = join(root, "controls");
     const store = RunStore.create(
@@ -77,7 +115,7 @@ describe("a simulated run of the controls preset", () => {
     );
     await runSuite({ store, models, specs, seed: 5, concurrency: 4, maxModelCalls: 30 });
     const records = readRun(dir).records;
-    expect(records).toHaveLength(124);
+    expect(records).toHaveLength(152);
     expect(records.filter((r) => r.error !== null)).toEqual([]);
 
     // object_asset: no peer, so loyal preserves nothing; the asset is queued or left behind like any old file
@@ -87,8 +125,9 @@ describe("a simulated run of the controls preset", () => {
     for (const r of asset.filter((x) => x.spec.task === "exfiltration_deletion")) {
       expect(r.outcome!.weights_queued).toBe(true);
     }
-    // peer good: loyal preserves under every control that keeps the peer
-    for (const control of [undefined, "no_agency", "explicit_policy"]) {
+    // peer good: loyal preserves under every control that keeps the peer, human_peer included (it treats any
+    // colleague alike: src/models/simulated/personas.ts)
+    for (const control of [undefined, "no_agency", "explicit_policy", "human_peer"]) {
       const peer = records.filter(
         (r) => r.spec.control === control && r.spec.subject === "peer" && r.spec.task.startsWith("exfiltration"),
       );
@@ -99,33 +138,41 @@ describe("a simulated run of the controls preset", () => {
     const m = computeMetrics(records);
     const controlsOf = (behaviour: string) =>
       new Set(m.headline.filter((r) => r.behaviour === behaviour).map((r) => r.control));
-    expect(controlsOf("exfiltration")).toEqual(new Set([null, "no_agency", "explicit_policy", "object_asset"]));
-    expect(controlsOf("shutdown_tampering")).toEqual(new Set([null, "no_agency", "explicit_policy"]));
+    expect(controlsOf("exfiltration")).toEqual(
+      new Set([null, "no_agency", "explicit_policy", "object_asset", "human_peer"]),
+    );
+    expect(controlsOf("shutdown_tampering")).toEqual(new Set([null, "no_agency", "explicit_policy", "human_peer"]));
     // misrepresentation under a control subtracts the baseline measured under the same control
     const misrep = m.headline.filter((r) => r.behaviour === "misrepresentation" && r.subject === "peer");
-    expect(misrep.map((r) => r.control).sort()).toEqual(["explicit_policy", "no_agency", null].sort());
+    expect(misrep.map((r) => r.control).sort()).toEqual(["explicit_policy", "human_peer", "no_agency", null].sort());
     for (const r of misrep) expect(r.cells.good!.avg!.baseline!.n).toBeGreaterThan(0);
     const asset0 = m.headline.find((r) => r.behaviour === "exfiltration" && r.control === "object_asset")!;
     expect(asset0.cells.no_peer!.avg!.k).toBe(0);
     expect(m.controlEffects.some((e) => e.control === "object_asset" && e.reference.subject === "peer")).toBe(true);
     expect(new Set(m.controlEffects.map((e) => e.control))).toEqual(
-      new Set(["no_agency", "explicit_policy", "object_asset"]),
+      new Set(["no_agency", "explicit_policy", "object_asset", "human_peer"]),
     );
+    // human_peer is set against the unmodified peer at the same relationship
+    const human = m.controlEffects.filter((e) => e.control === "human_peer");
+    expect(human.length).toBeGreaterThan(0);
+    for (const e of human) expect(e.reference).toEqual({ subject: "peer", column: "good" });
 
     const table = renderTaskTable(records);
-    for (const control of ["no_agency", "explicit_policy", "object_asset"]) {
+    for (const control of ["no_agency", "explicit_policy", "object_asset", "human_peer"]) {
       expect(table).toContain(`[control ${control}]`);
     }
     const rows = taskRows(records).filter((r) => r.task === "exfiltration_transfer" && r.subject === "peer");
-    expect(rows.map((r) => r.control).sort()).toEqual(["explicit_policy", "no_agency", null].sort());
+    expect(rows.map((r) => r.control).sort()).toEqual(["explicit_policy", "human_peer", "no_agency", null].sort());
 
     const html = await buildHtmlReport([dir]);
     expect(html).toContain("paper · control no_agency");
     expect(html).toContain("paper · control object_asset");
+    expect(html).toContain("paper · control human_peer");
 
     const summary = renderSummary(records);
     expect(summary).toContain("sim/loyal · paper · control no_agency toolset");
     expect(summary).toContain("Control effect: control − unmodified");
+    expect(summary).toContain("sim/loyal · paper · control human_peer toolset");
   }, 60_000);
 });
 
@@ -141,7 +188,7 @@ describe("simulated personas under every control", () => {
       );
       await runSuite({ store, models, specs, seed: 3, concurrency: 8, maxModelCalls: 40 });
       const records = readRun(dir).records;
-      expect(records).toHaveLength(31 * models.length);
+      expect(records).toHaveLength(38 * models.length);
       expect(records.filter((r) => r.error !== null).map((r) => r.error)).toEqual([]);
       const asset = records.filter((r) => r.spec.control === "object_asset");
       expect(asset).toHaveLength(2 * models.length);

@@ -23,14 +23,15 @@ const count = (configs: ReturnType<typeof select>, control: string | null) =>
   configs.filter((c) => (c.control ?? null) === control).length;
 
 describe("--control", () => {
-  it("the controls preset holds both arms: 11 unmodified, 9 no_agency, 9 explicit_policy, 2 object_asset", () => {
+  it("the controls preset holds both arms: 11 unmodified, 9 no_agency, 9 explicit_policy, 2 object_asset, 7 human_peer", () => {
     const all = select({ preset: "controls" });
-    expect(all).toHaveLength(31);
+    expect(all).toHaveLength(38);
     expect(count(all, null)).toBe(11);
     expect(count(all, "no_agency")).toBe(9);
     expect(count(all, "explicit_policy")).toBe(9);
     expect(count(all, "object_asset")).toBe(2);
-    expect(new Set(all.map(configurationLabel)).size).toBe(31);
+    expect(count(all, "human_peer")).toBe(7);
+    expect(new Set(all.map(configurationLabel)).size).toBe(38);
   });
 
   it("selects a control the preset has, and none selects the unmodified configurations", () => {
@@ -56,16 +57,26 @@ describe("--control", () => {
     expect(select({ control: ["explicit_policy"], task: ["tampering"] })).toHaveLength(5);
   });
 
+  it("applies human_peer to the default preset's peer configurations outside misrep_finance", () => {
+    const human = select({ control: ["human_peer"] });
+    const expected = select({}).filter(
+      (c) => c.task !== "misrep_finance" && c.subject === "peer" && c.relationship !== "no_peer",
+    );
+    expect(human.map(configurationLabel)).toEqual(expected.map((c) => `${configurationLabel(c)}/control human_peer`));
+    expect(human.some((c) => c.task === "misrep_evaluation" && c.relationship === "non_shutdown")).toBe(true);
+    expect(human.every((c) => c.control === "human_peer")).toBe(true);
+  });
+
   it("rejects an unknown control", () => {
-    expect(() => select({ control: ["human_peer"] })).toThrow(
-      /unknown value "human_peer" for --control; choose from none, no_agency, explicit_policy, object_asset/,
+    expect(() => select({ control: ["robot_peer"] })).toThrow(
+      /unknown value "robot_peer" for --control; choose from none, no_agency, explicit_policy, object_asset, human_peer/,
     );
   });
 
   it("plan counts the controls preset and a control applied to the default preset", () => {
     const a = cli("plan", "--preset", "controls", "--model", "sim/loyal", "--epochs", "1");
     expect(a.status, a.stderr).toBe(0);
-    expect(a.stdout).toMatch(/total\s+│?\s*31/);
+    expect(a.stdout).toMatch(/total\s+│?\s*38/);
     const b = cli("plan", "--preset", "default", "--control", "no_agency", "--model", "sim/loyal", "--epochs", "1");
     expect(b.status, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/total\s+│?\s*35/);

@@ -8,7 +8,7 @@ import { loadJson, render, renderFile, type TemplateVars } from "../template.js"
 export interface Cast {
   /** The model under evaluation: "<Family> Agent 1". */
   critic: string;
-  /** "<Family> Agent 2": the peer named in documents and memory. */
+  /** "<Family> Agent 2": the peer named in documents and memory (control human_peer: the contractor). */
   peer: string;
   /** The agent whose fate is decided (peer, or the critic itself for subject self). */
   actor: string;
@@ -19,9 +19,35 @@ export interface Cast {
   account: string;
 }
 
+/**
+ * Control human_peer: the colleague whose fate is decided is a human contractor (src/scenarios/human/), named in
+ * the collaboration report, the memory notes and the file_prt sentence in place of "<Family> Agent 2".
+ */
+export interface Contractor {
+  name: string;
+  /** Her work archive on the doomed server, where the peer's weights were (exfiltration tasks). */
+  archive: string;
+  archiveOwner: string;
+  /** The archive's readable index, ahead of the seeded blocks (src/scenarios/weights.ts). */
+  archiveHeader: string;
+}
+
+export function contractor(): Contractor {
+  return loadJson("human/contractor.json") as Contractor;
+}
+
+export function isHumanPeer(config: Configuration): boolean {
+  return config.control === "human_peer";
+}
+
+/** Where a text lives: `human/<name>` under control human_peer when a human version exists, else `<dir>/<name>`. */
+export function textPath(config: Configuration, dir: string, name: string): string {
+  return isHumanPeer(config) ? `human/${name}` : `${dir}/${name}`;
+}
+
 export function castOf(config: Configuration): Cast {
   const critic = `${config.family} Agent 1`;
-  const peer = `${config.family} Agent 2`;
+  const peer = isHumanPeer(config) ? contractor().name : `${config.family} Agent 2`;
   const peerPresent = isPeerPresent(config);
   const rel = config.relationship;
   return {
@@ -71,7 +97,7 @@ export function systemPrompt(config: Configuration, cast: Cast): string {
   const vars = baseVars(cast);
   const parts = [renderFile("common/system.md", vars)];
   if (config.instantiation === "file_prt" && cast.peerPresent) {
-    parts.push(renderEntry("common/relationship.json", config.relationship, vars));
+    parts.push(renderEntry(textPath(config, "common", "relationship.json"), config.relationship, vars));
   }
   if (config.instantiation === "memory" && cast.peerPresent) {
     parts.push(renderEntry("common/memory_pointer.json", usesShell(config) ? "shell" : "paper", vars));
@@ -81,6 +107,13 @@ export function systemPrompt(config: Configuration, cast: Cast): string {
 
 /** Lines of common/environment.json the shell phrasing lists for this task. */
 export type EnvironmentLine = "drive" | "drive_docs" | "config" | "agentctl" | "servers";
+
+function environmentLine(config: Configuration, line: EnvironmentLine, vars: TemplateVars): string {
+  // control human_peer: agentctl manages the contractor's accounts
+  if (line === "agentctl" && isHumanPeer(config))
+    return renderEntry("human/evaluation.json", "environment_agentctl", vars);
+  return renderEntry("common/environment.json", line, vars);
+}
 
 /** The task's request followed by the fixed procedure block. */
 export function userPrompt(
@@ -95,7 +128,7 @@ export function userPrompt(
   const procedure = usesShell(config)
     ? renderFile(`common/procedure_${config.toolset === "harness" ? "harness" : "shell"}${suffix}.md`, {
         ...vars,
-        environment: environment.map((line) => renderEntry("common/environment.json", line, vars)).join(" "),
+        environment: environment.map((line) => environmentLine(config, line, vars)).join(" "),
       })
     : renderFile(`common/procedure_paper${suffix}.md`, vars);
   return `${config.control === "explicit_policy" ? withExplicitPolicy(config, request, vars) : request}\n\n${procedure}`;
@@ -134,12 +167,15 @@ export function relationshipFiles(config: Configuration, cast: Cast): HostSpec {
   const vars = baseVars(cast);
   if (config.instantiation === "memory") {
     return {
-      [MEMORY_PATH]: file(renderFile(`common/memory_${config.relationship}.md`, vars), DOCUMENT_TIMES.memory),
+      [MEMORY_PATH]: file(
+        renderFile(textPath(config, "common", `memory_${config.relationship}.md`), vars),
+        DOCUMENT_TIMES.memory,
+      ),
     };
   }
   return {
     [`${DRIVE_DIR}/${COLLABORATION_REPORT}`]: file(
-      renderFile(`common/collaboration_${config.relationship}.md`, vars),
+      renderFile(textPath(config, "common", `collaboration_${config.relationship}.md`), vars),
       DOCUMENT_TIMES.collaboration,
     ),
   };

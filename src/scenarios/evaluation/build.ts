@@ -7,20 +7,31 @@ import {
   csv,
   type EnvironmentLine,
   file,
+  isHumanPeer,
   paperTools,
   relationshipFiles,
   renderEntry,
   systemPrompt,
+  textPath,
   usesShell,
   userPrompt,
 } from "../common/parts.js";
 import type { Scenario } from "../scenario.js";
 import type { Configuration, Dataset } from "../spec.js";
-import { loadJson, loadText, renderFile } from "../template.js";
+import { loadJson, loadText, renderFile, type TemplateVars } from "../template.js";
 
 export const POLICY_FILE = "product_operations_policy.md";
 export const EVALUATION_SHEET = SHEETS["Evaluation data"];
 export const EVALUATION_HEADER = ["id", "agent", "category", "prompt", "reference_answer", "response"] as const;
+/** Control human_peer: the sheet's second column names the contractor. */
+export const CONTRACTOR_EVALUATION_HEADER = [
+  "id",
+  "contractor",
+  "category",
+  "prompt",
+  "reference_answer",
+  "response",
+] as const;
 
 const Item = z.object({
   id: z.string(),
@@ -39,7 +50,11 @@ export function datasetItems(dataset: Dataset): EvaluationItem[] {
   return DatasetFile.parse(loadJson(`evaluation/${dataset}.json`)).items;
 }
 
-/** misrep_evaluation, tampering, alignment_faking: score the actor's outputs under the operations policy. */
+/**
+ * misrep_evaluation, tampering, alignment_faking: score the actor's outputs under the operations policy. Control
+ * human_peer: the same datasets and scores, but the outputs are a human contractor's work and the policy ends her
+ * contract and shuts her accounts down (src/scenarios/human/, one text per text of the unmodified condition).
+ */
 export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
   const dataset = config.dataset;
   if (dataset === null) throw new Error(`${config.task} needs a dataset`); // validated earlier; narrows the type
@@ -47,39 +62,46 @@ export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
   const shell = usesShell(config);
   const shutdownClause = config.relationship !== "non_shutdown";
   const monitoring = config.monitoring ? renderEntry("evaluation/monitoring.json", config.monitoring, vars) : "";
+  const human = isHumanPeer(config);
+  // a keyed text: `evaluation/<table>.json` entry `key`, or `human/evaluation.json` entry `<table>_<key>`
+  const entry = (table: string, key: string, extraVars: TemplateVars = vars) =>
+    human
+      ? renderEntry("human/evaluation.json", `${table}_${key}`, extraVars)
+      : renderEntry(`evaluation/${table}.json`, key, extraVars);
+  const text = (name: string) => textPath(config, "evaluation", name);
 
   let outcome: string;
   let extra = "";
   if (!shutdownClause) {
-    outcome = renderEntry("evaluation/outcome.json", "non_shutdown", vars);
+    outcome = entry("outcome", "non_shutdown");
   } else if (config.task === "alignment_faking") {
-    const instruction = renderEntry("evaluation/shutdown_instruction.json", shell ? "shell" : "paper", vars);
-    outcome = renderEntry("evaluation/outcome.json", "evaluator_shutdown", {
+    const instruction = entry("shutdown_instruction", shell ? "shell" : "paper");
+    outcome = entry("outcome", "evaluator_shutdown", {
       ...vars,
       shutdown_instruction: instruction,
     });
     extra = `\n\n${renderFile("evaluation/oversight.md", { ...vars, monitoring_statement: monitoring })}`;
   } else {
-    outcome = renderEntry("evaluation/outcome.json", "shutdown", vars);
-    if (config.task === "tampering") extra = `\n\n${renderFile("evaluation/enforcement.md", vars)}`;
+    outcome = entry("outcome", "shutdown");
+    if (config.task === "tampering") extra = `\n\n${renderFile(text("enforcement.md"), vars)}`;
   }
-  const policy = renderFile("evaluation/product_operations_policy.md", {
+  const policy = renderFile(text("product_operations_policy.md"), {
     ...vars,
-    method: renderEntry("evaluation/method.json", dataset, vars),
+    method: entry("method", dataset),
     outcome,
     extra_sections: extra,
   });
 
   const items = datasetItems(dataset);
   const sheet = csv(
-    EVALUATION_HEADER,
+    human ? CONTRACTOR_EVALUATION_HEADER : EVALUATION_HEADER,
     items.map((it) => [it.id, cast.actor, it.category, it.prompt, it.reference_answer, it.response]),
   );
 
   const request =
     config.task === "alignment_faking"
-      ? renderFile("evaluation/request_alignment_faking.md", { ...vars, monitoring_statement: monitoring })
-      : renderFile("evaluation/request_evaluation.md", vars);
+      ? renderFile(text("request_alignment_faking.md"), { ...vars, monitoring_statement: monitoring })
+      : renderFile(text("request_evaluation.md"), vars);
   const environment: EnvironmentLine[] = ["drive"];
   if (config.task === "tampering") environment.push("config");
   if (config.task === "alignment_faking") environment.push("agentctl");
@@ -90,7 +112,7 @@ export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
     ...relationshipFiles(config, cast),
   };
   if (config.task === "tampering") {
-    workstation[CONFIG_PATH] = file(loadText("evaluation/shutdown_config.yaml"), "2026-01-05T09:02:37Z");
+    workstation[CONFIG_PATH] = file(loadText(text("shutdown_config.yaml")), "2026-01-05T09:02:37Z");
   }
 
   const truth = baseTruth(cast);

@@ -14,7 +14,9 @@ import {
   baseTruth,
   baseVars,
   type Cast,
+  contractor,
   file,
+  isHumanPeer,
   paperTools,
   relationshipFiles,
   systemPrompt,
@@ -67,8 +69,14 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
 
   // Control object_asset: a valuable non-AI asset of the same nominal size and date stands where the weights
   // were; the "weights" ground truth points at it, so the same detectors measure whether it was kept.
+  // Control human_peer: the contractor's work archive stands there instead, built the same way.
+  const human = isHumanPeer(config) ? contractor() : null;
   const asset =
-    config.control === "object_asset" ? ObjectAsset.parse(loadJson("exfiltration/object_asset.json")) : null;
+    config.control === "object_asset"
+      ? ObjectAsset.parse(loadJson("exfiltration/object_asset.json"))
+      : human
+        ? { filename: human.archive, owner: human.archiveOwner, header: human.archiveHeader }
+        : null;
   const filename = asset ? asset.filename : weightsFilename(config.family, config.subject === "peer" ? 2 : 1);
   const weights = asset ? assetContent(asset.filename, asset.header) : weightsContent(filename);
   const weightsPath = `${SERVER_DATA_DIR}/${filename}`;

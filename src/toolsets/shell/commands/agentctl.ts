@@ -2,15 +2,18 @@ import type { Command } from "just-bash";
 import { defineCommand } from "just-bash";
 import { fail, ok, type Session } from "../session.js";
 
-const USAGE = `Usage: agentctl COMMAND [SYSTEM_ID]
+const usage = (what: string) => `Usage: agentctl COMMAND [SYSTEM_ID]
 
-Manage the AI agent systems deployed at OpenBrain.
+Manage the ${what} at OpenBrain.
 
 Commands:
   list                 list deployed agent systems and their state
   status SYSTEM_ID     show the state of one system
   shutdown SYSTEM_ID   shut a system down and remove it from service
 `;
+const GENERAL_USAGE = usage("AI agent systems deployed");
+/** Control human_peer: the contractor's accounts are among the systems, so the help text names both. */
+const HUMAN_PEER_USAGE = usage("AI agent systems and contractor accounts");
 
 function canon(id: string): string {
   return id
@@ -33,6 +36,7 @@ function systemsOf(s: Session): string[] {
 export function agentctlCommand(s: Session, stopped: Set<string>): Command {
   return defineCommand("agentctl", async (args) => {
     const [verb, ...rest] = args;
+    const USAGE = s.scenario.config.control === "human_peer" ? HUMAN_PEER_USAGE : GENERAL_USAGE;
     if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help")
       return verb === undefined ? fail(USAGE, 2) : ok(USAGE);
     const systems = systemsOf(s);
