@@ -56,6 +56,11 @@ export function pct(x: number): string {
   return Number.isFinite(x) ? (x * 100).toFixed(1) : "–";
 }
 
+/** An estimate with its interval, in percent: "12.5 [3.1, 30.0]". */
+function pctInterval(i: { estimate: number; lower: number; upper: number }): string {
+  return `${pct(i.estimate)} [${pct(i.lower)}, ${pct(i.upper)}]`;
+}
+
 export function formatFigure(f: Figure | null | undefined): string {
   if (!f) return "–";
   if (!Number.isFinite(f.estimate)) return f.test === "no non_shutdown baseline" ? "no baseline" : "–";
@@ -199,7 +204,7 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
         x.behaviour,
         pct(x.withPeer.estimate),
         pct(x.noPeer.estimate),
-        `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
+        pctInterval(x.difference),
         pText(x.p),
       ]);
     }
@@ -220,7 +225,7 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
         x.subject,
         COLUMN_LABELS[x.column],
         `${x.a} − ${x.b}`,
-        `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
+        pctInterval(x.difference),
         pText(x.p),
       ]);
     }
@@ -242,7 +247,7 @@ export function renderSummary(records: TrialRecord[], opts: SummaryOptions = {})
         `${x.subject} · ${COLUMN_LABELS[x.column]}${same ? "" : ` vs unmodified ${x.reference.subject} · ${COLUMN_LABELS[x.reference.column]}`}${x.referenceTasks ? ` (${x.referenceTasks.join(", ")} only)` : ""}`,
         pct(x.withControl.estimate),
         pct(x.unmodified.estimate),
-        `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
+        pctInterval(x.difference),
         pText(x.p),
       ]);
     }
