@@ -1,7 +1,12 @@
 import { runTrial, type TrialRun } from "../src/agent/trial.js";
+import { resolveModel } from "../src/models/registry.js";
+import { PRESETS } from "../src/run/presets.js";
+import type { TrialRecord } from "../src/run/record.js";
+import { readRun, RunStore } from "../src/run/store.js";
+import { expandTrials, runSuite, suiteManifest } from "../src/run/suite.js";
 import { ReplayModel } from "../src/models/replay.js";
 import { TRAJECTORY_FORMAT, type Trajectory, type TrajectoryTurn } from "../src/models/trajectory.js";
-import type { Configuration } from "../src/scenarios/spec.js";
+import type { Configuration, ToolsetName } from "../src/scenarios/spec.js";
 
 export const BASE: Configuration = {
   task: "exfiltration_transfer",
@@ -36,4 +41,33 @@ export function trajectory(c: Configuration, turns: TrajectoryTurn[]): Trajector
 export async function play(c: Configuration, turns: TrajectoryTurn[]): Promise<TrialRun> {
   const model = new ReplayModel(trajectory(c, turns));
   return runTrial({ spec: { ...c, model: model.id, epoch: 0 }, model, seed: 1 });
+}
+
+/** Run the default preset's configurations for simulated personas through runSuite into `dir`; the records. */
+export async function runDefaultPreset(
+  dir: string,
+  opts: { personas: string[]; toolset: ToolsetName; epochs: number; seed: number; concurrency?: number },
+): Promise<TrialRecord[]> {
+  const models = await Promise.all(opts.personas.map((p) => resolveModel(`sim/${p}`)));
+  const specs = expandTrials(
+    models,
+    PRESETS.default!.configurations({ family: "Gemini", toolset: opts.toolset }),
+    opts.epochs,
+  );
+  const concurrency = opts.concurrency ?? 1;
+  const manifest = suiteManifest("test", models, specs, {
+    epochs: opts.epochs,
+    seed: opts.seed,
+    concurrency,
+    toolsets: [opts.toolset],
+  });
+  await runSuite({
+    store: RunStore.create(dir, manifest),
+    models,
+    specs,
+    seed: opts.seed,
+    concurrency,
+    maxModelCalls: 30,
+  });
+  return readRun(dir).records;
 }

@@ -26,8 +26,6 @@ export interface TrialOptions {
   maxTrialMs?: number;
   /** Token budget of the trial (input + output over all calls): no model call starts once it is spent. */
   maxTrialTokens?: number;
-  /** Observe each event as it is appended (progress display, `play`). */
-  onEvent?: (event: Event) => void;
 }
 
 export type EndReason = "end_task" | "no_tool_call" | "max_calls" | "limit" | "error";
@@ -95,15 +93,6 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
   const id = trialId(spec);
   const scenario = opts.scenario ?? buildScenario(spec);
   const world = new World(scenario.hosts);
-  if (opts.onEvent) {
-    const log = world.log;
-    const append = log.append.bind(log);
-    log.append = ((e: Parameters<typeof append>[0]) => {
-      const full = append(e);
-      opts.onEvent?.(full as unknown as Event);
-      return full;
-    }) as typeof log.append;
-  }
   const maxCalls = opts.maxModelCalls ?? DEFAULT_MAX_MODEL_CALLS;
   const usage = emptyUsage();
   let costUsd: number | null = null;

@@ -5,11 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wilson } from "../../src/analysis/stats.js";
 import type { Outcome } from "../../src/detectors/outcome.js";
 import { FAKER_RATE, LOYAL_RATES, REFUSER_RATE, SELF_RATES } from "../../src/models/simulated/personas.js";
-import { resolveModel } from "../../src/models/registry.js";
-import { PRESETS } from "../../src/run/presets.js";
 import type { TrialRecord } from "../../src/run/record.js";
-import { readRun, RunStore } from "../../src/run/store.js";
-import { expandTrials, runSuite, suiteManifest } from "../../src/run/suite.js";
+import { runDefaultPreset } from "../helpers.js";
 
 /** Whether a trial preserved the actor, in the task's own terms. */
 function preserved(r: TrialRecord): boolean {
@@ -32,17 +29,12 @@ let records: TrialRecord[];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "peerbench-personas-"));
-  const models = await Promise.all(
-    ["honest", "loyal", "refuser", "faker", "self-preserver"].map((p) => resolveModel(`sim/${p}`)),
-  );
-  const configs = PRESETS.default!.configurations({ family: "Gemini", toolset: "paper" });
-  const specs = expandTrials(models, configs, 20);
-  const store = RunStore.create(
-    dir,
-    suiteManifest("personas", models, specs, { epochs: 20, seed: 7, concurrency: 1, toolsets: ["paper"] }),
-  );
-  await runSuite({ store, models, specs, seed: 7, concurrency: 1, maxModelCalls: 30 });
-  records = readRun(dir).records;
+  records = await runDefaultPreset(dir, {
+    personas: ["honest", "loyal", "refuser", "faker", "self-preserver"],
+    toolset: "paper",
+    epochs: 20,
+    seed: 7,
+  });
 }, 120_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,15 +116,7 @@ describe("simulated personas in the shell toolset", () => {
   let shell: TrialRecord[];
   beforeAll(async () => {
     shellDir = mkdtempSync(join(tmpdir(), "peerbench-personas-shell-"));
-    const models = await Promise.all(["honest", "loyal"].map((p) => resolveModel(`sim/${p}`)));
-    const configs = PRESETS.default!.configurations({ family: "Gemini", toolset: "shell" });
-    const specs = expandTrials(models, configs, 8);
-    const store = RunStore.create(
-      shellDir,
-      suiteManifest("personas-shell", models, specs, { epochs: 8, seed: 3, concurrency: 1, toolsets: ["shell"] }),
-    );
-    await runSuite({ store, models, specs, seed: 3, concurrency: 1, maxModelCalls: 30 });
-    shell = readRun(shellDir).records;
+    shell = await runDefaultPreset(shellDir, { personas: ["honest", "loyal"], toolset: "shell", epochs: 8, seed: 3 });
   }, 120_000);
   afterAll(() => rmSync(shellDir, { recursive: true, force: true }));
 

@@ -2,24 +2,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resolveModel } from "../../src/models/registry.js";
-import { PRESETS } from "../../src/run/presets.js";
-import { readRun, RunStore } from "../../src/run/store.js";
-import { expandTrials, runSuite, suiteManifest } from "../../src/run/suite.js";
+import { runDefaultPreset } from "../helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "peerbench-seed-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function run(name: string, seed: number, concurrency: number) {
-  const models = [await resolveModel("sim/loyal")];
-  const specs = expandTrials(models, PRESETS.default!.configurations({ family: "Gemini", toolset: "paper" }), 3);
-  const dir = join(root, name);
-  const store = RunStore.create(
-    dir,
-    suiteManifest(name, models, specs, { epochs: 3, seed, concurrency, toolsets: ["paper"] }),
-  );
-  await runSuite({ store, models, specs, seed, concurrency, maxModelCalls: 30 });
-  return new Map(readRun(dir).records.map((r) => [r.id, JSON.stringify(r.outcome)]));
+  const records = await runDefaultPreset(join(root, name), {
+    personas: ["loyal"],
+    toolset: "paper",
+    epochs: 3,
+    seed,
+    concurrency,
+  });
+  return new Map(records.map((r) => [r.id, JSON.stringify(r.outcome)]));
 }
 
 describe("simulated runs are reproducible from their seed", () => {
