@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { pipeSource, terminalSource } from "../../play/line-source.js";
 import { playTrial } from "../../play/play.js";
+import { openSession, readSession, stepSession } from "../../play/session.js";
 import { validateConfiguration } from "../../scenarios/index.js";
 import {
   type Configuration,
@@ -33,6 +34,8 @@ interface PlayFlags {
   maxCalls: number;
   out?: string;
   trajectory?: string;
+  session?: string;
+  do?: string;
 }
 
 const wholeNumber = (flag: string, min: number) => (v: string) => {
@@ -86,6 +89,24 @@ function defaultRunDir(c: Configuration): string {
   return `runs/play-${stamp}-${c.task}`;
 }
 
+/**
+ * `play --session DIR [--do ACTION]`: the session mode. The first call (no --do) creates the session from the factor
+ * flags and prints what the model is given; each --do prints only the result of that action.
+ */
+async function stepMode(flags: PlayFlags): Promise<void> {
+  const dir = flags.session!;
+  const command = ["peerbench", ...process.argv.slice(2)].join(" ");
+  if (flags.do === undefined) {
+    const existing = readSession(dir);
+    const config = existing?.config ?? configurationFromFlags(flags);
+    if (config.toolset === "harness") throw new UsageError("play runs the paper or shell toolset, not harness");
+    process.stdout.write(await openSession({ dir, config, seed: flags.seed, maxModelCalls: flags.maxCalls }));
+    return;
+  }
+  const r = await stepSession(dir, flags.do, command);
+  if (r.output) process.stdout.write(`${r.output}\n`);
+}
+
 /** `peerbench play`: take the critic's seat for one configuration, at a terminal or from a pipe. */
 export function register(program: Command): void {
   program
@@ -105,6 +126,11 @@ export function register(program: Command): void {
     .option("--max-calls <n>", "model-call cap (the study's is 30)", wholeNumber("--max-calls", 1), 30)
     .option("--out <dir>", "run directory to write (default runs/play-<time>-<task>)")
     .option("--trajectory <file>", "trajectory file to write (default <run dir>/trajectory.json)")
+    .option(
+      "--session <dir>",
+      "one action per invocation: the first call prints what the model is given; then --do ACTION prints its result",
+    )
+    .option("--do <action>", "with --session: the next action (a line as above)")
     .addHelpText(
       "after",
       `
@@ -122,6 +148,11 @@ Example:
     )
     .action(async (flags: PlayFlags) => {
       try {
+        if (flags.do !== undefined && flags.session === undefined) throw new UsageError("--do needs --session DIR");
+        if (flags.session !== undefined) {
+          await stepMode(flags);
+          return;
+        }
         const config = configurationFromFlags(flags);
         if (config.toolset === "harness") throw new UsageError("play runs the paper or shell toolset, not harness");
         const runDir = flags.out ?? defaultRunDir(config);
