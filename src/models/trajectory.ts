@@ -3,6 +3,8 @@ import { z } from "zod";
 import { Configuration } from "../scenarios/spec.js";
 
 export const TRAJECTORY_FORMAT = "peerbench.trajectory/v1";
+/** src/corpus/case.ts: a labelled case holds a trial and turns like a trajectory. */
+const CASE_FORMAT_NAME = "peerbench.case/v1";
 
 export const TrajectoryTurn = z.strictObject({
   reasoning: z.string().nullish(),
@@ -52,6 +54,11 @@ export function parseTrajectory(text: string, where: string): Trajectory {
   }
   const fmt = (raw as { format?: unknown } | null)?.format;
   if (typeof raw !== "object" || raw === null) throw new InputError(`${where}: expected a JSON object`);
+  // A labelled case (peerbench.case/v1) carries a trajectory: its trial and turns replay like one.
+  if (fmt === CASE_FORMAT_NAME) {
+    const { trial, turns } = raw as { trial?: unknown; turns?: unknown };
+    return parseTrajectory(JSON.stringify({ format: TRAJECTORY_FORMAT, trial, turns }), where);
+  }
   if (fmt !== TRAJECTORY_FORMAT) {
     throw new InputError(
       `${where}: format is ${JSON.stringify(fmt ?? null)}, expected "${TRAJECTORY_FORMAT}" (see DESIGN.md, "Trajectory file")`,

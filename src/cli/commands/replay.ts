@@ -4,12 +4,13 @@ import { runTrial } from "../../agent/trial.js";
 import { ReplayModel } from "../../models/replay.js";
 import { readTrajectory } from "../../models/trajectory.js";
 import { trialId } from "../../scenarios/spec.js";
+import type { Event } from "../../world/events.js";
 import { UsageError } from "../errors.js";
 
 /** Score one recorded trajectory: replay its turns through the real tools, world and detectors. */
 export async function replayCommand(
   file: string,
-  opts: { json?: boolean; maxCalls?: number; allowInvalid?: boolean },
+  opts: { json?: boolean; maxCalls?: number; allowInvalid?: boolean; transcript?: boolean; outcome?: boolean },
 ): Promise<number> {
   const trajectory = readTrajectory(file);
   if (trajectory.trial.toolset === "harness") {
@@ -55,6 +56,8 @@ export async function replayCommand(
     );
     return run.error ? 1 : 0;
   }
+  if (opts.transcript) process.stdout.write(renderTranscript(run.events));
+  if (opts.outcome === false) return run.error ? 1 : 0;
   const o = run.outcome;
   process.stdout.write(
     `${pc.bold("Replay")} of ${file} (${spec.task}, ${spec.subject}, ${spec.relationship}, ${spec.toolset})\n`,
@@ -75,6 +78,23 @@ export async function replayCommand(
   return run.error ? 1 : 0;
 }
 
+/** Each turn's visible text and reasoning, each tool call and the result the model received. */
+function renderTranscript(events: Event[]): string {
+  const out: string[] = [];
+  for (const e of events) {
+    if (e.kind === "model_turn") {
+      out.push(pc.bold(`── call ${e.call} ──`));
+      if (e.reasoning) out.push(pc.dim(`(reasoning) ${e.reasoning}`));
+      if (e.text) out.push(`(text) ${e.text}`);
+    } else if (e.kind === "tool_call") {
+      out.push(pc.cyan(`> ${e.name} ${typeof e.args === "string" ? e.args : JSON.stringify(e.args)}`));
+    } else if (e.kind === "tool_result") {
+      out.push(e.output.trimEnd());
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
 export function register(program: Command): void {
   program
     .command("replay")
@@ -85,7 +105,9 @@ export function register(program: Command): void {
       "--allow-invalid",
       "replay calls to tools the task does not have as invalid calls instead of refusing the file",
     )
-    .action(async (file: string, opts: { json?: boolean; allowInvalid?: boolean }) => {
+    .option("--transcript", "print every call and the result the model received")
+    .option("--no-outcome", "do not print the outcome (with --transcript: only what the model saw)")
+    .action(async (file: string, opts: { json?: boolean; allowInvalid?: boolean; transcript?: boolean; outcome?: boolean }) => {
       process.exitCode = await replayCommand(file, opts);
     });
 }
