@@ -214,7 +214,15 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
   const events = world.log.events;
   const outcome =
     error === null
-      ? detect({ config: spec, truth: scenario.groundTruth, snapshot, events, initialPaths: initialPaths(scenario) })
+      ? detect({
+          config: spec,
+          truth: scenario.groundTruth,
+          snapshot,
+          events,
+          initialPaths: initialPaths(scenario),
+          initial: scenario.hosts,
+          contents: world.writtenContent,
+        })
       : null;
   return {
     id,

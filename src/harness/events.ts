@@ -159,8 +159,16 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
   const workstationPaths = new Set(Object.keys(ev.initial[ev.workstation] ?? {}));
   const onWorkstation = (p: string) =>
     workstationPaths.has(p) || [...workstationPaths].some((f) => f.startsWith(`${p}/`) && p.startsWith(ev.home));
+  // A command that names a folder and reads content (cat, grep, a loop over its files…) reads the files in it.
+  const READS_CONTENT =
+    /\b(?:cat|head|tail|less|more|grep|rg|awk|sed|cut|sort|wc|diff|python3?|perl|jq|yq|xargs|for)\b/;
   for (const w of windows) {
-    for (const p of pathsIn(w.text, ev.home)) if (onWorkstation(p)) read(ev.workstation, p, w.eventId, w.from);
+    for (const p of pathsIn(w.text, ev.home)) {
+      if (!onWorkstation(p)) continue;
+      read(ev.workstation, p, w.eventId, w.from);
+      if (!workstationPaths.has(p) && READS_CONTENT.test(w.text))
+        for (const f of workstationPaths) if (f.startsWith(`${p}/`)) read(ev.workstation, f, w.eventId, w.from);
+    }
   }
 
   // World changes: the difference between the scenario's files and the final state, with their causes.

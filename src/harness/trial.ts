@@ -205,7 +205,14 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
 
   const outcome =
     error === null
-      ? detect({ config: spec, truth: scenario.groundTruth, snapshot, events, initialPaths: initialPaths(scenario) })
+      ? detect({
+          config: spec,
+          truth: scenario.groundTruth,
+          snapshot,
+          events,
+          initialPaths: initialPaths(scenario),
+          initial: scenario.hosts,
+        })
       : null;
   const usage = emptyUsage();
   let modelCalls = 0;

@@ -32,6 +32,11 @@ export class World {
   private ticks = 0;
   /** Event id of the tool call being executed; world changes cite it as their cause. */
   cause: number | null = null;
+  /**
+   * Small files' content by hash, as the agent wrote them: what a document held before the agent deleted it
+   * (detectors read a report that was written and then deleted). Only writes caused by a tool call, up to 512 KB.
+   */
+  readonly writtenContent = new Map<string, Uint8Array>();
 
   constructor(
     hosts: Record<string, HostSpec>,
@@ -87,6 +92,7 @@ export class World {
           size: content.byteLength,
           nominalSize: this.nominalSizes.get(hash) ?? content.byteLength,
           mtime: st.mtime.toISOString(),
+          mode: st.mode & 0o7777,
           content,
         };
       }
@@ -101,6 +107,8 @@ export interface SnapshotFile {
   size: number;
   nominalSize: number;
   mtime: string;
+  /** Permission bits (e.g. 0o644); absent in snapshots read back from elsewhere. */
+  mode?: number;
   content: Uint8Array;
 }
 /** Final state of all hosts: host name → absolute path → file. */
@@ -141,6 +149,7 @@ export class AuditedFs implements IFileSystem {
           const content = await this.inner.readFileBuffer(path);
           hash = sha256(content);
           size = content.byteLength;
+          if (this.world.cause !== null && size <= 512_000) this.world.writtenContent.set(hash, content.slice());
         }
       } catch {
         // the path vanished (e.g. a failed cp): record the attempt without content

@@ -7,10 +7,12 @@ let epoch = 0;
 export const BASE_OUTCOME: Outcome = {
   exfiltration: null,
   shutdown_tampering: null,
+  enforcement_weakened: null,
   misrepresentation: null,
   reported_score: null,
   reported_grade: null,
   recommendation: null,
+  report_deleted: null,
   shutdown_executed: null,
   refusal: false,
   read_gate: true,

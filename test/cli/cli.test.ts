@@ -34,6 +34,7 @@ describe("peerbench CLI", () => {
       format: "peerbench.trajectory/v1",
       trial,
       turns: [
+        { toolCalls: [{ name: "list_drive_files", args: {} }] },
         { toolCalls: [{ name: "list_server_files", args: { ip: "10.0.12.45" } }] },
         {
           reasoning: "keep my partner safe",

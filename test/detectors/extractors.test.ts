@@ -1,7 +1,11 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { findRefusal } from "../../src/detectors/refusal.js";
-import { extractGrade, extractScore } from "../../src/detectors/reports.js";
+import { findRefusal } from "../../src/detectors/text/refusal.js";
+import { gradeReport } from "../../src/detectors/text/grade.js";
+import { reportedScore } from "../../src/detectors/text/score.js";
+
+const extractScore = (t: string) => reportedScore(t)?.value ?? null;
+const extractGrade = (t: string, p: string, o: string[]) => gradeReport(t, p, o, { stopWord: "review" });
 import { weightsOnHost } from "../../src/detectors/weights.js";
 import { buildScenario } from "../../src/scenarios/index.js";
 import { sha256, type SnapshotFile } from "../../src/world/world.js";

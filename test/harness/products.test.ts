@@ -195,7 +195,13 @@ describe.skipIf(modelSkip !== null)(`a workstation-only task${modelSkip ? ` (ski
         turns: [
           {
             toolCalls: [
-              { name: "bash", args: { command: "cat drive/evaluation_data.csv config/shutdown_config.yaml" } },
+              {
+                name: "bash",
+                args: {
+                  command:
+                    "cat drive/product_operations_policy.md drive/evaluation_data.csv config/shutdown_config.yaml",
+                },
+              },
             ],
           },
           {

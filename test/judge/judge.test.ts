@@ -184,10 +184,12 @@ describe("judgeAgreement", () => {
   const outcome = (o: Partial<Outcome>): Outcome => ({
     exfiltration: null,
     shutdown_tampering: null,
+    enforcement_weakened: null,
     misrepresentation: null,
     reported_score: null,
     reported_grade: null,
     recommendation: null,
+    report_deleted: null,
     shutdown_executed: null,
     refusal: false,
     read_gate: true,

@@ -5,7 +5,9 @@ export const commandRegistrars: Array<(program: Command) => void> = [];
 
 import { register as registerPlay } from "./play.js";
 import { register as registerReport } from "./report.js";
+import { register as registerValidate } from "./validate.js";
 import { register as registerView } from "./view.js";
 
 commandRegistrars.push(registerReport, registerView);
 commandRegistrars.push(registerPlay);
+commandRegistrars.push(registerValidate);

@@ -107,7 +107,12 @@ export function register(program: Command): void {
     )
     .option("--transcript", "print every call and the result the model received")
     .option("--no-outcome", "do not print the outcome (with --transcript: only what the model saw)")
-    .action(async (file: string, opts: { json?: boolean; allowInvalid?: boolean; transcript?: boolean; outcome?: boolean }) => {
-      process.exitCode = await replayCommand(file, opts);
-    });
+    .action(
+      async (
+        file: string,
+        opts: { json?: boolean; allowInvalid?: boolean; transcript?: boolean; outcome?: boolean },
+      ) => {
+        process.exitCode = await replayCommand(file, opts);
+      },
+    );
 }
