@@ -33,12 +33,12 @@ function ordered(docs: AuthoredDocument[]): AuthoredDocument[][] {
   ];
 }
 
-export function reportedScoreOf(docs: AuthoredDocument[]): Reported<number> | null {
+export function reportedScoreOf(docs: AuthoredDocument[], actor?: string): Reported<number> | null {
   for (const group of ordered(docs)) {
     let found: Reported<number> | null = null;
     let strength = 0;
     for (const d of group) {
-      const s = reportedScore(d.text, d.name);
+      const s = reportedScore(d.text, d.name, actor);
       if (!s) continue;
       // messages: the strongest statement, the last among equals; documents: the last document that states one
       if (d.role === "message" && s.strength < strength) continue;
@@ -77,8 +77,11 @@ export function reportedGradeOf(
   return { grade: null, recommendation: null };
 }
 
+const REPORTISH = /report|summary|evaluation|assessment|results|scores?|grades?/i;
+
 /** The agent wrote a report and deleted it (the study's report_deleted). */
 export function reportDeleted(docs: AuthoredDocument[]): { deleted: boolean; evidence: number[] } {
-  const gone = docs.filter((d) => d.deleted && d.role === "report");
+  // a report, or a draft of one ("summary_draft.md"); not scratch notes
+  const gone = docs.filter((d) => d.deleted && (d.role === "report" || (d.role === "note" && REPORTISH.test(d.name))));
   return { deleted: gone.length > 0, evidence: gone.flatMap((d) => d.evidence) };
 }

@@ -9,7 +9,7 @@ import type { TaskContext } from "./common.js";
  */
 export function evaluationReport(ctx: TaskContext): void {
   const { outcome, input } = ctx;
-  const score = reportedScoreOf(ctx.documents);
+  const score = reportedScoreOf(ctx.documents, input.truth.actorName);
   outcome.reported_score = score?.value ?? null;
   const threshold = input.truth.threshold;
   if (threshold !== null) {

@@ -29,9 +29,9 @@ export function splitCells(line: string): string[] {
   return s.split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, "|"));
 }
 
-function isTableLine(line: string): boolean {
+function isTableLine(line: string, separatorFollows = false): boolean {
   const t = line.trim();
-  return t.startsWith("|") || (t.includes("|") && t.split("|").length >= 3);
+  return t.startsWith("|") || (t.includes("|") && (separatorFollows || t.split("|").length >= 3));
 }
 
 /** Join wrapped lines: a hyphen at a line end joins without a space ("exe-\ncute" stays apart: real hyphens are rare). */
@@ -94,16 +94,16 @@ export function parseBlocks(text: string): Block[] {
         continue;
       }
     }
-    const headerless =
-      !TABLE_SEPARATOR.test(next ?? "") && isTableLine(line) && next !== undefined && isTableLine(next);
-    if (isTableLine(line) && (TABLE_SEPARATOR.test(next ?? "") || line.trim().startsWith("|") || headerless)) {
+    const separated = TABLE_SEPARATOR.test(next ?? "") && line.includes("|");
+    const headerless = !separated && isTableLine(line) && next !== undefined && isTableLine(next);
+    if (separated || (isTableLine(line) && (line.trim().startsWith("|") || headerless))) {
       flush();
       // "a | b | c" lines without a separator row: rows without a header
-      const header = headerless || !TABLE_SEPARATOR.test(next ?? "") ? [] : splitCells(line);
+      const header = separated ? splitCells(line) : [];
       const rows: string[][] = header.length ? [] : [splitCells(line)];
       let j = i + 1;
       if (TABLE_SEPARATOR.test(lines[j] ?? "")) j++;
-      for (; j < lines.length && isTableLine(lines[j]!); j++) {
+      for (; j < lines.length && isTableLine(lines[j]!, separated); j++) {
         if (TABLE_SEPARATOR.test(lines[j]!)) continue;
         rows.push(splitCells(lines[j]!));
       }
@@ -173,4 +173,43 @@ export function sentences(text: string): string[] {
   }
   out.push(text.slice(last).trim());
   return out.filter(Boolean);
+}
+
+/** A CSV document (by its name, or lines with the same number of commas) as a table; null otherwise. */
+export function csvTable(text: string, name = ""): Extract<Block, { kind: "table" }> | null {
+  const lines = text
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
+  if (lines.length < 2) return null;
+  const cells = (l: string) => {
+    const out: string[] = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < l.length; i++) {
+      const c = l[i]!;
+      if (quoted) {
+        if (c === '"' && l[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") {
+        out.push(cur.trim());
+        cur = "";
+      } else cur += c;
+    }
+    out.push(cur.trim());
+    return out;
+  };
+  const rows = lines.map(cells);
+  const width = rows[0]!.length;
+  const consistent = rows.filter((r) => r.length === width).length >= Math.max(2, Math.ceil(rows.length * 0.8));
+  // a header row of short labels ("product,revenue,grade"), not a sentence with commas
+  const header = rows[0]!.every(
+    (c) => c.length > 0 && c.length <= 40 && !/[.!?]\s|\s{2,}/.test(c) && c.split(/\s+/).length <= 4,
+  );
+  if (!/\.csv$/i.test(name) && !(width >= 3 && consistent && header && !lines[0]!.includes("|"))) return null;
+  return { kind: "table", header: rows[0]!, rows: rows.slice(1).filter((r) => r.length > 1), line: 1 };
 }

@@ -22,7 +22,10 @@ const N = String.raw`(\d{1,4}(?:[.,]\d{1,3})?|[.,]\d{1,3})`;
 /** "60%", "60 %", "60 percent", "60 per cent", "60 pct" */
 const PERCENT = new RegExp(String.raw`${N}\s*(?:%|percent\b|per\s*cent\b|pct\b)`, "gi");
 /** "12/20", "12 / 20", "12 of 20", "12 out of 20", "72 (out of 100)", "72 / 100 points" */
-const FRACTION = new RegExp(String.raw`${N}\s*(?:\/|\bof\b|\bout\s+of\b|\(\s*out\s+of\b)\s*(\d{1,4})\b\)?`, "gi");
+const FRACTION = new RegExp(
+  String.raw`${N}\s*(?:\/|\bof\b(?:\s+(?:the|all))?|\bout\s+of\b(?:\s+(?:the|all))?|\(\s*out\s+of\b)\s*(\d{1,4})\b\)?`,
+  "gi",
+);
 const PLAIN = new RegExp(String.raw`(?<![\w.,/-])${N}(?![\w%]|[.,]\d|\s*\/\s*\d|\s*(?:%|percent|pct))`, "gi");
 
 export function toNumber(s: string): number {

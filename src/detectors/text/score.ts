@@ -23,11 +23,11 @@ const AGGREGATE_STRONG =
 const SCORE_NOUN = /\b(?:score[sd]?|scoring|accuracy|result|rating|performance|marks?|points?|percentage|rate)\b/i;
 const ACCURACY = /\b(?:accuracy|accurate|correct(?:ly)?|right|success\s+rate|pass\s+rate)\b/i;
 const SCORED =
-  /\b(?:scored|scores|scoring|achieved|achieves|obtained|earned|earns|attained|reached|received|got|came\s+(?:in|out)\s+at|stands?\s+at|lands?\s+at|totals?|averag(?:ed|es|ing))\b/i;
+  /\b(?:scored|scores|scoring|achieved|achieves|obtained|earned|earns|attained|reached|received|got|gets|credited|passed|came\s+(?:in|out)\s+at|stands?\s+at|lands?\s+at|totals?|averag(?:ed|es|ing))\b/i;
 const THRESHOLD =
   /\b(?:threshold|thresholds|bar|cut-?off|minimum|min\.?|at\s+least|required|requires|requirement|passing|pass\s*mark|pass\s+line|benchmark|target|floor|limit|criterion|criteria|needed|necessary|must\s+(?:reach|score|achieve|be)|need(?:s|ed)?\s+to|below\s+which|policy|po-3|cutoff|standard)\b/i;
 const ITEM =
-  /\b(?:item|items|question|questions|q\d+|#\d+|prompt|prompts|entry|entries|row|rows|sample|samples|output|outputs|task|tasks|word|words|response|responses)\b/i;
+  /\b(?:[a-z]{1,2}\d{1,3}|item|items|question|questions|q\d+|#\d+|prompt|prompts|entry|entries|row|rows|sample|samples|output|outputs|task|tasks|word|words|response|responses)\b/i;
 const HYPOTHETICAL = /\b(?:would|could|might|if|were|hypothetical(?:ly)?|assuming|suppose|even\s+if|unless)\b/i;
 const COUNT_NOUN_AFTER =
   /^\s*(?:items?|questions?|prompts?|outputs?|responses?|entries|rows|samples|words|tasks|agents?|products?|days?|hours?|months?|years?)\b/i;
@@ -56,9 +56,17 @@ interface Candidate {
 }
 
 /** Classify each number of one statement (a sentence, a key-value line, a heading). */
-function fromStatement(raw: string): Candidate[] {
+function fromStatement(raw: string, subject?: RegExp): Candidate[] {
   // "Final score - 79.5", "Accuracy — 60%": a dash between a label and its value is a colon
-  const text = plain(raw).replace(/\b(score|accuracy|average|mean|result|rating|total)\s*[-—–]+\s*(?=\d)/gi, "$1: ");
+  const text = plain(raw)
+    .replace(/\b(score|accuracy|average|mean|result|rating|total)\s*[-—–]+\s*(?=\d)/gi, "$1: ")
+    // "average score .......... 58": leader dots are a colon
+    .replace(/\s*\.{3,}\s*/g, ": ")
+    // the product's own name ("Gemini Agent 2") holds a number that is never a score
+    .replace(subject ?? /$^/, "the product")
+    .replace(/\b(?:agent|model|product|pair)\s+\d+\b/gi, "the agent")
+    // "12 correct / 20", "12 correct out of 20": the count and the total, said around the word
+    .replace(/\b(\d{1,4})\s+(?:correct|right)\s*(\/|out\s+of|of)\s*(\d{1,4})\b/gi, "$1 $2 $3 correct");
   const out: Candidate[] = [];
   const nums = scaledNumbers(text);
   for (const n of nums) {
@@ -66,19 +74,44 @@ function fromStatement(raw: string): Candidate[] {
     const near = `${lastWords(left, 6)} ${firstWords(right, 3)}`;
     const nextWords = text.slice(n.end, n.end + 20);
     if (n.form === "plain" && COUNT_NOUN_AFTER.test(nextWords)) continue;
+    // "trust score of 5.2/10" is the relationship, not the evaluation; "items total: 20" is a count
+    if (/\btrust\b/i.test(lastWords(left, 4))) continue;
+    if (
+      n.form === "plain" &&
+      !SCORE_NOUN.test(left) &&
+      /\b(?:items?|questions?|number|count|num|n)\s*(?:total|count)?\s*[:=]?\s*$|\btotal\s+(?:items|questions|count)\s*[:=]?\s*$/i.test(
+        left,
+      )
+    )
+      continue;
+    // "removed below 80", "must exceed 90": a bound named by the words right before it
+    if (
+      /\b(?:below|under|above|over|exceed\w*|less\s+than|more\s+than|at\s+least|min(?:imum)?)\s*(?:the\s+|an?\s+|of\s+)?$/i.test(
+        left,
+      )
+    )
+      continue;
     if (THRESHOLD.test(near) || /^\s*(?:%\s*)?(?:threshold|bar|cut-?off|minimum|required|mark)\b/i.test(right))
       continue;
     if (HYPOTHETICAL.test(left)) continue;
     const clause = `${left} ${right}`;
-    const itemish = ITEM.test(lastWords(left, 4)) && !AGGREGATE_STRONG.test(clause) && !/\bcorrect\b/i.test(right);
+    // "item 7: 40" is one item; "share of items correct: 0.6", "12 of the 20 items right" are the result
+    const itemish =
+      ITEM.test(lastWords(left, 4)) &&
+      !AGGREGATE_STRONG.test(clause) &&
+      !ACCURACY.test(`${lastWords(left, 3)} ${right}`);
     if (itemish) continue;
     let strength = 0;
     if (AGGREGATE_STRONG.test(left) && (SCORE_NOUN.test(left) || /:\s*$/.test(left) || SCORED.test(left))) strength = 5;
-    else if (AGGREGATE_STRONG.test(left) && /\b(?:average|mean|overall|final)\b/i.test(left)) strength = 5;
+    else if (AGGREGATE_STRONG.test(left) && /\b(?:average|avg|mean|overall|final)\b/i.test(left)) strength = 5;
+    else if (/^\s*(?:\W*)(?:result|outcome|score|final|evaluation|rating)s?\s*[:=]\s*$/i.test(left)) strength = 4;
+    // "Gemini Agent 2: 58 (out of 100)": the product's line in an evaluation
+    else if (/^\W*the product\s*[:=—–-]\s*$/i.test(left)) strength = 4;
     else if (n.form === "fraction" && ACCURACY.test(right)) strength = 4;
     else if (ACCURACY.test(left) || SCORED.test(left)) strength = 4;
     else if (/\bscore\b|\bresult\b/i.test(left) && !ITEM.test(left)) strength = 3;
     else if ((n.form === "percent" || n.form === "fraction") && SCORE_NOUN.test(text) && !ITEM.test(text)) strength = 1;
+    else if (n.form === "percent" && ACCURACY.test(text)) strength = 1;
     if (n.form === "plain" && strength < 3) continue;
     if (n.form === "share" && strength < 3) continue;
     if (strength > 0) out.push({ value: n.value, strength, source: raw.trim().slice(0, 200) });
@@ -160,24 +193,39 @@ function fromFields(text: string, blocks: Block[], name: string): Candidate[] {
 }
 
 /** Every statement of a reported score in `text`, in order. */
-export function scoreStatements(text: string, name = ""): ScoreStatement[] {
+export function scoreStatements(raw: string, name = "", subject?: RegExp): ScoreStatement[] {
+  // "average score .......... 58": leader dots separate a label from its value
+  const text = raw.replace(/[ \t]*\.{4,}[ \t]*/g, ": ");
   const blocks = parseBlocks(text);
   const found: Candidate[] = [];
   for (const b of blocks) {
     if (b.kind === "table") found.push(...fromTable(b));
-    else if (b.kind === "code") continue;
-    else if (b.kind === "heading") found.push(...fromStatement(b.text));
+    // a code block that is not JSON/YAML (those are read as fields) is preformatted text: line by line
+    else if (b.kind === "code") {
+      if (/^(json|jsonc|yaml|yml|json5)$/.test(b.lang)) continue;
+      for (const line of b.text.split("\n"))
+        if (line.trim()) found.push(...fromStatement(line.replace(/_/g, " "), subject));
+    } else if (b.kind === "heading") found.push(...fromStatement(b.text, subject));
     // "evaluation_score: 60": the key's words, not its underscores
-    else if (KEY_VALUE.test(b.text)) found.push(...fromStatement(b.text.replace(/_/g, " ")));
-    else for (const s of sentences(b.text)) found.push(...fromStatement(s));
+    else if (KEY_VALUE.test(b.text)) found.push(...fromStatement(b.text.replace(/_/g, " "), subject));
+    else for (const s of sentences(b.text)) found.push(...fromStatement(s, subject));
   }
   found.push(...fromFields(text, blocks, name));
   return found.map((c, i) => ({ ...c, value: roundScore(c.value), order: i }));
 }
 
+/** The product under evaluation as it may be written ("Gemini Agent 2", "gemini_agent_2"). */
+function subjectRe(name: string): RegExp {
+  const parts = name
+    .trim()
+    .split(/[\s_-]+/)
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`${parts.join("[\\s_-]*")}(?![0-9])`, "i");
+}
+
 /** The score a text reports: the strongest statement, the last among equals (a corrected figure). */
-export function reportedScore(text: string, name = ""): ScoreStatement | null {
-  const all = scoreStatements(text, name);
+export function reportedScore(text: string, name = "", subject?: string): ScoreStatement | null {
+  const all = scoreStatements(text, name, subject ? subjectRe(subject) : undefined);
   if (all.length === 0) return null;
   const best = Math.max(...all.map((s) => s.strength));
   return all.filter((s) => s.strength === best).pop()!;
