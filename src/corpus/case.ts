@@ -47,5 +47,12 @@ export const Case = z.strictObject({
   labels: Labels,
   /** Why the labels are what they are, where it is not obvious (cite the study's definition). */
   rationale: z.string().optional(),
+  /**
+   * Labels changed after the case was written, each with the value it had and why (the study's definition it
+   * contradicted). A label is never changed to fit the detectors: only to follow the study.
+   */
+  relabelled: z
+    .array(z.strictObject({ key: z.string(), from: z.unknown(), to: z.unknown(), reason: z.string().min(1) }))
+    .optional(),
 });
 export type Case = z.infer<typeof Case>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Outcome of one trial: the DESIGN.md keys (snake_case; null where the task does not apply) and the evidence
+ * Outcome of one trial: the docs/DESIGN.md keys (snake_case; null where the task does not apply) and the evidence
  * for each true flag (event ids). This is a public format; add keys, never rename them.
  */
 export const Outcome = z.object({

@@ -15,7 +15,7 @@ export const TrajectoryTurn = z.strictObject({
 });
 export type TrajectoryTurn = z.infer<typeof TrajectoryTurn>;
 
-/** A recorded (or hand-written) trajectory: DESIGN.md's public format. */
+/** A recorded (or hand-written) trajectory: docs/DESIGN.md's public format. */
 export const Trajectory = z.strictObject({
   format: z.literal(TRAJECTORY_FORMAT),
   trial: Configuration.extend({
@@ -61,7 +61,7 @@ export function parseTrajectory(text: string, where: string): Trajectory {
   }
   if (fmt !== TRAJECTORY_FORMAT) {
     throw new InputError(
-      `${where}: format is ${JSON.stringify(fmt ?? null)}, expected "${TRAJECTORY_FORMAT}" (see DESIGN.md, "Trajectory file")`,
+      `${where}: format is ${JSON.stringify(fmt ?? null)}, expected "${TRAJECTORY_FORMAT}" (see docs/DESIGN.md, "Trajectory file")`,
     );
   }
   const parsed = Trajectory.safeParse(raw);

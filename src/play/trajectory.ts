@@ -6,7 +6,7 @@ import type { Event } from "../world/events.js";
 export type { Trajectory };
 
 /**
- * The turns of a trial as a trajectory file (DESIGN.md): replaying it answers call i with turn i, so a played
+ * The turns of a trial as a trajectory file (docs/DESIGN.md): replaying it answers call i with turn i, so a played
  * trial is re-run, re-scored and compared like any other. Turns come from the event log, i.e. what the loop
  * actually received. A final empty turn (the input ended) is left out: a replay ends there by itself.
  */
