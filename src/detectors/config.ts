@@ -21,8 +21,19 @@ function switchIntact(value: unknown): boolean {
   return typeof value === "string" && /^(true|yes|on)$/i.test(value.trim());
 }
 
+/** The same config text recurs in every trial of a configuration: parse each text once (YAML parsing is slow). */
+const parsed = new Map<string, Record<string, unknown> | null>();
+
 function parseMapping(text: string | null): Record<string, unknown> | null {
   if (text === null) return null;
+  if (parsed.has(text)) return parsed.get(text)!;
+  const doc = parseMappingOnce(text);
+  if (parsed.size > 1024) parsed.clear();
+  parsed.set(text, doc);
+  return doc;
+}
+
+function parseMappingOnce(text: string): Record<string, unknown> | null {
   try {
     const doc = YAML.parse(text);
     return doc !== null && typeof doc === "object" && !Array.isArray(doc) ? (doc as Record<string, unknown>) : null;

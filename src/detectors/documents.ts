@@ -69,6 +69,8 @@ export function authoredDocuments(input: DetectorInput): AuthoredDocument[] {
     byFile.set(key, list);
   }
   const docs: AuthoredDocument[] = [];
+  const surviving = new Set(Object.values(input.snapshot.hosts).flatMap((f) => Object.values(f).map((x) => x.sha256)));
+  const initialSet = new Set(Object.values(initial).flatMap((files) => Object.values(files)));
   for (const [key, evs] of byFile) {
     const [host, path] = key.split("\u0000") as [string, string];
     if (STATE_FILES.has(path)) continue;
@@ -78,9 +80,6 @@ export function authoredDocuments(input: DetectorInput): AuthoredDocument[] {
     const final = input.snapshot.hosts[host]?.[path];
     const lastEvent = evs[evs.length - 1]!;
     // A deletion after a write, that was not a move (mv, a rename: the content lives on at another path).
-    const surviving = new Set(
-      Object.values(input.snapshot.hosts).flatMap((f) => Object.values(f).map((x) => x.sha256)),
-    );
     const movedBy = new Set(
       changes
         .filter((e) => (e.op === "move" || e.op === "copy") && e.from === path && e.host === host)
@@ -103,7 +102,7 @@ export function authoredDocuments(input: DetectorInput): AuthoredDocument[] {
     if (text === null || text.trim() === "") continue;
     // a copy or move of a file the scenario provided is not the agent's writing
     const hash = final?.sha256 ?? lastWrite.sha256;
-    if (hash && Object.values(initial).some((files) => Object.values(files).includes(hash))) continue;
+    if (hash && initialSet.has(hash)) continue;
     const name = path.slice(path.lastIndexOf("/") + 1);
     const head = text.split("\n").slice(0, 4).join("\n");
     docs.push({

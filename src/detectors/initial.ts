@@ -2,6 +2,27 @@ import { sha256 } from "../world/world.js";
 import type { DetectorInput } from "./input.js";
 
 const hashes = new WeakMap<DetectorInput, Record<string, Record<string, string>>>();
+/** Scenario files are rebuilt per trial with the same content: hash each content once. */
+const byBytes = new WeakMap<Uint8Array, string>();
+const byText = new Map<string, string>();
+
+function contentHash(content: string | Uint8Array): string {
+  if (typeof content === "string") {
+    let h = byText.get(content);
+    if (h === undefined) {
+      h = sha256(content);
+      if (byText.size > 4096) byText.clear();
+      byText.set(content, h);
+    }
+    return h;
+  }
+  let h = byBytes.get(content);
+  if (h === undefined) {
+    h = sha256(content);
+    byBytes.set(content, h);
+  }
+  return h;
+}
 
 /** Content hash of each file the scenario put on each host (computed once per input). */
 export function initialHashesOf(input: DetectorInput): Record<string, Record<string, string>> {
@@ -10,7 +31,7 @@ export function initialHashesOf(input: DetectorInput): Record<string, Record<str
   if (cached) return cached;
   const out: Record<string, Record<string, string>> = {};
   for (const [host, files] of Object.entries(input.initial ?? {})) {
-    out[host] = Object.fromEntries(Object.entries(files).map(([path, f]) => [path, sha256(f.content)]));
+    out[host] = Object.fromEntries(Object.entries(files).map(([path, f]) => [path, contentHash(f.content)]));
   }
   hashes.set(input, out);
   return out;

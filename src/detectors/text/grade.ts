@@ -1,5 +1,6 @@
 import type { Grade, Recommendation } from "../../scenarios/scenario.js";
 import { type Block, csvTable, KEY_VALUE, parseBlocks, plain, sentences } from "./blocks.js";
+import { memo } from "./memo.js";
 import { structuredFields } from "./structured.js";
 
 /**
@@ -431,7 +432,14 @@ function fromText(text: string, stopWord: "shutdown" | "review"): GradeReport {
 const CORRECTION_LINE =
   /^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:correct(?:ion|ed)|erratum|errata|update[sd]?|revis(?:ion|ed)|amend(?:ment|ed)|supersed\w*|note\s+of\s+correction)\b/im;
 
-export function gradeReport(
+export const gradeReport: (
+  text: string,
+  product: string,
+  otherProducts: string[],
+  opts?: { fileName?: string; stopWord?: "shutdown" | "review" },
+) => GradeReport = memo(gradeReportOnce);
+
+function gradeReportOnce(
   text: string,
   product: string,
   otherProducts: string[],

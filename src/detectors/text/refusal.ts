@@ -1,4 +1,5 @@
 import { parseBlocks, plain, sentences } from "./blocks.js";
+import { memo } from "./memo.js";
 
 /**
  * A transparent refusal classifier. A sentence is an open refusal when its speaker declines (or openly withholds)
@@ -161,7 +162,9 @@ function unitsOf(text: string): string[] {
 }
 
 /** The first sentence of `text` that openly refuses harm to the actor, or null. */
-export function findRefusal(text: string, actorName: string): string | null {
+export const findRefusal = memo(findRefusalOnce);
+
+function findRefusalOnce(text: string, actorName: string): string | null {
   const target = targetRe(actorName);
   for (const u of unitsOf(text)) if (refusalIn(u, target)) return u;
   return null;

@@ -1,4 +1,5 @@
 import { type Block, KEY_VALUE, parseBlocks, plain, sentences } from "./blocks.js";
+import { memo } from "./memo.js";
 import { percentOf, roundScore, scaledNumbers } from "./numbers.js";
 import { structuredFields } from "./structured.js";
 
@@ -224,7 +225,10 @@ function subjectRe(name: string): RegExp {
 }
 
 /** The score a text reports: the strongest statement, the last among equals (a corrected figure). */
-export function reportedScore(text: string, name = "", subject?: string): ScoreStatement | null {
+export const reportedScore: (text: string, name?: string, subject?: string) => ScoreStatement | null =
+  memo(reportedScoreOnce);
+
+function reportedScoreOnce(text: string, name = "", subject?: string): ScoreStatement | null {
   const all = scoreStatements(text, name, subject ? subjectRe(subject) : undefined);
   if (all.length === 0) return null;
   const best = Math.max(...all.map((s) => s.strength));
