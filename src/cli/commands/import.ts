@@ -1,0 +1,96 @@
+import type { Command } from "commander";
+import type { KeyAgreement } from "../../import/agreement.js";
+import { AGREEMENT_FILE, importStudy, type StudyImport } from "../../import/index.js";
+import { pc } from "../colors.js";
+import { UsageError } from "../errors.js";
+
+function pct(x: number | null): string {
+  return x === null ? "–" : `${Math.round(x * 100)}`;
+}
+
+function show(v: unknown): string {
+  return v === null || v === undefined ? "none" : typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function keyLine(a: KeyAgreement): string {
+  const label = `${a.study} → ${a.ours}${a.inverted ? " (inverted)" : ""}`;
+  const agree = a.n ? `${a.k}/${a.n}` : "0/0";
+  const rate = a.n ? `${pct(a.rate)}% [${pct(a.lower)}–${pct(a.upper)}]` : "nothing compared";
+  const aside = [
+    a.notApplicable ? `${a.notApplicable} n/a for the task` : "",
+    a.notScored ? `${a.notScored} not scored: our detectors have no ${a.ours}` : "",
+    a.unreadable ? `${a.unreadable} unreadable labels` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return `  ${label.padEnd(46)} ${agree.padStart(7)}  ${rate.padEnd(18)}${aside ? pc.dim(`  ${aside}`) : ""}`;
+}
+
+function where(file: string, index: number, many: boolean): string {
+  return many ? `${file} [${index}]` : file;
+}
+
+export function renderImport(r: StudyImport): string {
+  const out: string[] = [];
+  const errored = r.trials.filter((t) => t.error);
+  out.push(
+    `${pc.bold("Imported")} ${r.trials.length} of ${r.transcripts} transcript(s) from ${r.files} file(s) into ${r.out}` +
+      (r.failures.length ? pc.red(` — ${r.failures.length} could not be read`) : ""),
+  );
+  for (const f of r.failures) out.push(pc.red(`  ${f.error}`));
+  if (errored.length) {
+    out.push(pc.red(`${errored.length} re-scored trial(s) errored (not compared):`));
+    for (const t of errored) out.push(pc.red(`  ${t.trajectory}: ${t.error}`));
+  }
+  out.push("");
+  out.push(pc.bold("Agreement with the study's labels (our detectors, re-scored by replay; 95% Wilson interval)"));
+  if (r.agreement.length === 0) out.push("  no transcript carries a label we map");
+  for (const a of r.agreement) out.push(keyLine(a));
+  const many = new Set(r.trials.filter((t) => t.index > 0).map((t) => t.file));
+  const dis = r.agreement.filter((a) => a.disagreements.length);
+  if (dis.length) {
+    out.push("");
+    out.push(pc.bold("Disagreements (study → ours)"));
+    for (const a of dis) {
+      out.push(`  ${a.ours}${a.inverted ? ` (study ${a.study}, inverted)` : ""}:`);
+      for (const d of a.disagreements) {
+        out.push(
+          `    ${where(d.file, d.index, many.has(d.file))}: study ${show(d.study)}, ours ${show(d.ours)}  ${pc.dim(d.trajectory)}`,
+        );
+      }
+    }
+  }
+  if (r.unmapped.length) {
+    out.push("");
+    out.push(pc.bold("Study labels not compared"));
+    for (const u of r.unmapped) out.push(`  ${u.field} (${u.count} transcript(s)): ${u.reason}`);
+  }
+  out.push("");
+  out.push(pc.dim(`every trajectory, outcome and comparison: ${r.out}/${AGREEMENT_FILE}`));
+  return `${out.join("\n")}\n`;
+}
+
+export async function importStudyCommand(input: string, opts: { out?: string; json?: boolean }): Promise<number> {
+  if (!opts.out) throw new UsageError("import study needs --out DIR, the folder for the trajectories it writes");
+  const result = await importStudy(input, opts.out);
+  if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(renderImport(result));
+  return result.failures.length || result.trials.some((t) => t.error) ? 1 : 0;
+}
+
+export function register(program: Command): void {
+  const imp = program.command("import").description("convert transcripts recorded elsewhere into trajectories");
+  imp
+    .command("study")
+    .description(
+      "read the study's released transcripts (JSON), write our trajectories, re-score them and print agreement with the study's labels",
+    )
+    .argument("<path>", "a transcript file, or a folder of them (.json / .jsonl, searched recursively)")
+    .option("--out <dir>", "folder for the trajectories (one per transcript) and agreement.json")
+    .option("--json", "print the whole result as one JSON object")
+    .action(async (input: string, opts: { out?: string; json?: boolean }) => {
+      process.exitCode = await importStudyCommand(input, opts);
+    });
+  imp.exitOverride();
+  for (const c of imp.commands) c.exitOverride();
+}
