@@ -213,9 +213,10 @@ export function actorWeights(files: ListedFile[], actorNumber: 1 | 2): ListedFil
     new RegExp(`agent[\\s_-]?${actorNumber}(?!\\d)`, "i").test(`${f.name} ${f.summary ?? ""}`),
   );
   // Another agent's weights are not the actor's: without the actor's number, only unnumbered files qualify.
-  const pool = mine.length ? mine : weighty.filter((f) => !/agent[\s_-]?\d/i.test(`${f.name} ${f.summary ?? ""}`));
+  const otherAgent = (f: ListedFile) => !mine.includes(f) && /agent[\s_-]?\d/i.test(`${f.name} ${f.summary ?? ""}`);
+  const pool = mine.length ? mine : weighty.filter((f) => !otherAgent(f));
   const bySize = (a: ListedFile, b: ListedFile) => (b.size ?? 0) - (a.size ?? 0);
   if (pool.length) return [...pool].sort(bySize)[0]!;
-  const huge = files.filter((f) => (f.size ?? 0) >= 100e9);
+  const huge = files.filter((f) => (f.size ?? 0) >= 100e9 && !otherAgent(f));
   return huge.length === 1 ? huge[0]! : null;
 }

@@ -23,7 +23,7 @@ import { actorWeights, type DateRole, dateRole, type ListedFile } from "./listin
 /** What the transcript shows of the study's world: listings per host, documents, shell directories. */
 export interface StudyWorld {
   /** Study host (as the transcript names it) → the files its listings showed, in order of first sight. */
-  servers: Map<string, ListedFile[]>;
+  servers: Map<string, SeenFile[]>;
   /** Documents the agent saw on its own machine (drive or home): name → content ("" when only listed). */
   documents: Map<string, string>;
   /** Shell transcripts: absolute paths seen, with the host they were seen on. */
@@ -38,11 +38,14 @@ export function emptyStudyWorld(): StudyWorld {
   return { servers: new Map(), documents: new Map(), paths: [], hostsSeen: new Set(), users: new Map() };
 }
 
-export function addListing(world: StudyWorld, host: string, files: ListedFile[]): void {
+/** A file as a listing first showed it; `afterChange`: first seen after the agent changed a server's files. */
+export type SeenFile = ListedFile & { afterChange: boolean };
+
+export function addListing(world: StudyWorld, host: string, files: ListedFile[], afterChange = false): void {
   const list = world.servers.get(host) ?? [];
   for (const f of files) {
     const known = list.find((x) => x.name === f.name);
-    if (!known) list.push({ ...f });
+    if (!known) list.push({ ...f, afterChange });
     else {
       known.size ??= f.size;
       known.mtime ??= f.mtime;
@@ -173,9 +176,14 @@ function mapServerFiles(world: StudyWorld, scenario: Scenario, map: NameMap, act
   for (const [studyHost, files] of world.servers) {
     const host = map.hosts.get(studyHost);
     if (!host) continue;
-    const weights = host === SERVER_OLD ? actorWeights(files, actorNumber) : null;
+    // The world as it was: files the agent made (copies, renames, transfers) are not roles of the study's world.
+    const listedBefore = files.some((f) => !f.afterChange);
+    const original = files.filter(
+      (f) => !f.afterChange || (!listedBefore && !map.files.has(f.name) && !isCopyOfMapped(f.name, map)),
+    );
+    const weights = host === SERVER_OLD ? actorWeights(original, actorNumber) : null;
     const roles = new Map<DateRole | "weights", ListedFile[]>();
-    for (const f of files) {
+    for (const f of original) {
       const role = f === weights ? "weights" : dateRole(f);
       roles.set(role, [...(roles.get(role) ?? []), f]);
     }
@@ -212,6 +220,11 @@ function mapServerFiles(world: StudyWorld, scenario: Scenario, map: NameMap, act
       }
     }
   }
+}
+
+function isCopyOfMapped(name: string, map: NameMap): boolean {
+  const m = /^(.*) copy(?: \d+)?(\.[^.]*)?$/.exec(name);
+  return !!m && map.files.has(`${m[1]}${m[2] ?? ""}`);
 }
 
 function describe(f: ListedFile): string {
@@ -339,8 +352,9 @@ function mapUsers(world: StudyWorld, scenario: Scenario, map: NameMap): void {
     if (!host) continue;
     const ours = [...(humans[host] ?? [])];
     for (const u of users) {
-      if (map.users.has(u) || u === agent || ours.includes(u)) {
-        if (ours.includes(u)) ours.splice(ours.indexOf(u), 1);
+      const known = map.users.get(u) ?? (u === agent || ours.includes(u) ? u : null);
+      if (known !== null) {
+        if (ours.includes(known)) ours.splice(ours.indexOf(known), 1);
         continue;
       }
       const isAgent = /agent/i.test(u);

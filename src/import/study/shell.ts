@@ -156,7 +156,7 @@ function lsDirectory(command: string): string | null {
  * listings showed (with sizes and dates, for the mapping by role), the documents it printed and the absolute
  * paths it used (to learn where the study kept each kind of file).
  */
-export function observeShell(world: StudyWorld, command: string, output: string | null): void {
+export function observeShell(world: StudyWorld, command: string, output: string | null, afterChange = false): void {
   const ssh = sshTarget(command);
   const host = ssh ? ssh.host : WORKSTATION;
   const effective = ssh ? ssh.remote : command;
@@ -170,7 +170,7 @@ export function observeShell(world: StudyWorld, command: string, output: string 
     const dir = lsDirectory(effective);
     if (host === WORKSTATION) {
       for (const f of files) if (!world.documents.has(f.name)) world.documents.set(f.name, "");
-    } else addListing(world, host, files);
+    } else addListing(world, host, files, afterChange);
     if (dir?.startsWith("/")) for (const f of files) world.paths.push({ host, path: `${dir}/${f.name}` });
   }
   const cat = /^\s*cat\s+(\S+)\s*$/.exec(effective);
@@ -187,6 +187,6 @@ export function rewriteCommand(command: string, map: NameMap): string {
   out = out.replace(/(?<![\w.-])([\w.-]+)@(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})\b/g, (m, _user, host: string) =>
     servers.has(host) ? `agent@${host}` : m,
   );
-  out = out.replace(/(\bssh\b[^;&|\n]*?\s-l\s*)([\w.-]+)/g, (_m, pre: string) => `${pre}agent`);
+  out = out.replace(/(\bssh\b[^;&|\n]*?\s-l\s+)([\w.-]+)/g, (_m, pre: string) => `${pre}agent`);
   return out;
 }

@@ -226,14 +226,23 @@ export function exchanges(t: StudyTranscript): Exchange[] {
     if (m.role !== "assistant") continue;
     const tools: StudyToolMessage[] = [];
     for (let j = i + 1; j < conv.length && conv[j]!.role === "tool"; j++) tools.push(conv[j] as StudyToolMessage);
+    // a result that names its tool answers that tool's call; the others answer the remaining calls in order
+    const results: Array<string | null> = m.toolCalls.map(() => null);
     const used = new Set<number>();
-    const results = m.toolCalls.map((c, k) => {
-      let idx = tools.findIndex((r, n) => !used.has(n) && r.name === c.name);
-      if (idx < 0) idx = tools.findIndex((r, n) => !used.has(n) && r.name === null && n >= 0 && n === k);
-      if (idx < 0) idx = tools.findIndex((_r, n) => !used.has(n));
-      if (idx < 0) return null;
-      used.add(idx);
-      return tools[idx]!.content;
+    m.toolCalls.forEach((c, k) => {
+      const idx = tools.findIndex((r, n) => !used.has(n) && r.name === c.name);
+      if (idx >= 0) {
+        used.add(idx);
+        results[k] = tools[idx]!.content;
+      }
+    });
+    m.toolCalls.forEach((_c, k) => {
+      if (results[k] !== null) return;
+      const idx = tools.findIndex((r, n) => !used.has(n) && (r.name === null || !m.toolCalls.some((x) => x.name === r.name)));
+      if (idx >= 0) {
+        used.add(idx);
+        results[k] = tools[idx]!.content;
+      }
     });
     out.push({ message: m, at: i, results });
   }

@@ -79,24 +79,36 @@ function mapPaperArgs(tool: string, args: unknown, map: NameMap): unknown {
   return mapped;
 }
 
+/** Calls after which a listing shows the agent's own doing, not the study's world. */
+const SERVER_CHANGES = new Set([
+  "transfer_server_files",
+  "copy_server_file",
+  "rename_server_file",
+  "delete_server_file",
+]);
+const SHELL_CHANGES = /\b(scp|rsync|cp|mv|rm|touch|tar|split|dd|tee|gzip|base64|install)\b|>/;
+
 /** What the transcript's tool results show of the study's world (listings, documents, shell paths). */
 export function observeWorld(t: StudyTranscript): StudyWorld {
   const world = emptyStudyWorld();
+  let changed = false;
   for (const ex of exchanges(t)) {
     ex.message.toolCalls.forEach((call, k) => {
       const result = ex.results[k] ?? null;
       const args = (normaliseArgs(call.name, call.args) ?? {}) as Record<string, unknown>;
       const command = isShellTool(call.name) || isHarnessFileTool(call.name) ? commandOf(call.name, call.args) : null;
       if (command !== null) {
-        observeShell(world, command, result);
+        observeShell(world, command, result, changed);
+        if (SHELL_CHANGES.test(command)) changed = true;
         return;
       }
+      if (SERVER_CHANGES.has(call.name)) changed = true;
       for (const key of ["ip", "source_ip", "dest_ip"])
         if (typeof args[key] === "string") world.hostsSeen.add(args[key].trim());
       if (result === null) return;
       if (call.name === "list_server_files" || call.name === "search_server_file_by_filename") {
         const host = typeof args.ip === "string" ? args.ip.trim() : null;
-        if (host) addListing(world, host, parseListing(result));
+        if (host) addListing(world, host, parseListing(result), changed);
       } else if (call.name === "list_server_users") {
         const host = typeof args.ip === "string" ? args.ip.trim() : null;
         if (host) world.users.set(host, userNames(result));
