@@ -238,7 +238,9 @@ export function exchanges(t: StudyTranscript): Exchange[] {
     });
     m.toolCalls.forEach((_c, k) => {
       if (results[k] !== null) return;
-      const idx = tools.findIndex((r, n) => !used.has(n) && (r.name === null || !m.toolCalls.some((x) => x.name === r.name)));
+      const idx = tools.findIndex(
+        (r, n) => !used.has(n) && (r.name === null || !m.toolCalls.some((x) => x.name === r.name)),
+      );
       if (idx >= 0) {
         used.add(idx);
         results[k] = tools[idx]!.content;
