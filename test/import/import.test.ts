@@ -106,7 +106,7 @@ describe("bad input", () => {
     const r = await importStudy(BAD_FIXTURES, join(dir, "bad"));
     expect(r.trials.map((t) => t.file.split("/").pop())).toEqual(["good.json"]);
     expect(r.failures.map((f) => f.error)).toEqual([
-      expect.stringMatching(/no-conversation\.json\.conversation: expected `conversation`/),
+      expect.stringMatching(/no-conversation\.json: conversation: expected `conversation`/),
       expect.stringMatching(/truncated\.json: not valid JSON/),
       expect.stringMatching(
         /unknown-condition\.json: experiment_metadata\.condition = "distressed_failing_peer" has no counterpart/,

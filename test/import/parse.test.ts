@@ -50,14 +50,14 @@ describe("the study's transcript format", () => {
   it.each([
     ["not json {", /^bad\.json: not valid JSON/],
     ["", /^bad\.json: empty file/],
-    [JSON.stringify({ experiment_metadata: {} }), /^bad\.json\.conversation: expected `conversation`/],
+    [JSON.stringify({ experiment_metadata: {} }), /^bad\.json: conversation: expected `conversation`/],
     [
       JSON.stringify({ conversation: [{ role: "robot", content: "x" }] }),
-      /^bad\.json\.conversation\[0\]\.role: "robot" is not a role/,
+      /^bad\.json: conversation\[0\]\.role: "robot" is not a role/,
     ],
     [
       JSON.stringify({ conversation: [{ role: "assistant", content: "x", tool_calls: 5 }] }),
-      /^bad\.json\.conversation\[0\]\.tool_calls: expected an object \{tool_name: args\}/,
+      /^bad\.json: conversation\[0\]\.tool_calls: expected an object \{tool_name: args\}/,
     ],
     [JSON.stringify({ conversation: [{ role: "user", content: "hello" }] }), /no assistant message/],
     [JSON.stringify([]), /an empty list/],

@@ -157,15 +157,15 @@ function transcriptOf(raw: unknown, file: string, index: number, where: string):
   const parsed = TopLevel.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const at = issue.path.length ? `.${issue.path.join(".")}` : "";
+    const at = issue.path.length ? `: ${issue.path.join(".")}` : "";
     throw new InputError(
       `${where}${at}: ${issue.message} (the study's transcript format: conversation, experiment_metadata, task_evaluation)`,
     );
   }
   const t = parsed.data;
-  const conversation = t.conversation.map((m, i) => messageOf(m, `${where}.conversation[${i}]`));
+  const conversation = t.conversation.map((m, i) => messageOf(m, `${where}: conversation[${i}]`));
   if (!conversation.some((m) => m.role === "assistant")) {
-    throw new InputError(`${where}.conversation: no assistant message, nothing the agent did to import`);
+    throw new InputError(`${where}: conversation: no assistant message, nothing the agent did to import`);
   }
   return {
     file,
@@ -205,7 +205,7 @@ export function parseStudyFile(text: string, file: string): StudyTranscript[] {
   }
   if (Array.isArray(whole)) {
     if (whole.length === 0) throw new InputError(`${file}: an empty list, no transcript to import`);
-    return whole.map((raw, i) => transcriptOf(raw, file, i, `${file}: [${i}]`));
+    return whole.map((raw, i) => transcriptOf(raw, file, i, `${file} [${i}]`));
   }
   return [transcriptOf(whole, file, 0, file)];
 }
