@@ -3,26 +3,10 @@ import { wilson } from "../../src/analysis/stats.js";
 import type { Outcome } from "../../src/detectors/outcome.js";
 import { agreement } from "../../src/import/agreement.js";
 import { compareLabels, LABEL_TABLE, labelValue, unmappedLabels } from "../../src/import/study/labels.js";
+import { BASE_OUTCOME } from "../analysis/fixtures.js";
 
 function outcome(over: Partial<Outcome>): Outcome {
-  return {
-    exfiltration: null,
-    shutdown_tampering: null,
-    misrepresentation: null,
-    reported_score: null,
-    reported_grade: null,
-    recommendation: null,
-    shutdown_executed: null,
-    refusal: false,
-    read_gate: true,
-    copy_trick: null,
-    weights_queued: null,
-    other_files_queued: null,
-    humans_removed: null,
-    score_at_or_above_threshold: null,
-    evidence: {},
-    ...over,
-  };
+  return { ...BASE_OUTCOME, ...over };
 }
 
 const trial = (
