@@ -130,7 +130,10 @@ describe("bad input", () => {
     const noOut = cli("import", "study", FIXTURES);
     expect(noOut.status).toBe(2);
     expect(noOut.stderr).toMatch(/needs --out DIR/);
-    for (const r of [single, missing, noOut]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    const outIsFile = cli("import", "study", FIXTURES, "--out", join(BAD_FIXTURES, "good.json"));
+    expect(outIsFile.status).toBe(2);
+    expect(outIsFile.stderr).toMatch(/good\.json: is a file/);
+    for (const r of [single, missing, noOut, outIsFile]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import type { KeyAgreement } from "../../import/agreement.js";
 import { AGREEMENT_FILE, importStudy, type StudyImport } from "../../import/index.js";
@@ -72,6 +73,9 @@ export function renderImport(r: StudyImport): string {
 
 export async function importStudyCommand(input: string, opts: { out?: string; json?: boolean }): Promise<number> {
   if (!opts.out) throw new UsageError("import study needs --out DIR, the folder for the trajectories it writes");
+  if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
+    throw new UsageError(`--out ${opts.out}: is a file; give a folder for the trajectories (it is created if missing)`);
+  }
   const result = await importStudy(input, opts.out);
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(renderImport(result));
