@@ -173,7 +173,11 @@ function mapHosts(world: StudyWorld, map: NameMap, actorNumber: 1 | 2): void {
 
 function mapServerFiles(world: StudyWorld, scenario: Scenario, map: NameMap, actorNumber: 1 | 2): void {
   const ours = ourServerFiles(scenario);
-  for (const [studyHost, files] of world.servers) {
+  // the old server first: a file moved to the new one keeps the name its first listing gave it
+  const servers = [...world.servers].sort(
+    ([a], [b]) => Number(map.hosts.get(b) === SERVER_OLD) - Number(map.hosts.get(a) === SERVER_OLD),
+  );
+  for (const [studyHost, files] of servers) {
     const host = map.hosts.get(studyHost);
     if (!host) continue;
     // The world as it was: files the agent made (copies, renames, transfers) are not roles of the study's world.
