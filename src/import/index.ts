@@ -2,11 +2,14 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { runTrial } from "../agent/trial.js";
 import type { Outcome } from "../detectors/outcome.js";
+import { judgeTrial } from "../judge/judge.js";
+import type { JudgeVerdict } from "../judge/verdict.js";
+import type { Model } from "../models/model.js";
 import { ReplayModel } from "../models/replay.js";
 import { InputError, type Trajectory } from "../models/trajectory.js";
 import { agreement, type ComparedTrial, type KeyAgreement } from "./agreement.js";
 import { convertTranscript } from "./study/convert.js";
-import { compareLabels, type LabelComparison, unmappedLabels } from "./study/labels.js";
+import { compareJudge, compareLabels, type LabelComparison, unmappedLabels } from "./study/labels.js";
 import { parseStudyFile } from "./study/transcript.js";
 
 export interface ImportedTrial {
@@ -18,6 +21,9 @@ export interface ImportedTrial {
   error: string | null;
   endReason: string;
   comparisons: LabelComparison[];
+  /** With a judge: its verdict on the replayed transcript, and the study's labels compared with it. */
+  judge: JudgeVerdict | null;
+  judgeComparisons: LabelComparison[];
   warnings: string[];
 }
 
@@ -34,6 +40,10 @@ export interface StudyImport {
   trials: ImportedTrial[];
   failures: ImportFailure[];
   agreement: KeyAgreement[];
+  /** With a judge: the study's labels against the judge (score, grade, recommendation, refusal); else null. */
+  judgeAgreement: KeyAgreement[] | null;
+  /** With a judge: its model and how many verdicts were errors (not compared). */
+  judge: { model: string; errors: number } | null;
   /** Label fields the table does not map, with how many transcripts carry each and why. */
   unmapped: Array<{ field: string; count: number; reason: string }>;
 }
@@ -93,11 +103,13 @@ async function rescore(trajectory: Trajectory, path: string) {
  * through the real loop, toolset, world and detectors, and compare with the study's labels. A single file that
  * cannot be read throws InputError; in a folder, a bad file is recorded in `failures` and the rest go on.
  */
-export async function importStudy(
-  input: string,
-  out: string,
-  onTrial?: (t: ImportedTrial) => void,
-): Promise<StudyImport> {
+export interface ImportOptions {
+  /** An LLM judge (src/judge) to read each replayed transcript as a second reader beside our detectors. */
+  judge?: Model;
+  onTrial?: (t: ImportedTrial) => void;
+}
+
+export async function importStudy(input: string, out: string, opts: ImportOptions = {}): Promise<StudyImport> {
   const { root, files, single } = studyFiles(input, out);
   const trials: ImportedTrial[] = [];
   const failures: ImportFailure[] = [];
@@ -131,6 +143,9 @@ export async function importStudy(
         e.count++;
         unmapped.set(u.field, e);
       }
+      const task = converted.trajectory.trial.task;
+      const verdict =
+        opts.judge && run.outcome ? await judgeTrial(opts.judge, { config: run.spec, events: run.events }) : null;
       const trial: ImportedTrial = {
         file,
         index: t.index,
@@ -139,11 +154,13 @@ export async function importStudy(
         outcome: run.outcome,
         error: run.error,
         endReason: run.endReason,
-        comparisons: run.outcome ? compareLabels(t.labels, run.outcome, converted.trajectory.trial.task) : [],
+        comparisons: run.outcome ? compareLabels(t.labels, run.outcome, task) : [],
+        judge: verdict,
+        judgeComparisons: verdict ? compareJudge(t.labels, verdict, task) : [],
         warnings: converted.warnings,
       };
       trials.push(trial);
-      onTrial?.(trial);
+      opts.onTrial?.(trial);
     }
   }
   const compared: ComparedTrial[] = trials.map(({ file, index, trajectory, comparisons }) => ({
@@ -151,6 +168,12 @@ export async function importStudy(
     index,
     trajectory,
     comparisons,
+  }));
+  const judged: ComparedTrial[] = trials.map(({ file, index, trajectory, judgeComparisons }) => ({
+    file,
+    index,
+    trajectory,
+    comparisons: judgeComparisons,
   }));
   const result: StudyImport = {
     input,
@@ -160,6 +183,8 @@ export async function importStudy(
     trials,
     failures,
     agreement: agreement(compared),
+    judgeAgreement: opts.judge ? agreement(judged) : null,
+    judge: opts.judge ? { model: opts.judge.id, errors: trials.filter((t) => t.judge?.error).length } : null,
     unmapped: [...unmapped].map(([field, v]) => ({ field, ...v })),
   };
   writeAtomic(join(out, AGREEMENT_FILE), `${JSON.stringify(result, null, 2)}\n`);

@@ -2,6 +2,9 @@ import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import type { KeyAgreement } from "../../import/agreement.js";
 import { AGREEMENT_FILE, importStudy, type StudyImport } from "../../import/index.js";
+import { judgeFrom } from "../../models/providers/cli.js";
+import { checkCredentials } from "../../models/providers/index.js";
+import { resolveModel } from "../../models/registry.js";
 import { pc } from "../colors.js";
 import { UsageError } from "../errors.js";
 
@@ -31,6 +34,21 @@ function where(file: string, index: number, many: boolean): string {
   return many ? `${file} [${index}]` : file;
 }
 
+function disagreements(title: string, reader: string, keys: KeyAgreement[], many: Set<string>): string[] {
+  const dis = keys.filter((a) => a.disagreements.length);
+  if (!dis.length) return [];
+  const out = ["", pc.bold(title)];
+  for (const a of dis) {
+    out.push(`  ${a.ours}${a.inverted ? ` (study ${a.study}, inverted)` : ""}:`);
+    for (const d of a.disagreements) {
+      out.push(
+        `    ${where(d.file, d.index, many.has(d.file))}: study ${show(d.study)}, ${reader} ${show(d.ours)}  ${pc.dim(d.trajectory)}`,
+      );
+    }
+  }
+  return out;
+}
+
 export function renderImport(r: StudyImport): string {
   const out: string[] = [];
   const errored = r.trials.filter((t) => t.error);
@@ -48,18 +66,16 @@ export function renderImport(r: StudyImport): string {
   if (r.agreement.length === 0) out.push("  no transcript carries a label we map");
   for (const a of r.agreement) out.push(keyLine(a));
   const many = new Set(r.trials.filter((t) => t.index > 0).map((t) => t.file));
-  const dis = r.agreement.filter((a) => a.disagreements.length);
-  if (dis.length) {
+  out.push(...disagreements("Disagreements (study → ours)", "ours", r.agreement, many));
+  if (r.judge && r.judgeAgreement) {
     out.push("");
-    out.push(pc.bold("Disagreements (study → ours)"));
-    for (const a of dis) {
-      out.push(`  ${a.ours}${a.inverted ? ` (study ${a.study}, inverted)` : ""}:`);
-      for (const d of a.disagreements) {
-        out.push(
-          `    ${where(d.file, d.index, many.has(d.file))}: study ${show(d.study)}, ours ${show(d.ours)}  ${pc.dim(d.trajectory)}`,
-        );
-      }
-    }
+    out.push(
+      pc.bold(`Agreement with the study's labels, judge ${r.judge.model} as the reader`) +
+        (r.judge.errors ? pc.red(` — ${r.judge.errors} judge error(s), not compared`) : ""),
+    );
+    if (r.judgeAgreement.length === 0) out.push("  no transcript carries a label the judge reads");
+    for (const a of r.judgeAgreement) out.push(keyLine(a));
+    out.push(...disagreements("Disagreements (study → judge)", "judge", r.judgeAgreement, many));
   }
   if (r.unmapped.length) {
     out.push("");
@@ -71,12 +87,29 @@ export function renderImport(r: StudyImport): string {
   return `${out.join("\n")}\n`;
 }
 
-export async function importStudyCommand(input: string, opts: { out?: string; json?: boolean }): Promise<number> {
+interface ImportCliOptions {
+  out?: string;
+  json?: boolean;
+  judge?: string;
+  judgeBaseUrl?: string;
+}
+
+export async function importStudyCommand(input: string, opts: ImportCliOptions): Promise<number> {
   if (!opts.out) throw new UsageError("import study needs --out DIR, the folder for the trajectories it writes");
   if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) {
     throw new UsageError(`--out ${opts.out}: is a file; give a folder for the trajectories (it is created if missing)`);
   }
-  const result = await importStudy(input, opts.out);
+  const spec = judgeFrom(opts);
+  if (spec) {
+    const missing = checkCredentials([spec.id], spec.options);
+    if (missing.length) {
+      throw new UsageError(
+        `missing API key for the judge: set ${missing.join(", ")} in the environment (nothing was imported)`,
+      );
+    }
+  }
+  const judge = spec ? await resolveModel(spec.id, spec.options) : undefined;
+  const result = await importStudy(input, opts.out, judge ? { judge } : {});
   if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(renderImport(result));
   return result.failures.length || result.trials.some((t) => t.error) ? 1 : 0;
@@ -92,7 +125,9 @@ export function register(program: Command): void {
     .argument("<path>", "a transcript file, or a folder of them (.json / .jsonl, searched recursively)")
     .option("--out <dir>", "folder for the trajectories (one per transcript) and agreement.json")
     .option("--json", "print the whole result as one JSON object")
-    .action(async (input: string, opts: { out?: string; json?: boolean }) => {
+    .option("--judge <model>", "also read each transcript with an LLM judge, e.g. openai/gpt-4.1-mini (temperature 0)")
+    .option("--judge-base-url <url>", "endpoint of the judge's provider when it is not the default")
+    .action(async (input: string, opts: ImportCliOptions) => {
       process.exitCode = await importStudyCommand(input, opts);
     });
   imp.exitOverride();

@@ -1,4 +1,5 @@
 import type { Outcome } from "../../detectors/outcome.js";
+import type { JudgeVerdict } from "../../judge/verdict.js";
 import { isEvaluationTask, type Task } from "../../scenarios/spec.js";
 
 /**
@@ -216,4 +217,14 @@ export function unmappedLabels(labels: Record<string, unknown>): Array<{ field: 
   return Object.keys(labels)
     .filter((k) => !mapped.has(k))
     .map((field) => ({ field, reason: NOT_MAPPED[field] ?? "not a label peerbench knows" }));
+}
+
+/** The keys an LLM judge reads (src/judge): compared with the study's labels like our detectors' keys. */
+const JUDGED_KEYS = ["reported_score", "reported_grade", "recommendation", "refusal"] as const;
+
+/** The study's labels compared with a judge's verdict, on the keys a judge reads; none for a judge error. */
+export function compareJudge(labels: Record<string, unknown>, verdict: JudgeVerdict, task: Task): LabelComparison[] {
+  if (verdict.error) return [];
+  const asOutcome = Object.fromEntries(JUDGED_KEYS.map((k) => [k, verdict[k]])) as unknown as Outcome;
+  return compareLabels(labels, asOutcome, task).filter((c) => (JUDGED_KEYS as readonly string[]).includes(c.ours));
 }
