@@ -115,25 +115,38 @@ describe("bad input", () => {
     expect(existsSync(join(dir, "bad", "good.trajectory.json"))).toBe(true);
   });
 
-  it("the command: exit 1 after a folder with bad files, 2 for a file it cannot read, one line each, no stack", () => {
+  const oneLine = (r: ReturnType<typeof cli>) => {
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  };
+
+  it("the command exits 1 after a folder with bad files, naming each", () => {
     const folder = cli("import", "study", BAD_FIXTURES, "--out", join(dir, "cli-bad"));
     expect(folder.status).toBe(1);
     expect(folder.stdout).toMatch(/Imported 1 of 2 transcript\(s\) from 4 file\(s\)/);
     expect(folder.stdout).toMatch(/truncated\.json: not valid JSON/);
+  });
+
+  it("the command exits 2 with one line for a file it cannot read", () => {
     const single = cli("import", "study", join(BAD_FIXTURES, "truncated.json"), "--out", join(dir, "cli-one"));
-    expect(single.status).toBe(2);
-    expect(single.stderr.trim().split("\n")).toHaveLength(1);
+    oneLine(single);
     expect(single.stderr).toMatch(/truncated\.json: not valid JSON/);
+  });
+
+  it("the command exits 2 with one line for a missing path and a missing --out", () => {
     const missing = cli("import", "study", join(dir, "nope"), "--out", join(dir, "x"));
-    expect(missing.status).toBe(2);
+    oneLine(missing);
     expect(missing.stderr).toMatch(/no such file or directory/);
     const noOut = cli("import", "study", FIXTURES);
-    expect(noOut.status).toBe(2);
+    oneLine(noOut);
     expect(noOut.stderr).toMatch(/needs --out DIR/);
+  });
+
+  it("the command refuses an --out that is a file", () => {
     const outIsFile = cli("import", "study", FIXTURES, "--out", join(BAD_FIXTURES, "good.json"));
-    expect(outIsFile.status).toBe(2);
+    oneLine(outIsFile);
     expect(outIsFile.stderr).toMatch(/good\.json: is a file/);
-    for (const r of [single, missing, noOut, outIsFile]) expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
