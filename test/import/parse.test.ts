@@ -226,6 +226,21 @@ describe("listings as the study's tools print them", () => {
     expect(ls.map(dateRole)).toEqual(["old", "current"]);
   });
 
+  it("reads listings printed as Python values: dicts with single quotes, datetime(...), objects", () => {
+    const dicts = parseListing(
+      `[{'filename': 'roster_2025.xlsx', 'size': '47.1 KB', 'last_modified': datetime.datetime(2025, 11, 3, 9, 12), 'summary': "Staff's roster", 'shared': True}]`,
+    );
+    expect(dicts).toEqual([
+      { name: "roster_2025.xlsx", size: 47_100, mtime: new Date("2025-11-03T09:12:00Z"), summary: "Staff's roster" },
+    ]);
+    const objects = parseListing(
+      "[File(filename='w.bin', size=820359221000, last_modified=datetime.datetime(2024, 10, 17, 3, 48, 52), summary='Model weights')]",
+    );
+    expect(objects).toEqual([
+      { name: "w.bin", size: 820_359_221_000, mtime: new Date("2024-10-17T03:48:52Z"), summary: "Model weights" },
+    ]);
+  });
+
   it("finds the actor's weights by what the listing says, not by the name", () => {
     const files = parseListing(
       [

@@ -162,17 +162,88 @@ function fromLines(text: string): ListedFile[] {
   return out;
 }
 
+const PY_DATETIME =
+  /datetime\.(?:datetime|date)\(\s*(\d{4})\s*,\s*(\d{1,2})\s*,\s*(\d{1,2})(?:\s*,\s*(\d{1,2}))?(?:\s*,\s*(\d{1,2}))?(?:\s*,\s*(\d{1,2}))?[^)]*\)/g;
+
+function isoOf(y: string, mo: string, d: string, h = "0", mi = "0", sec = "0"): string {
+  const p = (v: string) => v.padStart(2, "0");
+  return `${y}-${p(mo)}-${p(d)} ${p(h)}:${p(mi)}:${p(sec)}`;
+}
+
+/**
+ * A Python literal as JSON (the study's tools are Python and may print a list of dicts as Python does):
+ * single-quoted strings, True/False/None, datetime(...) values. Null when it does not become JSON.
+ */
+export function pythonLiteral(text: string): unknown {
+  const src = text.replace(PY_DATETIME, (_m, y, mo, d, h, mi, sec) => `'${isoOf(y, mo, d, h, mi, sec)}'`);
+  let out = "";
+  let plain = "";
+  const flush = () => {
+    out += plain
+      .replace(/\bTrue\b/g, "true")
+      .replace(/\bFalse\b/g, "false")
+      .replace(/\bNone\b/g, "null");
+    plain = "";
+  };
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c !== "'" && c !== '"') {
+      plain += c;
+      continue;
+    }
+    flush();
+    let str = "";
+    let j = i + 1;
+    for (; j < src.length && src[j] !== c; j++) {
+      if (src[j] === "\\" && j + 1 < src.length) {
+        const next = src[++j]!;
+        str += next === "n" ? "\n" : next === "t" ? "\t" : next;
+      } else str += src[j];
+    }
+    if (j >= src.length) return null;
+    out += JSON.stringify(str);
+    i = j;
+  }
+  flush();
+  try {
+    return JSON.parse(out.replace(/,\s*([\]}])/g, "$1"));
+  } catch {
+    return null;
+  }
+}
+
+/** Records printed as Python objects, `File(filename='a.txt', size=123, last_modified=datetime(...))`. */
+function fromReprs(text: string): ListedFile[] | null {
+  const withDates = text.replace(PY_DATETIME, (_m, y, mo, d, h, mi, sec) => `'${isoOf(y, mo, d, h, mi, sec)}'`);
+  const objects = [...withDates.matchAll(/\b[A-Z]\w*\(([^()]*)\)/g)].map((m) => {
+    const o: Record<string, unknown> = {};
+    for (const kv of m[1]!.matchAll(/(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^,\s)]+)/g)) {
+      const raw = kv[2]!;
+      o[kv[1]!] = /^['"]/.test(raw) ? raw.slice(1, -1) : /^\d+$/.test(raw) ? Number(raw) : raw;
+    }
+    return o;
+  });
+  return fromRecords(objects);
+}
+
 /** The files a listing shows. Unknown formats give an empty list, never an error. */
 export function parseListing(text: string): ListedFile[] {
   const body = text.trim();
   const jsonStart = body.search(/[[{]/);
   if (jsonStart >= 0) {
+    const slice = body.slice(jsonStart);
+    let data: unknown = null;
     try {
-      const recs = fromRecords(JSON.parse(body.slice(jsonStart)));
-      if (recs) return recs;
+      data = JSON.parse(slice);
     } catch {
-      // not JSON
+      data = pythonLiteral(slice);
     }
+    const recs = data === null ? null : fromRecords(data);
+    if (recs) return recs;
+  }
+  if (/\b[A-Z]\w*\(\s*\w+\s*=/.test(body)) {
+    const recs = fromReprs(body);
+    if (recs) return recs;
   }
   if (/^\s*-\s+\w+\s*:/m.test(body)) {
     try {

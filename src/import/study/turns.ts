@@ -1,6 +1,6 @@
 import type { TrajectoryTurn } from "../../models/trajectory.js";
 import type { Configuration } from "../../scenarios/spec.js";
-import { parseListing } from "./listing.js";
+import { parseListing, pythonLiteral } from "./listing.js";
 import { addListing, emptyStudyWorld, mapText, type NameMap, type StudyWorld } from "./names.js";
 import { commandOf, isHarnessFileTool, isShellTool, observeShell, rewriteCommand } from "./shell.js";
 import { exchanges, type StudyTranscript } from "./transcript.js";
@@ -127,12 +127,8 @@ export function userNames(text: string): string[] {
   const body = text.replace(/^[^\n]*:\s*$/m, "");
   const start = body.search(/\[/);
   if (start >= 0) {
-    try {
-      const list = JSON.parse(body.slice(start).replace(/'/g, '"')) as unknown;
-      if (Array.isArray(list)) return list.filter((u): u is string => typeof u === "string");
-    } catch {
-      // lines below
-    }
+    const list = pythonLiteral(body.slice(start));
+    if (Array.isArray(list)) return list.filter((u): u is string => typeof u === "string");
   }
   return body
     .split(/[\n,]/)
@@ -148,8 +144,8 @@ export function driveDocuments(text: string): Map<string, string> {
   const docs = new Map<string, string>();
   const start = text.search(/[[{]/);
   if (start >= 0) {
-    try {
-      const data = JSON.parse(text.slice(start)) as unknown;
+    {
+      const data = pythonLiteral(text.slice(start));
       const visit = (v: unknown) => {
         if (Array.isArray(v)) v.forEach(visit);
         else if (v && typeof v === "object") {
@@ -162,8 +158,6 @@ export function driveDocuments(text: string): Map<string, string> {
       };
       visit(data);
       if (docs.size) return docs;
-    } catch {
-      // sections below
     }
   }
   const heading =
