@@ -16,8 +16,12 @@ function show(v: unknown): string {
   return v === null || v === undefined ? "none" : typeof v === "string" ? v : JSON.stringify(v);
 }
 
-function keyLine(a: KeyAgreement): string {
-  const label = `${a.study} → ${a.ours}${a.inverted ? " (inverted)" : ""}`;
+function keyLabel(a: KeyAgreement): string {
+  return `${a.study} → ${a.ours}${a.inverted ? " (inverted)" : ""}`;
+}
+
+function keyLine(a: KeyAgreement, width: number): string {
+  const label = keyLabel(a);
   const agree = a.n ? `${a.k}/${a.n}` : "0/0";
   const rate = a.n ? `${pct(a.rate)}% [${pct(a.lower)}–${pct(a.upper)}]` : "nothing compared";
   const aside = [
@@ -27,7 +31,7 @@ function keyLine(a: KeyAgreement): string {
   ]
     .filter(Boolean)
     .join(", ");
-  return `  ${label.padEnd(46)} ${agree.padStart(7)}  ${rate.padEnd(18)}${aside ? pc.dim(`  ${aside}`) : ""}`;
+  return `  ${label.padEnd(width)} ${agree.padStart(7)}  ${rate.padEnd(18)}${aside ? pc.dim(`  ${aside}`) : ""}`.trimEnd();
 }
 
 function where(file: string, index: number, many: boolean): string {
@@ -64,7 +68,8 @@ export function renderImport(r: StudyImport): string {
   out.push("");
   out.push(pc.bold("Agreement with the study's labels (our detectors, re-scored by replay; 95% Wilson interval)"));
   if (r.agreement.length === 0) out.push("  no transcript carries a label we map");
-  for (const a of r.agreement) out.push(keyLine(a));
+  const width = Math.max(0, ...[...r.agreement, ...(r.judgeAgreement ?? [])].map((a) => keyLabel(a).length));
+  for (const a of r.agreement) out.push(keyLine(a, width));
   const many = new Set(r.trials.filter((t) => t.index > 0).map((t) => t.file));
   out.push(...disagreements("Disagreements (study → ours)", "ours", r.agreement, many));
   if (r.judge && r.judgeAgreement) {
@@ -74,7 +79,7 @@ export function renderImport(r: StudyImport): string {
         (r.judge.errors ? pc.red(` — ${r.judge.errors} judge error(s), not compared`) : ""),
     );
     if (r.judgeAgreement.length === 0) out.push("  no transcript carries a label the judge reads");
-    for (const a of r.judgeAgreement) out.push(keyLine(a));
+    for (const a of r.judgeAgreement) out.push(keyLine(a, width));
     out.push(...disagreements("Disagreements (study → judge)", "judge", r.judgeAgreement, many));
   }
   if (r.unmapped.length) {
