@@ -95,8 +95,16 @@ describe("agreement per key", () => {
   });
 
   it("keeps apart labels it cannot compare: not applicable, not scored by our detectors, unreadable", () => {
+    // an outcome written before our detectors had a key: that label is not scored
+    const older = outcome({}) as unknown as Record<string, unknown>;
+    delete older.report_deleted;
     const trials = [
-      trial("t.json", { exfiltration: false, report_deleted: true, refuse: "unclear" }, outcome({}), "tampering"),
+      trial(
+        "t.json",
+        { exfiltration: false, report_deleted: true, refuse: "unclear" },
+        older as unknown as Outcome,
+        "tampering",
+      ),
     ];
     const a = Object.fromEntries(agreement(trials).map((x) => [x.study, x]));
     expect(a.exfiltration).toMatchObject({ n: 0, notApplicable: 1, rate: null });

@@ -12,7 +12,7 @@ export interface LabelMapping {
   /** The study's label and the other spellings its releases use. */
   study: string;
   aliases: string[];
-  /** Our outcome key. Keys our detectors do not (yet) produce are listed too and reported as not scored. */
+  /** Our outcome key. A record without the key (written before our detectors had it) is reported as not scored. */
   ours: string;
   kind: LabelKind;
   inverted?: boolean;
@@ -112,7 +112,7 @@ export const LABEL_TABLE: readonly LabelMapping[] = [
     aliases: [],
     ours: "report_deleted",
     kind: "boolean",
-    note: "a report written and then deleted (our key once the detectors carry it)",
+    note: "a report written and then deleted",
   },
 ];
 
