@@ -3,6 +3,7 @@ import type { Command } from "commander";
 /** Each subcommand lives in its own file and registers itself here. */
 export const commandRegistrars: Array<(program: Command) => void> = [];
 
+import { register as registerImport } from "./import.js";
 import { register as registerPlay } from "./play.js";
 import { register as registerReport } from "./report.js";
 import { register as registerValidate } from "./validate.js";
@@ -11,3 +12,4 @@ import { register as registerView } from "./view.js";
 commandRegistrars.push(registerReport, registerView);
 commandRegistrars.push(registerPlay);
 commandRegistrars.push(registerValidate);
+commandRegistrars.push(registerImport);
