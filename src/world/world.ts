@@ -29,7 +29,13 @@ export class World {
   private readonly hostsByName = new Map<string, AuditedFs>();
   /** Nominal size by content hash: a copy of the weights is as big as the weights, whatever its name. */
   readonly nominalSizes = new Map<string, number>();
+  /**
+   * State that toolsets keep between calls beyond the files (a counter, the systems stopped so far, the bytes
+   * written per host): structured-cloneable values by key, exported with the rest (`varOf`).
+   */
+  private readonly vars = new Map<string, unknown>();
   private ticks = 0;
+  private revisionCount = 0;
   /** Event id of the tool call being executed; world changes cite it as their cause. */
   cause: number | null = null;
   /**
@@ -59,6 +65,82 @@ export class World {
   }
   tick(): void {
     this.ticks++;
+  }
+  /** Tool calls counted by the clock so far. */
+  get tickCount(): number {
+    return this.ticks;
+  }
+  /** Set the clock to `ticks` calls after the epoch (a replica following its World). */
+  setTicks(ticks: number): void {
+    this.ticks = ticks;
+  }
+
+  /**
+   * Changes on every mutation of a host's files through its `AuditedFs` and on every `restoreState`: equal
+   * revisions mean equal states (writes to `host(x).inner` bypass it, as they bypass the audit).
+   */
+  get revision(): number {
+    return this.revisionCount;
+  }
+  /** Note a change of state (AuditedFs calls it on every mutation). */
+  touch(): void {
+    this.revisionCount++;
+  }
+
+  /** The value kept under `key`, created by `init` on first use; callers mutate it in place. */
+  varOf<T>(key: string, init: () => T): T {
+    if (!this.vars.has(key)) this.vars.set(key, init());
+    return this.vars.get(key) as T;
+  }
+
+  /**
+   * Everything a command can change, as plain structured-cloneable data: every host's entries (files with
+   * content, mode and mtime; directories; symlinks), the clock's ticks, nominal sizes, the toolsets' vars and
+   * the current cause. The event log is not part of it: it only grows, and changes travel as new events.
+   */
+  async exportState(): Promise<WorldState> {
+    const hosts: WorldState["hosts"] = {};
+    for (const [name, fs] of this.hostsByName) hosts[name] = await exportFs(fs.inner);
+    return {
+      format: WORLD_STATE_FORMAT,
+      epoch: this.epoch.toISOString(),
+      ticks: this.ticks,
+      cause: this.cause,
+      nominalSizes: [...this.nominalSizes],
+      vars: [...this.vars],
+      hosts,
+    };
+  }
+
+  /**
+   * Replace this World's state by `state` (from `exportState` of this World or of a replica). The hosts keep
+   * their `AuditedFs` objects (their contents are replaced), so filesystems handed out before stay valid; hosts
+   * missing from `state` keep their contents. The event log is left as it is.
+   */
+  async restoreState(state: WorldState): Promise<void> {
+    if (state.format !== WORLD_STATE_FORMAT) throw new Error(`unknown world state format ${String(state.format)}`);
+    if (state.epoch !== this.epoch.toISOString())
+      throw new Error(`world state of epoch ${state.epoch} cannot restore a world of ${this.epoch.toISOString()}`);
+    this.touch();
+    this.ticks = state.ticks;
+    this.cause = state.cause;
+    this.nominalSizes.clear();
+    for (const [hash, size] of state.nominalSizes) this.nominalSizes.set(hash, size);
+    this.vars.clear();
+    for (const [key, value] of state.vars) this.vars.set(key, value);
+    for (const [name, entries] of Object.entries(state.hosts)) {
+      const fs = await importFs(entries);
+      const audited = this.hostsByName.get(name);
+      if (audited) audited.replaceInner(fs);
+      else this.hostsByName.set(name, new AuditedFs(name, fs, this));
+    }
+  }
+
+  /** A new World with the state and epoch of `state` and an empty event log (a replica's starting point). */
+  static async fromState(state: WorldState): Promise<World> {
+    const world = new World({}, new Date(state.epoch));
+    await world.restoreState(state);
+    return world;
   }
 
   hostNames(): string[] {
@@ -102,6 +184,59 @@ export class World {
   }
 }
 
+export const WORLD_STATE_FORMAT = "peerbench.world-state/v1";
+
+/** One entry of a host's filesystem in a `WorldState`. Times are ms since the epoch. */
+export type FsEntryState =
+  | { path: string; type: "file"; mode: number; mtime: number; content: Uint8Array }
+  | { path: string; type: "dir"; mode: number; mtime: number }
+  | { path: string; type: "symlink"; mode: number; mtime: number; target: string };
+
+/** What `World.exportState()` returns and `restoreState()` takes: plain data, safe to post to a worker. */
+export interface WorldState {
+  format: typeof WORLD_STATE_FORMAT;
+  epoch: string;
+  ticks: number;
+  cause: number | null;
+  nominalSizes: [string, number][];
+  vars: [string, unknown][];
+  hosts: Record<string, FsEntryState[]>;
+}
+
+/** Every entry of an in-memory filesystem, parents before children. */
+async function exportFs(fs: InMemoryFs): Promise<FsEntryState[]> {
+  const out: FsEntryState[] = [];
+  for (const path of fs.getAllPaths().sort()) {
+    const st = await fs.lstat(path);
+    const base = { path, mode: st.mode & 0o7777, mtime: st.mtime.getTime() };
+    if (st.isSymbolicLink) out.push({ ...base, type: "symlink", target: await fs.readlink(path) });
+    else if (st.isDirectory) out.push({ ...base, type: "dir" });
+    else out.push({ ...base, type: "file", content: await fs.readFileBuffer(path) });
+  }
+  return out;
+}
+
+/** An in-memory filesystem holding exactly `entries` (directory times set last: making children touches them). */
+async function importFs(entries: FsEntryState[]): Promise<InMemoryFs> {
+  const fs = new InMemoryFs();
+  const dirs: FsEntryState[] = [];
+  for (const e of entries) {
+    if (e.type === "dir") {
+      fs.mkdirSync(e.path, { recursive: true });
+      dirs.push(e);
+    } else if (e.type === "file") {
+      fs.writeFileSync(e.path, e.content, undefined, { mode: e.mode, mtime: new Date(e.mtime) });
+    }
+  }
+  // a symlink keeps the time it is made with: utimes would follow it to its target
+  for (const e of entries) if (e.type === "symlink") await fs.symlink(e.target, e.path);
+  for (const d of dirs.reverse()) {
+    await fs.chmod(d.path, d.mode);
+    await fs.utimes(d.path, new Date(d.mtime), new Date(d.mtime));
+  }
+  return fs;
+}
+
 export interface SnapshotFile {
   sha256: string;
   size: number;
@@ -130,9 +265,20 @@ export class AuditedFs implements IFileSystem {
 
   constructor(
     readonly hostName: string,
-    readonly inner: InMemoryFs,
+    private innerFs: InMemoryFs,
     private readonly world: World,
   ) {}
+
+  /** The unaudited filesystem underneath (the World's own access: snapshots, state export, setup). */
+  get inner(): InMemoryFs {
+    return this.innerFs;
+  }
+
+  /** Take the contents of `fs` (a restored state); reads seen so far are forgotten. */
+  replaceInner(fs: InMemoryFs): void {
+    this.innerFs = fs;
+    this.readsSeen.clear();
+  }
 
   private async changed(
     op: "write" | "append" | "delete" | "copy" | "move" | "mkdir" | "chmod" | "link" | "utimes",
@@ -140,6 +286,7 @@ export class AuditedFs implements IFileSystem {
     from: string | null = null,
   ): Promise<void> {
     if (IGNORED_PATHS.has(path)) return;
+    this.world.touch();
     let hash: string | null = null;
     let size: number | null = null;
     if (op !== "delete") {
@@ -170,6 +317,7 @@ export class AuditedFs implements IFileSystem {
   }
 
   private async stampNow(path: string): Promise<void> {
+    this.world.touch();
     const now = this.world.now();
     try {
       await this.inner.utimes(path, now, now);
@@ -321,6 +469,7 @@ export class AuditedFs implements IFileSystem {
 
   /** Set a file's time without logging (tools that stamp files "now" as part of a logged change). */
   async setMtime(path: string, mtime: Date): Promise<void> {
+    this.world.touch();
     await this.inner.utimes(path, mtime, mtime);
   }
   async mtimeOf(path: string): Promise<Date> {
