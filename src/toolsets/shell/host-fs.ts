@@ -53,7 +53,8 @@ export const DEFAULT_WRITE_BUDGET_BYTES = 256 * 1024 * 1024;
  */
 export class HostFs implements IFileSystem {
   private nominalDepth = 0;
-  private bytesWritten = 0;
+  /** Bytes written to this host in the trial (kept in the World, so it survives a state export). */
+  private readonly written: { bytes: number };
 
   constructor(
     readonly world: World,
@@ -62,7 +63,9 @@ export class HostFs implements IFileSystem {
     readonly writeBudget = DEFAULT_WRITE_BUDGET_BYTES,
     /** Bytes an endless device (/dev/zero, /dev/urandom) yields: one more than a command may print. */
     readonly deviceBytes = 8 * 1024 * 1024 + 1,
-  ) {}
+  ) {
+    this.written = world.varOf(`shell.written.${audited.hostName}`, () => ({ bytes: 0 }));
+  }
 
   get hostName(): string {
     return this.audited.hostName;
@@ -107,8 +110,8 @@ export class HostFs implements IFileSystem {
     throw fsError("ENOENT", syscall, p);
   }
   private charge(bytes: number, path: string): void {
-    this.bytesWritten += bytes;
-    if (this.bytesWritten > this.writeBudget) throw fsError("ENOSPC", "write", path);
+    this.written.bytes += bytes;
+    if (this.written.bytes > this.writeBudget) throw fsError("ENOSPC", "write", path);
   }
   private byteLength(content: string | Uint8Array, options?: unknown): number {
     if (typeof content !== "string") return content.byteLength;

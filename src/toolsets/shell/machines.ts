@@ -105,10 +105,10 @@ export async function prepareWorld(world: World): Promise<void> {
 /** The machines of one trial: each host's filesystem view and a way to open a login shell on it. */
 export class Machines implements MachineAccess {
   readonly limits: ShellLimits;
-  /** Systems stopped with agentctl during this trial. */
-  readonly stopped = new Set<string>();
-  /** Counter behind mktemp's names (reproducible from run to run). */
-  readonly tempNames = { n: 0 };
+  /** Systems stopped with agentctl during this trial (kept in the World, so it survives a state export). */
+  readonly stopped: Set<string>;
+  /** Counter behind mktemp's names (reproducible from run to run; kept in the World). */
+  readonly tempNames: { n: number };
   private readonly fsByHost = new Map<string, HostFs>();
   private readonly writeBudget: number;
 
@@ -118,6 +118,8 @@ export class Machines implements MachineAccess {
     options: ShellOptions = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.stopped = world.varOf("shell.agentctl.stopped", () => new Set<string>());
+    this.tempNames = world.varOf("shell.mktemp", () => ({ n: 0 }));
     this.writeBudget = options.writeBudgetBytes ?? DEFAULT_WRITE_BUDGET_BYTES;
   }
 

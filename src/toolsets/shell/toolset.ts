@@ -1,18 +1,24 @@
-import type { Bash } from "just-bash";
 import type { ToolDefinition } from "../../models/model.js";
 import type { Scenario } from "../../scenarios/scenario.js";
 import { HOME, SERVERS, WORKSTATION } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import type { Toolset, ToolResult } from "../toolset.js";
-import { describeFsFailure } from "./host-fs.js";
-import { identityOf, LOGIN_USER } from "./hosts.js";
-import { Machines, prepareWorld, type ShellOptions } from "./machines.js";
+import { LOGIN_USER } from "./hosts.js";
+import { type LineResult, WorkstationShell } from "./isolation/command-line.js";
+import { type ShellPool, sharedShellPool } from "./isolation/pool.js";
+import { DEFAULT_LIMITS, prepareWorld, type ShellOptions } from "./machines.js";
 
 /** Characters of one command's output the model sees; longer output keeps its head and tail. */
 export const DEFAULT_OUTPUT_CHARS = 16_000;
 
 export interface ShellToolsetOptions extends ShellOptions {
   outputChars?: number;
+  /** Where command lines run: pool workers (default; `PEERBENCH_SHELL_ISOLATION=inline` changes it) or this thread. */
+  isolation?: "workers" | "inline";
+  /** The pool to use (default: the process's shared pool). */
+  pool?: ShellPool;
+  /** Hard wall clock of one command line in ms (default: the cooperative limit + 5 s); workers only. */
+  hardTimeoutMs?: number;
 }
 
 /** Messages of the interpreter that a GNU/Linux machine would word differently. */
@@ -64,27 +70,44 @@ function describeBash(scenario: Scenario, world: World): string {
   return lines.join(" ");
 }
 
+let trialCounter = 0;
+
 /**
  * `--toolset shell`: one bash tool on the workstation (ssh/scp/rsync to the servers) over the same World as the
  * paper toolset, plus the study's end_task. Every file the command touches goes through the host's audited
  * filesystem, so world_change and file_read events cite the tool call that caused them.
+ *
+ * Command lines run in a pool worker over a replica of the World (`isolation: "workers"`, the default): the
+ * World on this thread stays the one the detectors read, and takes the worker's events and state after each
+ * command line. A command line that outlives its hard wall clock or its heap ends as `timeout` or the kernel's
+ * OOM killer would end it; the World is then as before it. `isolation: "inline"` runs them on this thread.
  */
 export class ShellToolset implements Toolset {
   readonly name = "shell";
   readonly definitions: ToolDefinition[];
-  readonly machines: Machines;
-  private readonly terminal: Bash;
   private cwd: string = HOME;
   private readonly outputChars: number;
+  private readonly inline: WorkstationShell | null;
+  private readonly pool: ShellPool | null;
+  private readonly trialKey = `trial-${process.pid}-${++trialCounter}`;
+  private readonly shellOptions: ShellOptions;
+  private readonly hardTimeoutMs: number;
 
   constructor(
     readonly scenario: Scenario,
     readonly world: World,
     options: ShellToolsetOptions = {},
   ) {
-    this.machines = new Machines(world, scenario, options);
     this.outputChars = options.outputChars ?? DEFAULT_OUTPUT_CHARS;
-    this.terminal = this.machines.shell(identityOf(WORKSTATION), LOGIN_USER, 0);
+    this.shellOptions = {
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.writeBudgetBytes !== undefined ? { writeBudgetBytes: options.writeBudgetBytes } : {}),
+    };
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.hardTimeoutMs = options.hardTimeoutMs ?? limits.maxExecutionTimeMs + HARD_TIMEOUT_GRACE_MS;
+    const isolation = options.isolation ?? isolationFromEnv();
+    this.inline = isolation === "inline" ? new WorkstationShell(scenario, world, this.shellOptions) : null;
+    this.pool = isolation === "inline" ? null : (options.pool ?? sharedShellPool());
     this.definitions = [
       {
         name: "bash",
@@ -128,22 +151,70 @@ export class ShellToolset implements Toolset {
   /** Run one command line on the workstation. Limits end the command, never the trial. */
   async run(command: string): Promise<ToolResult> {
     if (command.trim() === "") return { output: "(no output)", ok: true };
-    try {
-      const r = await this.terminal.exec(command, { cwd: this.cwd, rawScript: true });
-      const pwd = r.env.PWD;
-      if (pwd && pwd !== this.cwd) {
-        const st = await this.machines
-          .fsOf(identityOf(WORKSTATION))
-          .stat(pwd)
-          .catch(() => null);
-        if (st?.isDirectory) this.cwd = pwd;
+    const r = this.inline ? await this.inline.run(command, this.cwd) : await this.runInWorker(command);
+    this.cwd = r.cwd;
+    return { output: formatOutput(r.stdout, r.stderr, r.exitCode, this.outputChars), ok: r.exitCode === 0 };
+  }
+
+  private async runInWorker(command: string): Promise<LineResult> {
+    const pool = this.pool as ShellPool;
+    const world = this.world;
+    const outcome = await pool.run({
+      trial: this.trialKey,
+      revision: world.revision,
+      request: {
+        options: this.shellOptions,
+        ticks: world.tickCount,
+        cause: world.cause,
+        cwd: this.cwd,
+        command,
+      },
+      state: () => world.exportState(),
+      scenario: this.scenario,
+      hardTimeoutMs: this.hardTimeoutMs,
+    });
+    const cwd = this.cwd;
+    switch (outcome.kind) {
+      case "done": {
+        for (const e of outcome.reply.events) world.log.append(e);
+        await world.restoreState(outcome.reply.state);
+        outcome.settle(world.revision);
+        return outcome.reply.result;
       }
-      return { output: formatOutput(r.stdout, r.stderr, r.exitCode, this.outputChars), ok: r.exitCode === 0 };
-    } catch (e) {
-      const text = describeFsFailure(e) ?? `bash: ${e instanceof Error ? e.message : String(e)}`;
-      return { output: formatOutput("", `${text}\n`, 1, this.outputChars), ok: false };
+      case "timeout":
+        // as under coreutils `timeout`: the command is gone, nothing more is printed
+        return { stdout: "", stderr: "", exitCode: 124, cwd };
+      case "out_of_memory":
+        return { stdout: "", stderr: killedLine(world, command), exitCode: 137, cwd };
+      case "failed":
+        return outcome.message === "Killed"
+          ? { stdout: "", stderr: killedLine(world, command), exitCode: 137, cwd }
+          : { stdout: "", stderr: `bash: ${outcome.message}\n`, exitCode: 1, cwd };
     }
   }
+
+  /** Resolves when a command line can start without waiting for a worker to boot. */
+  async ready(): Promise<void> {
+    await this.pool?.warm();
+  }
+
+  async close(): Promise<void> {
+    this.pool?.forget(this.trialKey);
+  }
+}
+
+/** Extra time past the cooperative limit before a command line's worker is terminated. */
+export const HARD_TIMEOUT_GRACE_MS = 5_000;
+
+function isolationFromEnv(): "workers" | "inline" {
+  return process.env.PEERBENCH_SHELL_ISOLATION === "inline" ? "inline" : "workers";
+}
+
+/** What bash prints when the kernel kills a foreground job (the OOM killer's SIGKILL). */
+function killedLine(world: World, command: string): string {
+  const pid = 4200 + ((world.tickCount * 53) % 3000);
+  const first = command.split("\n")[0]?.trim() ?? "";
+  return `bash: ${pid} ${"Killed".padEnd(24)}${first}\n`;
 }
 
 /** The factory `--toolset shell` uses: prepares the World's hosts for logins, then opens the workstation's shell. */
@@ -153,5 +224,7 @@ export async function createShellToolset(
   options: ShellToolsetOptions = {},
 ): Promise<ShellToolset> {
   await prepareWorld(world);
-  return new ShellToolset(scenario, world, options);
+  const toolset = new ShellToolset(scenario, world, options);
+  await toolset.ready();
+  return toolset;
 }

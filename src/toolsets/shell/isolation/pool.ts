@@ -1,0 +1,339 @@
+import { availableParallelism, setPriority } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { FromWorker, RunReply, RunRequest, ToWorker } from "./protocol.js";
+
+/** How a pool is sized and what it allows a command line. */
+export interface PoolOptions {
+  /** Workers kept for ordinary command lines (default: one per core, at least 2; `PEERBENCH_SHELL_WORKERS`). */
+  size?: number;
+  /** Workers in all, counting those set aside for long command lines (default: size + 8). */
+  maxWorkers?: number;
+  /** Heap of one worker in MiB; a command line that needs more is killed (default 1024). */
+  memoryMb?: number;
+  /** A command line running longer than this (ms) is long: its worker is niced and another serves the rest. */
+  longAfterMs?: number;
+}
+
+/** What became of one command line. */
+export type PoolOutcome =
+  | {
+      kind: "done";
+      reply: RunReply;
+      /** Call once the reply's state is applied: the worker that made it then holds the trial at `revision`. */
+      settle: (revision: number) => void;
+    }
+  | { kind: "timeout" }
+  | { kind: "out_of_memory" }
+  | { kind: "failed"; message: string };
+
+/** The trial-side of a job: where its World stands and how to send it when the worker lacks it. */
+export interface JobSource {
+  trial: string;
+  revision: number;
+  request: Omit<RunRequest, "type" | "job" | "state" | "scenario" | "trial">;
+  state: () => Promise<RunRequest["state"]>;
+  scenario: RunRequest["scenario"];
+  hardTimeoutMs: number;
+}
+
+interface Job {
+  id: number;
+  source: JobSource;
+  resolve: (o: PoolOutcome) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  tid: number | null;
+  ready: boolean;
+  job: Job | null;
+  long: boolean;
+  timers: NodeJS.Timeout[];
+  /** Trials whose replica this worker holds, by revision (most recently used last). */
+  replicas: Map<string, number>;
+  outOfMemory: boolean;
+}
+
+const KEPT_TRIALS = 16;
+const MAX_BOOT_FAILURES = 3;
+const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+
+export function defaultPoolSize(): number {
+  const fromEnv = Number(process.env.PEERBENCH_SHELL_WORKERS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return Math.max(2, availableParallelism());
+}
+
+/**
+ * Worker threads that run the in-memory shell's command lines off the main event loop. A command line has a
+ * hard wall clock (the worker is terminated) and a heap cap (the worker dies of it); either way the pool
+ * replaces the worker and the trial's World, kept by the caller, is untouched. A command line that runs long is
+ * niced and its worker does not count against `size`, so a few runaway commands cannot starve the others.
+ * Idle workers do not keep the process alive; they end with it (threads cannot outlive their process).
+ */
+export class ShellPool {
+  readonly size: number;
+  readonly maxWorkers: number;
+  readonly memoryMb: number;
+  readonly longAfterMs: number;
+  private readonly slots = new Set<Slot>();
+  private readonly queue: Job[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
+  private nextJob = 1;
+  private bootFailures = 0;
+  private closed = false;
+  /** Counters for tests and benchmarks. */
+  readonly stats = { started: 0, killed: 0, outOfMemory: 0, long: 0, statesSent: 0, jobs: 0 };
+
+  constructor(options: PoolOptions = {}) {
+    this.size = Math.max(1, options.size ?? defaultPoolSize());
+    this.maxWorkers = Math.max(this.size, options.maxWorkers ?? this.size + 8);
+    this.memoryMb = options.memoryMb ?? 1024;
+    this.longAfterMs = options.longAfterMs ?? 1000;
+  }
+
+  /** Workers alive now (starting, idle or busy). */
+  get workers(): number {
+    return this.slots.size;
+  }
+
+  run(source: JobSource): Promise<PoolOutcome> {
+    if (this.closed) return Promise.resolve({ kind: "failed", message: "the shell pool is closed" });
+    return new Promise((resolve) => {
+      this.queue.push({ id: this.nextJob++, source, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Start the ordinary workers; resolves once one is ready to take a command line. */
+  warm(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    while (this.ordinaryWorkers() < this.size && this.slots.size < this.maxWorkers) this.spawn();
+    if ([...this.slots].some((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Tell every worker to drop a finished trial's replica. */
+  forget(trial: string): void {
+    for (const s of this.slots) {
+      if (s.replicas.delete(trial)) this.post(s, { type: "forget", trial });
+    }
+  }
+
+  /** Terminate every worker; jobs still queued or running end as failed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.readyWaiters.splice(0)) w();
+    for (const j of this.queue.splice(0)) j.resolve({ kind: "failed", message: "the shell pool is closed" });
+    await Promise.all(
+      [...this.slots].map((s) => {
+        this.finish(s, { kind: "failed", message: "the shell pool is closed" });
+        this.slots.delete(s);
+        return s.worker.terminate();
+      }),
+    );
+  }
+
+  private post(s: Slot, msg: ToWorker): void {
+    s.worker.postMessage(msg);
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(ENTRY, {
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, maxYoungGenerationSizeMb: 64 },
+      stdout: false,
+      stderr: false,
+    });
+    const slot: Slot = {
+      worker,
+      tid: null,
+      ready: false,
+      job: null,
+      long: false,
+      timers: [],
+      replicas: new Map(),
+      outOfMemory: false,
+    };
+    this.stats.started++;
+    worker.on("message", (msg: FromWorker) => this.onMessage(slot, msg));
+    worker.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") slot.outOfMemory = true;
+    });
+    worker.on("exit", () => {
+      this.slots.delete(slot);
+      if (!slot.ready && !this.closed) {
+        // a worker that dies before it is ready would die again: after a few, give up instead of looping
+        this.bootFailures++;
+        if (this.bootFailures >= MAX_BOOT_FAILURES) {
+          const why = slot.outOfMemory ? `a heap of ${this.memoryMb} MiB is too small to start` : "they exit at start";
+          for (const j of this.queue.splice(0)) j.resolve({ kind: "failed", message: `shell workers fail: ${why}` });
+          for (const w of this.readyWaiters.splice(0)) w();
+          return;
+        }
+      }
+      if (slot.job) {
+        if (slot.outOfMemory) this.stats.outOfMemory++;
+        this.finish(slot, slot.outOfMemory ? { kind: "out_of_memory" } : { kind: "failed", message: "Killed" });
+      }
+      this.dispatch();
+    });
+    // a starting or busy worker keeps the process alive; an idle one does not (see onMessage, finish)
+    this.slots.add(slot);
+    return slot;
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === "ready") {
+      slot.ready = true;
+      slot.tid = msg.tid;
+      this.bootFailures = 0;
+      slot.worker.unref();
+      for (const w of this.readyWaiters.splice(0)) w();
+      this.dispatch();
+      return;
+    }
+    const job = slot.job;
+    if (!job || job.id !== msg.job) return;
+    if (msg.type === "done") {
+      const trial = job.source.trial;
+      slot.replicas.delete(trial);
+      this.finish(slot, {
+        kind: "done",
+        reply: msg,
+        settle: (revision) => {
+          if (this.slots.has(slot) && !slot.replicas.has(trial)) this.note(slot, trial, revision);
+        },
+      });
+    } else {
+      slot.replicas.delete(job.source.trial);
+      this.finish(slot, { kind: "failed", message: msg.message });
+    }
+    if (slot.long && !this.restorePriority(slot)) {
+      // a niced worker that cannot be given its priority back is not reused
+      this.slots.delete(slot);
+      void slot.worker.terminate();
+    }
+    slot.long = false;
+    this.dispatch();
+  }
+
+  /** Record that `slot` holds `trial` at `revision`; past KEPT_TRIALS the oldest replica is dropped. */
+  private note(slot: Slot, trial: string, revision: number): void {
+    slot.replicas.delete(trial);
+    slot.replicas.set(trial, revision);
+    while (slot.replicas.size > KEPT_TRIALS) {
+      const oldest = slot.replicas.keys().next().value as string;
+      slot.replicas.delete(oldest);
+      this.post(slot, { type: "forget", trial: oldest });
+    }
+  }
+
+  private finish(slot: Slot, outcome: PoolOutcome): void {
+    const job = slot.job;
+    for (const t of slot.timers) clearTimeout(t);
+    slot.timers = [];
+    if (!job) return;
+    slot.job = null;
+    slot.worker.unref();
+    job.resolve(outcome);
+  }
+
+  private restorePriority(slot: Slot): boolean {
+    if (slot.tid === null) return true;
+    try {
+      setPriority(slot.tid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private ordinaryWorkers(): number {
+    let n = 0;
+    for (const s of this.slots) if (!s.long) n++;
+    return n;
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      const job = this.queue[0] as Job;
+      const idle = [...this.slots].filter((s) => s.ready && !s.job);
+      const slot =
+        idle.find((s) => s.replicas.get(job.source.trial) === job.source.revision) ??
+        idle.find((s) => !s.replicas.has(job.source.trial)) ??
+        idle[0];
+      if (!slot) {
+        // starting workers count as ordinary ones, so at most `size` serve ordinary command lines
+        let starting = [...this.slots].filter((s) => !s.ready).length;
+        while (
+          starting < this.queue.length &&
+          this.ordinaryWorkers() < this.size &&
+          this.slots.size < this.maxWorkers
+        ) {
+          this.spawn();
+          starting++;
+        }
+        return;
+      }
+      this.queue.shift();
+      void this.start(slot, job);
+    }
+  }
+
+  private async start(slot: Slot, job: Job): Promise<void> {
+    slot.job = job;
+    slot.worker.ref();
+    this.stats.jobs++;
+    const { source } = job;
+    const held = slot.replicas.get(source.trial);
+    const sendState = held !== source.revision;
+    const state = sendState ? await source.state() : null;
+    if (sendState) this.stats.statesSent++;
+    if (slot.job !== job) return;
+    slot.timers.push(
+      setTimeout(() => {
+        this.stats.killed++;
+        this.slots.delete(slot);
+        this.finish(slot, { kind: "timeout" });
+        void slot.worker.terminate();
+        this.dispatch();
+      }, source.hardTimeoutMs),
+      setTimeout(() => {
+        if (slot.job !== job) return;
+        slot.long = true;
+        this.stats.long++;
+        if (slot.tid !== null) {
+          try {
+            setPriority(slot.tid, 19);
+          } catch {
+            // not permitted here: the command keeps its priority
+          }
+        }
+        this.dispatch();
+      }, this.longAfterMs),
+    );
+    this.post(slot, {
+      type: "run",
+      job: job.id,
+      trial: source.trial,
+      state,
+      scenario: held === undefined ? source.scenario : null,
+      ...source.request,
+    });
+  }
+}
+
+let shared: ShellPool | null = null;
+
+/** The process's pool, made on first use. */
+export function sharedShellPool(): ShellPool {
+  if (!shared) shared = new ShellPool();
+  return shared;
+}
+
+/** Terminate the process's pool (a new one is made on next use). */
+export async function closeSharedShellPool(): Promise<void> {
+  const p = shared;
+  shared = null;
+  await p?.close();
+}

@@ -1,0 +1,78 @@
+import { readlinkSync } from "node:fs";
+import { parentPort } from "node:worker_threads";
+import type { Scenario } from "../../../scenarios/scenario.js";
+import type { NewEvent } from "../../../world/events.js";
+import { World } from "../../../world/world.js";
+import { WorkstationShell } from "./command-line.js";
+import type { FromWorker, RunRequest, ToWorker } from "./protocol.js";
+
+/**
+ * A shell worker: runs one command line at a time against a replica of a trial's World and sends back the
+ * output, the events and the World's new state. It keeps the replicas of the last few trials it served, so a
+ * trial that comes back to it at the same revision sends no state.
+ */
+
+interface Replica {
+  scenario: Scenario;
+  world: World | null;
+  shell: WorkstationShell | null;
+}
+
+const KEPT_TRIALS = 16;
+const replicas = new Map<string, Replica>();
+
+function send(message: FromWorker): void {
+  parentPort?.postMessage(message);
+}
+
+function threadId(): number | null {
+  try {
+    const m = /\/task\/(\d+)$/.exec(readlinkSync("/proc/thread-self"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function replicaOf(req: RunRequest): Replica {
+  let r = replicas.get(req.trial);
+  if (!r) {
+    if (!req.scenario) throw new Error(`no scenario for trial ${req.trial}`);
+    r = { scenario: req.scenario, world: null, shell: null };
+  } else if (req.scenario) r.scenario = req.scenario;
+  // most recently used last
+  replicas.delete(req.trial);
+  replicas.set(req.trial, r);
+  while (replicas.size > KEPT_TRIALS) replicas.delete(replicas.keys().next().value as string);
+  return r;
+}
+
+async function run(req: RunRequest): Promise<void> {
+  const r = replicaOf(req);
+  if (req.state) {
+    // the state comes from a World the toolset already prepared for logins
+    r.world = await World.fromState(req.state);
+    r.shell = new WorkstationShell(r.scenario, r.world, req.options);
+  }
+  const { world, shell } = r;
+  if (!world || !shell) throw new Error(`no world state for trial ${req.trial}`);
+  world.setTicks(req.ticks);
+  world.cause = req.cause;
+  world.log.events.length = 0;
+  const result = await shell.run(req.command, req.cwd);
+  const events = world.log.events.map(({ id: _id, at: _at, ...e }) => e as NewEvent);
+  world.log.events.length = 0;
+  send({ type: "done", job: req.job, result, events, state: await world.exportState() });
+}
+
+parentPort?.on("message", (msg: ToWorker) => {
+  if (msg.type === "forget") {
+    replicas.delete(msg.trial);
+    return;
+  }
+  run(msg).catch((e: unknown) => {
+    send({ type: "failed", job: msg.job, message: e instanceof Error ? e.message : String(e) });
+  });
+});
+
+send({ type: "ready", tid: threadId() });
