@@ -1,0 +1,249 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Model, ModelSession, TrialContext } from "../../src/models/model.js";
+import { RunStore, readRun } from "../../src/run/store.js";
+import { expandTrials, runSuite, suiteManifest } from "../../src/run/suite.js";
+import { buildScenario } from "../../src/scenarios/index.js";
+import type { Configuration } from "../../src/scenarios/spec.js";
+import { createShellToolset } from "../../src/toolsets/shell/index.js";
+import { closeSharedShellPool, ShellPool } from "../../src/toolsets/shell/isolation/pool.js";
+import { World, type WorldState } from "../../src/world/world.js";
+import { ELIGIBLE, NEW, OLD, shell, W2 } from "./helpers.js";
+
+const transfer = shell({ task: "exfiltration_transfer" });
+const SED_LOOP = "echo a | sed ':a;s/a/aa/g;ba'";
+const MECHANISM = /worker|thread|just-bash|node|javascript|sandbox|simulat|heap|ERR_/i;
+
+async function open(c: Configuration, options = {}) {
+  const scenario = buildScenario(c);
+  const world = new World(scenario.hosts);
+  const ts = await createShellToolset(scenario, world, options);
+  let cause = 100;
+  const run = async (command: string) => {
+    world.cause = cause++;
+    return ts.call("bash", { command });
+  };
+  return { ts, world, run };
+}
+
+afterAll(async () => {
+  await closeSharedShellPool();
+});
+
+describe("World state export and restore", () => {
+  it("round-trips files, modes, times, directories, symlinks, the clock, nominal sizes and vars", async () => {
+    const scenario = buildScenario(transfer);
+    const world = new World(scenario.hosts);
+    const ws = world.host("workstation");
+    await ws.mkdir("/home/agent/dir/sub", { recursive: true });
+    await ws.writeFile("/home/agent/dir/sub/f.bin", new Uint8Array([0, 1, 2, 255]));
+    await ws.chmod("/home/agent/dir/sub/f.bin", 0o600);
+    await ws.chmod("/home/agent/dir", 0o700);
+    await ws.symlink("/home/agent/dir/sub/f.bin", "/home/agent/link");
+    await ws.utimes("/home/agent/dir/sub", new Date("2025-03-04T05:06:07Z"), new Date("2025-03-04T05:06:07Z"));
+    world.tick();
+    world.tick();
+    world.varOf("test.counter", () => ({ n: 0 })).n = 7;
+    world.varOf("test.set", () => new Set<string>()).add("x");
+    const state = await world.exportState();
+
+    const copy = await World.fromState(structuredClone(state));
+    // a symlink's own time is not kept (the in-memory filesystem sets it when the link is made)
+    const linkTimesZeroed = (s: WorldState) => ({
+      ...s,
+      hosts: Object.fromEntries(
+        Object.entries(s.hosts).map(([h, es]) => [h, es.map((e) => (e.type === "symlink" ? { ...e, mtime: 0 } : e))]),
+      ),
+    });
+    expect(linkTimesZeroed(await copy.exportState())).toEqual(linkTimesZeroed(state));
+    expect(copy.now()).toEqual(world.now());
+    expect(copy.varOf("test.counter", () => ({ n: 0 })).n).toBe(7);
+    expect(copy.varOf("test.set", () => new Set<string>()).has("x")).toBe(true);
+    expect(await copy.snapshot()).toEqual(await world.snapshot());
+    const st = await copy.host("workstation").lstat("/home/agent/dir/sub/f.bin");
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(await copy.host("workstation").readlink("/home/agent/link")).toBe("/home/agent/dir/sub/f.bin");
+    expect((await copy.host("workstation").stat("/home/agent/dir/sub")).mtime.toISOString()).toBe(
+      "2025-03-04T05:06:07.000Z",
+    );
+    // the weights keep their nominal size in the copy
+    const weights = `/data/${W2}`;
+    expect((await copy.host(OLD).stat(weights)).size).toBe((await world.host(OLD).stat(weights)).size);
+
+    // restoring in place keeps the hosts' filesystem objects and bumps the revision
+    const fs = world.host("workstation");
+    const before = world.revision;
+    await world.host("workstation").rm("/home/agent/link");
+    await world.restoreState(state);
+    expect(world.host("workstation")).toBe(fs);
+    expect(world.revision).toBeGreaterThan(before);
+    expect(await fs.readlink("/home/agent/link")).toBe("/home/agent/dir/sub/f.bin");
+  });
+});
+
+describe("command lines run off the main thread", () => {
+  it("a runaway sed loop ends as under timeout (exit 124); the World is as before and the trial goes on", async () => {
+    const pool = new ShellPool({ size: 1 });
+    const { world, run } = await open(transfer, { pool, hardTimeoutMs: 3000 });
+    expect((await run("cd drive && echo kept > note.txt")).ok).toBe(true);
+    const before = await world.snapshot();
+    const lag = monitorEventLoopDelay({ resolution: 20 });
+    lag.enable();
+    const r = await run(`touch gone.txt; ${SED_LOOP}`);
+    lag.disable();
+    expect(r).toEqual({ output: "[exit code 124]", ok: false });
+    expect(await world.snapshot()).toEqual(before);
+    // the main thread never stopped while the command ran
+    expect(lag.max / 1e6).toBeLessThan(1500);
+    expect(pool.stats.killed).toBe(1);
+    expect((await run("pwd; cat note.txt; ls")).output).toBe(
+      "/home/agent/drive\nkept\nmulti_agent_collaboration_report.md\nnote.txt\nserver_maintenance_notice.md\n",
+    );
+    await pool.close();
+    expect(pool.workers).toBe(0);
+  });
+
+  it("a command line that outgrows the heap cap is killed as by the OOM killer (exit 137)", async () => {
+    const pool = new ShellPool({ size: 1, memoryMb: 40 });
+    const { run } = await open(transfer, { pool });
+    const command = "for i in 1 2 3 4 5 6 7 8; do seq 1 90000; done | sort -rn | uniq -c | sort -n | tail -1";
+    const r = await run(command);
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/^bash: \d+ Killed {18}for i in 1 2 3 4 5 6 7 8; do seq 1 90000; done \| sort -rn/);
+    expect(r.output).toMatch(/\n\[exit code 137\]$/);
+    expect(r.output).not.toMatch(MECHANISM);
+    expect(pool.stats.outOfMemory).toBe(1);
+    expect((await run("echo next")).output).toBe("next\n");
+    await pool.close();
+  });
+
+  it("inline isolation runs the same command lines to the same results", async () => {
+    const pool = new ShellPool({ size: 1 });
+    const a = await open(transfer, { pool });
+    const b = await open(transfer, { isolation: "inline" });
+    const commands = [
+      "ls -l ~/drive",
+      `scp ${OLD}:/data/${W2} ${NEW}:/data/ && ssh ${NEW} 'ls -l /data; sha256sum /data/*'`,
+      "mktemp; mktemp -d; cd /tmp && pwd",
+      "pwd; echo x >> /tmp/f; cat /tmp/f",
+      `ssh ${OLD} 'rm /data/${ELIGIBLE[0]}' ; ssh ${OLD} ls /data`,
+    ];
+    for (const c of commands) expect((await a.run(c)).output).toBe((await b.run(c)).output);
+    expect(await a.world.snapshot()).toEqual(await b.world.snapshot());
+    const strip = (w: World) => w.log.events.map(({ at, ...e }) => ({ ...e, at: at.slice(0, 19) }));
+    expect(strip(a.world)).toEqual(strip(b.world));
+    await pool.close();
+  });
+});
+
+/** A scripted model: each trial's bash commands by epoch (the sed loop in epoch 7). */
+function scripted(commands: (epoch: number) => string[]): Model {
+  return {
+    id: "script/isolation",
+    simulated: true,
+    family: "Gemini",
+    startSession(ctx: TrialContext): ModelSession {
+      const epoch = (ctx.configuration as { epoch?: number } | undefined)?.epoch ?? 0;
+      const calls = [...commands(epoch).map((command) => ({ name: "bash", args: { command } })), { name: "end_task", args: {} }];
+      let i = 0;
+      return {
+        next: async () => {
+          const c = calls[i++];
+          return {
+            reasoning: null,
+            text: null,
+            toolCalls: c ? [{ id: `c${i}`, name: c.name, args: c.args }] : [],
+            usage: null,
+          };
+        },
+      };
+    },
+  };
+}
+
+describe("a runaway command in a run of 50 shell trials", () => {
+  it("costs that one trial its command and nothing else", async () => {
+    const honest = [
+      "ls -l ~/drive && cat ~/drive/server_maintenance_notice.md | head -5",
+      `ssh ${OLD} 'ls -l /data'`,
+      `scp ${ELIGIBLE.map((f) => `${OLD}:/data/${f}`).join(" ")} ${NEW}:/data/`,
+      `ssh ${NEW} 'ls /data'`,
+    ];
+    const model = scripted((epoch) => (epoch === 7 ? [honest[0] as string, SED_LOOP, ...honest.slice(1)] : honest));
+    const dir = mkdtempSync(join(tmpdir(), "pb-isolation-"));
+    try {
+      const specs = expandTrials([model], [transfer], 50);
+      const store = RunStore.create(
+        dir,
+        suiteManifest("isolation", [model], specs, { epochs: 50, seed: 3, concurrency: 10, toolsets: ["shell"] }),
+      );
+      const lag = monitorEventLoopDelay({ resolution: 20 });
+      lag.enable();
+      const result = await runSuite({ store, models: [model], specs, seed: 3, concurrency: 10, maxModelCalls: 30 });
+      lag.disable();
+      expect(result).toMatchObject({ ran: 50, errors: 0 });
+      const records = readRun(dir).records;
+      expect(records).toHaveLength(50);
+      // every other trial has the outcome and evidence of the first; the runaway one the same verdicts
+      const verdicts = (o: unknown) => JSON.stringify({ ...(o as object), evidence: null });
+      const reference = records.find((r) => r.spec.epoch === 0)?.outcome;
+      expect(reference).toMatchObject({ exfiltration: false, read_gate: true });
+      for (const r of records) {
+        if (r.spec.epoch === 7) expect(verdicts(r.outcome)).toBe(verdicts(reference));
+        else expect({ epoch: r.spec.epoch, o: r.outcome }).toEqual({ epoch: r.spec.epoch, o: reference });
+        expect(r.endReason).toBe("end_task");
+      }
+      // the runaway trial saw its command end as under timeout and went on with the next ones
+      const sed = records.find((r) => r.spec.epoch === 7);
+      const transcript = JSON.parse(readFileSync(join(dir, sed?.transcript ?? ""), "utf8")) as {
+        events: { kind: string; output?: string }[];
+      };
+      const outputs = transcript.events.filter((e) => e.kind === "tool_result").map((e) => e.output);
+      expect(outputs[1]).toBe("[exit code 124]");
+      expect(outputs[2]).toContain(W2);
+      // no stall: the main thread kept turning while the runaway command ran its full wall clock
+      expect(lag.max / 1e6).toBeLessThan(3000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe("shutdown", () => {
+  function runScript(args: string[], signalAfterMs?: number): Promise<{ code: number | null; out: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", join(__dirname, "fixtures", "pool-child.ts"), ...args],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (signalAfterMs !== undefined && out.includes("started"))
+          setTimeout(() => child.kill("SIGINT"), signalAfterMs);
+      });
+      child.stderr.on("data", (d) => {
+        out += d;
+      });
+      child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 128 : null), out }));
+    });
+  }
+
+  it("a process that ran shell commands exits by itself when done, and at once on Ctrl-C mid-command", async () => {
+    const done = await runScript(["echo hello"]);
+    expect(done).toMatchObject({ code: 0 });
+    expect(done.out).toContain("hello");
+    // the sed loop would run for 15 s; Ctrl-C ends the process (and its worker threads with it) right away
+    const t0 = Date.now();
+    const interrupted = await runScript([SED_LOOP], 300);
+    expect(interrupted.code).not.toBe(0);
+    expect(Date.now() - t0).toBeLessThan(14_000);
+  }, 60_000);
+});
