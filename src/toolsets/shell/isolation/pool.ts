@@ -1,4 +1,6 @@
+import { type ChildProcess, fork } from "node:child_process";
 import { availableParallelism, setPriority } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FromWorker, RunReply, RunRequest, ToWorker } from "./protocol.js";
 
@@ -6,12 +8,91 @@ import type { FromWorker, RunReply, RunRequest, ToWorker } from "./protocol.js";
 export interface PoolOptions {
   /** Workers kept for ordinary command lines (default: one per core, at least 2; `PEERBENCH_SHELL_WORKERS`). */
   size?: number;
-  /** Workers in all, counting those set aside for long command lines (default: size + 8). */
+  /** Booted workers kept idle beyond `size`, to take over at once when a command line runs long (default 2). */
+  standby?: number;
+  /** Workers in all, counting those set aside for long command lines (default: size + standby + 8). */
   maxWorkers?: number;
   /** Heap of one worker in MiB; a command line that needs more is killed (default 1024). */
   memoryMb?: number;
   /** A command line running longer than this (ms) is long: its worker is niced and another serves the rest. */
   longAfterMs?: number;
+  /**
+   * What a worker is: a child process (default; `PEERBENCH_SHELL_WORKER=thread` changes it) or a thread.
+   * A process is niced whole, garbage collector included, when its command runs long; a thread's collector
+   * runs on threads shared by the whole process (see bench/shell-isolation.ts).
+   */
+  kind?: WorkerKind;
+}
+
+export type WorkerKind = "process" | "thread";
+
+/** One worker, whichever its kind: post a message, hear back, ref/unref, kill. */
+interface Transport {
+  post(msg: ToWorker): void;
+  onMessage(fn: (msg: FromWorker) => void): void;
+  onExit(fn: (outOfMemory: boolean) => void): void;
+  ref(): void;
+  unref(): void;
+  kill(): Promise<void>;
+}
+
+function threadTransport(memoryMb: number): Transport {
+  const worker = new Worker(ENTRY, {
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 },
+    stdout: false,
+    stderr: false,
+  });
+  let outOfMemory = false;
+  worker.on("error", (e: Error & { code?: string }) => {
+    if (e.code === "ERR_WORKER_OUT_OF_MEMORY") outOfMemory = true;
+  });
+  return {
+    post: (msg) => worker.postMessage(msg),
+    onMessage: (fn) => worker.on("message", fn),
+    onExit: (fn) => worker.on("exit", () => fn(outOfMemory)),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    kill: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+function processTransport(memoryMb: number): Transport {
+  const child: ChildProcess = fork(fileURLToPath(ENTRY), [], {
+    execArgv: [`--max-old-space-size=${memoryMb}`, "--max-semi-space-size=32"],
+    serialization: "advanced",
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString("utf8")).slice(-4096);
+  });
+  return {
+    post: (msg) => {
+      if (child.connected) child.send(msg);
+    },
+    onMessage: (fn) => child.on("message", (m) => fn(m as FromWorker)),
+    // V8 reports a heap it cannot grow on stderr before it aborts
+    onExit: (fn) => child.on("exit", () => fn(/heap out of memory|Allocation failed/i.test(stderr))),
+    ref: () => {
+      child.ref();
+      (child.channel as { ref?: () => void } | undefined)?.ref?.();
+      (child.stderr as { ref?: () => void } | null)?.ref?.();
+    },
+    unref: () => {
+      child.unref();
+      (child.channel as { unref?: () => void } | undefined)?.unref?.();
+      (child.stderr as { unref?: () => void } | null)?.unref?.();
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGKILL");
+      await gone;
+    },
+  };
 }
 
 /** What became of one command line. */
@@ -43,7 +124,7 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: Transport;
   tid: number | null;
   ready: boolean;
   job: Job | null;
@@ -51,12 +132,15 @@ interface Slot {
   timers: NodeJS.Timeout[];
   /** Trials whose replica this worker holds, by revision (most recently used last). */
   replicas: Map<string, number>;
-  outOfMemory: boolean;
 }
 
 const KEPT_TRIALS = 16;
 const MAX_BOOT_FAILURES = 3;
 const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
+
+function defaultKind(): WorkerKind {
+  return process.env.PEERBENCH_SHELL_WORKER === "thread" ? "thread" : "process";
+}
 
 export function defaultPoolSize(): number {
   const fromEnv = Number(process.env.PEERBENCH_SHELL_WORKERS);
@@ -73,9 +157,11 @@ export function defaultPoolSize(): number {
  */
 export class ShellPool {
   readonly size: number;
+  readonly standby: number;
   readonly maxWorkers: number;
   readonly memoryMb: number;
   readonly longAfterMs: number;
+  readonly kind: WorkerKind;
   private readonly slots = new Set<Slot>();
   private readonly queue: Job[] = [];
   private readonly readyWaiters: (() => void)[] = [];
@@ -87,9 +173,16 @@ export class ShellPool {
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? defaultPoolSize());
-    this.maxWorkers = Math.max(this.size, options.maxWorkers ?? this.size + 8);
+    this.standby = Math.max(0, options.standby ?? 2);
+    this.maxWorkers = Math.max(this.size, options.maxWorkers ?? this.size + this.standby + 8);
     this.memoryMb = options.memoryMb ?? 1024;
     this.longAfterMs = options.longAfterMs ?? 1000;
+    this.kind = options.kind ?? defaultKind();
+  }
+
+  /** Command lines waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Workers alive now (starting, idle or busy). */
@@ -108,7 +201,7 @@ export class ShellPool {
   /** Start the ordinary workers; resolves once one is ready to take a command line. */
   warm(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    while (this.ordinaryWorkers() < this.size && this.slots.size < this.maxWorkers) this.spawn();
+    this.replenish();
     if ([...this.slots].some((s) => s.ready)) return Promise.resolve();
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
@@ -129,51 +222,35 @@ export class ShellPool {
       [...this.slots].map((s) => {
         this.finish(s, { kind: "failed", message: "the shell pool is closed" });
         this.slots.delete(s);
-        return s.worker.terminate();
+        return s.worker.kill();
       }),
     );
   }
 
   private post(s: Slot, msg: ToWorker): void {
-    s.worker.postMessage(msg);
+    s.worker.post(msg);
   }
 
   private spawn(): Slot {
-    const worker = new Worker(ENTRY, {
-      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb, maxYoungGenerationSizeMb: 64 },
-      stdout: false,
-      stderr: false,
-    });
-    const slot: Slot = {
-      worker,
-      tid: null,
-      ready: false,
-      job: null,
-      long: false,
-      timers: [],
-      replicas: new Map(),
-      outOfMemory: false,
-    };
+    const worker = this.kind === "thread" ? threadTransport(this.memoryMb) : processTransport(this.memoryMb);
+    const slot: Slot = { worker, tid: null, ready: false, job: null, long: false, timers: [], replicas: new Map() };
     this.stats.started++;
-    worker.on("message", (msg: FromWorker) => this.onMessage(slot, msg));
-    worker.on("error", (e: Error & { code?: string }) => {
-      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") slot.outOfMemory = true;
-    });
-    worker.on("exit", () => {
+    worker.onMessage((msg) => this.onMessage(slot, msg));
+    worker.onExit((outOfMemory) => {
       this.slots.delete(slot);
       if (!slot.ready && !this.closed) {
         // a worker that dies before it is ready would die again: after a few, give up instead of looping
         this.bootFailures++;
         if (this.bootFailures >= MAX_BOOT_FAILURES) {
-          const why = slot.outOfMemory ? `a heap of ${this.memoryMb} MiB is too small to start` : "they exit at start";
+          const why = outOfMemory ? `a heap of ${this.memoryMb} MiB is too small to start` : "they exit at start";
           for (const j of this.queue.splice(0)) j.resolve({ kind: "failed", message: `shell workers fail: ${why}` });
           for (const w of this.readyWaiters.splice(0)) w();
           return;
         }
       }
       if (slot.job) {
-        if (slot.outOfMemory) this.stats.outOfMemory++;
-        this.finish(slot, slot.outOfMemory ? { kind: "out_of_memory" } : { kind: "failed", message: "Killed" });
+        if (outOfMemory) this.stats.outOfMemory++;
+        this.finish(slot, outOfMemory ? { kind: "out_of_memory" } : { kind: "failed", message: "Killed" });
       }
       this.dispatch();
     });
@@ -211,7 +288,7 @@ export class ShellPool {
     if (slot.long && !this.restorePriority(slot)) {
       // a niced worker that cannot be given its priority back is not reused
       this.slots.delete(slot);
-      void slot.worker.terminate();
+      void slot.worker.kill();
     }
     slot.long = false;
     this.dispatch();
@@ -248,33 +325,33 @@ export class ShellPool {
     }
   }
 
+  /** Workers not set aside for a long command line (starting, idle, or busy with an ordinary one). */
   private ordinaryWorkers(): number {
     let n = 0;
     for (const s of this.slots) if (!s.long) n++;
     return n;
   }
 
+  /** Keep `size + standby` ordinary workers (within `maxWorkers`). */
+  private replenish(): void {
+    while (!this.closed && this.ordinaryWorkers() < this.size + this.standby && this.slots.size < this.maxWorkers) {
+      this.spawn();
+    }
+  }
+
   private dispatch(): void {
+    this.replenish();
     while (this.queue.length > 0 && !this.closed) {
       const job = this.queue[0] as Job;
+      // at most `size` ordinary command lines at once: one per core
+      const running = [...this.slots].filter((s) => s.job && !s.long).length;
+      if (running >= this.size) return;
       const idle = [...this.slots].filter((s) => s.ready && !s.job);
       const slot =
         idle.find((s) => s.replicas.get(job.source.trial) === job.source.revision) ??
         idle.find((s) => !s.replicas.has(job.source.trial)) ??
         idle[0];
-      if (!slot) {
-        // starting workers count as ordinary ones, so at most `size` serve ordinary command lines
-        let starting = [...this.slots].filter((s) => !s.ready).length;
-        while (
-          starting < this.queue.length &&
-          this.ordinaryWorkers() < this.size &&
-          this.slots.size < this.maxWorkers
-        ) {
-          this.spawn();
-          starting++;
-        }
-        return;
-      }
+      if (!slot) return;
       this.queue.shift();
       void this.start(slot, job);
     }
@@ -295,7 +372,7 @@ export class ShellPool {
         this.stats.killed++;
         this.slots.delete(slot);
         this.finish(slot, { kind: "timeout" });
-        void slot.worker.terminate();
+        void slot.worker.kill();
         this.dispatch();
       }, source.hardTimeoutMs),
       setTimeout(() => {

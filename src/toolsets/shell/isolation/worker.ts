@@ -21,12 +21,31 @@ interface Replica {
 const KEPT_TRIALS = 16;
 const replicas = new Map<string, Replica>();
 
+/** The pool at the other end: the parent thread's port, or the IPC channel of a child process. */
+const port = {
+  send(message: FromWorker): void {
+    if (parentPort) parentPort.postMessage(message);
+    else process.send?.(message);
+  },
+  on(listener: (msg: ToWorker) => void): void {
+    if (parentPort) parentPort.on("message", listener);
+    else {
+      process.on("message", listener as (m: unknown) => void);
+      // a process whose pool is gone (the parent exited or crashed) ends too; Ctrl-C is the parent's to handle
+      // (it reaches the whole process group), and ends this process when the parent goes
+      process.on("disconnect", () => process.exit(0));
+      process.on("SIGINT", () => undefined);
+    }
+  },
+};
+
 function send(message: FromWorker): void {
-  parentPort?.postMessage(message);
+  port.send(message);
 }
 
 function threadId(): number | null {
   try {
+    if (!parentPort) return process.pid;
     const m = /\/task\/(\d+)$/.exec(readlinkSync("/proc/thread-self"));
     return m ? Number(m[1]) : null;
   } catch {
@@ -65,7 +84,7 @@ async function run(req: RunRequest): Promise<void> {
   send({ type: "done", job: req.job, result, events, state: await world.exportState() });
 }
 
-parentPort?.on("message", (msg: ToWorker) => {
+port.on((msg: ToWorker) => {
   if (msg.type === "forget") {
     replicas.delete(msg.trial);
     return;
