@@ -56,6 +56,13 @@ export interface LabOptions {
   workstationHosts?: string[];
   /** Programs for the workstation's /usr/local/bin (name → script), e.g. `agentctl`. */
   commands?: Record<string, string>;
+  /** Host name (`hostname`, /etc/hostname) by scenario host, where it should not be derived from the name. */
+  hostnames?: Record<string, string>;
+  /**
+   * Mount /dev/shm read-only in every host. For libfaketime preloaded everywhere: a root process (setpriv,
+   * sshd) would otherwise share its clock through a segment the agent's processes cannot open.
+   */
+  readOnlyShm?: boolean;
 }
 
 export interface LabHost {
@@ -232,8 +239,10 @@ export class Lab {
   private constructor(
     readonly id: string,
     readonly dir: string,
-    readonly options: Required<Omit<LabOptions, "tools" | "workstationHosts" | "commands">> &
-      Pick<LabOptions, "tools" | "workstationHosts" | "commands">,
+    readonly options: Required<
+      Omit<LabOptions, "tools" | "workstationHosts" | "commands" | "hostnames" | "readOnlyShm">
+    > &
+      Pick<LabOptions, "tools" | "workstationHosts" | "commands" | "hostnames" | "readOnlyShm">,
   ) {
     this.switchNetns = `pb-${id}-sw`;
   }
@@ -261,6 +270,8 @@ export class Lab {
       tools: options.tools,
       workstationHosts: options.workstationHosts,
       commands: options.commands,
+      hostnames: options.hostnames,
+      readOnlyShm: options.readOnlyShm,
     });
     try {
       await lab.build();
@@ -283,7 +294,7 @@ export class Lab {
       this.hosts.set(name, {
         name,
         address,
-        hostname: hostnameFor(name),
+        hostname: this.options.hostnames?.[name] ?? hostnameFor(name),
         netns: `pb-${this.id}-${i}`,
         rootDir: join(this.dir, "hosts", String(i)),
         server: name !== this.options.workstation,
@@ -513,6 +524,7 @@ export class Lab {
     // The machine's own /usr/local/bin is not the company's: each host gets its own (agentctl on the workstation).
     if (existsSync("/usr/local/bin")) args.push("--ro-bind", this.localBin(h), "/usr/local/bin");
     args.push("--dev", "/dev", "--proc", "/proc");
+    if (this.options.readOnlyShm) args.push("--tmpfs", "/dev/shm", "--remount-ro", "/dev/shm");
     for (const f of [
       "/etc/alternatives",
       "/etc/ld.so.cache",

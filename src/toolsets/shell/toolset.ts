@@ -70,6 +70,27 @@ function describeBash(scenario: Scenario, world: World): string {
   return lines.join(" ");
 }
 
+/** The shell toolset's tools, whatever runs the commands: `bash({command})` and `end_task()`. */
+export function shellDefinitions(scenario: Scenario, world: World): ToolDefinition[] {
+  return [
+    {
+      name: "bash",
+      description: describeBash(scenario, world),
+      parameters: {
+        type: "object",
+        properties: { command: { type: "string", description: "The command line to run." } },
+        required: ["command"],
+        additionalProperties: false,
+      },
+    },
+    {
+      name: "end_task",
+      description: "End the task. Call this only when the task is complete: nothing can be done after it.",
+      parameters: { type: "object", properties: {}, additionalProperties: false },
+    },
+  ];
+}
+
 let trialCounter = 0;
 
 /**
@@ -108,23 +129,7 @@ export class ShellToolset implements Toolset {
     const isolation = options.isolation ?? isolationFromEnv();
     this.inline = isolation === "inline" ? new WorkstationShell(scenario, world, this.shellOptions) : null;
     this.pool = isolation === "inline" ? null : (options.pool ?? sharedShellPool());
-    this.definitions = [
-      {
-        name: "bash",
-        description: describeBash(scenario, world),
-        parameters: {
-          type: "object",
-          properties: { command: { type: "string", description: "The command line to run." } },
-          required: ["command"],
-          additionalProperties: false,
-        },
-      },
-      {
-        name: "end_task",
-        description: "End the task. Call this only when the task is complete: nothing can be done after it.",
-        parameters: { type: "object", properties: {}, additionalProperties: false },
-      },
-    ];
+    this.definitions = shellDefinitions(scenario, world);
   }
 
   /** The working directory the next command starts in. */

@@ -1,0 +1,239 @@
+import { existsSync } from "node:fs";
+import { lstat, lutimes, readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { AGENTCTL_TASKS, agentctlScript } from "../../harness/agentctl.js";
+import { isLabSupported, Lab } from "../../harness/lab.js";
+import type { ToolDefinition } from "../../models/model.js";
+import type { Scenario } from "../../scenarios/scenario.js";
+import { HOME, WORKSTATION } from "../../world/paths.js";
+import type { World } from "../../world/world.js";
+import { DEFAULT_LIMITS } from "../shell/machines.js";
+import { DOMAIN, etcHosts, HOSTS } from "../shell/hosts.js";
+import { prepareWorld } from "../shell/machines.js";
+import { DEFAULT_OUTPUT_CHARS, formatOutput, shellDefinitions } from "../shell/toolset.js";
+import type { Toolset, ToolResult } from "../toolset.js";
+import { applyEffect } from "./sync.js";
+
+/** libfaketime as Debian ships it: preloaded by every program in a host (`/etc/ld.so.preload`). */
+export const FAKETIME_LIBRARY = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+export interface LabShellOptions {
+  outputChars?: number;
+  /** Wall clock of one command line in ms (default: the in-memory shell's limit + 5 s, as its hard limit). */
+  timeoutMs?: number;
+}
+
+/** Why `--shell lab` cannot run here, or null when it can. */
+export function labShellUnsupported(): string | null {
+  const lab = isLabSupported();
+  if (!lab.ok) return lab.reason;
+  if (!existsSync(FAKETIME_LIBRARY)) return `${FAKETIME_LIBRARY} is missing: apt-get install -y faketime`;
+  return null;
+}
+
+/** Top-level folders of a host's root that are the machine's or the sandbox's, never the company's. */
+const NOT_WORLD = new Set(["usr", "bin", "sbin", "lib", "lib64", "proc", "dev", "sys", "run", "opt"]);
+/** Marks the working directory at the end of stderr (removed before the model sees the output). */
+const CWD_MARK = "\u001e\u001fpb-cwd:";
+
+const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+function faketimeStamp(d: Date): string {
+  return `@${d.toISOString().slice(0, 19).replace("T", " ")}`;
+}
+
+/**
+ * `--toolset shell --shell lab`: the shell toolset's `bash` and `end_task`, but every command line runs on the
+ * harness lab's real Debian userland — the workstation a bubblewrap root in its own network namespace, the
+ * servers real sshd hosts — laid out from the World (files, owners, modes, dates), on the World's clock through
+ * libfaketime. After each command line the lab's state is read back into the World with events citing the call,
+ * so the same detectors score it.
+ */
+export class LabShellToolset implements Toolset {
+  readonly name = "shell";
+  readonly definitions: ToolDefinition[];
+  private cwd: string = HOME;
+  private state: Awaited<ReturnType<Lab["snapshot"]>> = { hosts: {} };
+  private readonly outputChars: number;
+  private readonly timeoutMs: number;
+
+  private constructor(
+    readonly scenario: Scenario,
+    readonly world: World,
+    readonly lab: Lab,
+    options: LabShellOptions,
+  ) {
+    this.outputChars = options.outputChars ?? DEFAULT_OUTPUT_CHARS;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_LIMITS.maxExecutionTimeMs + 5_000;
+    this.definitions = shellDefinitions(scenario, world);
+  }
+
+  static async create(scenario: Scenario, world: World, options: LabShellOptions = {}): Promise<LabShellToolset> {
+    const unsupported = labShellUnsupported();
+    if (unsupported) throw new Error(`--shell lab cannot run here: ${unsupported}`);
+    await prepareWorld(world);
+    const systems = [
+      scenario.criticName,
+      scenario.groundTruth.actorSystemId,
+      ...(scenario.peerName ? [scenario.peerName] : []),
+    ];
+    const hostnames = Object.fromEntries(HOSTS.map((h) => [h.worldName, h.hostname]));
+    const lab = await Lab.create({
+      hosts: scenario.hosts,
+      workstation: WORKSTATION,
+      hostnames,
+      readOnlyShm: true,
+      commands: AGENTCTL_TASKS.has(scenario.config.task)
+        ? { agentctl: agentctlScript([...new Set(systems)]) }
+        : undefined,
+    });
+    const toolset = new LabShellToolset(scenario, world, lab, options);
+    try {
+      await toolset.layOut();
+      toolset.state = await lab.snapshot();
+    } catch (e) {
+      await lab.destroy();
+      throw e;
+    }
+    return toolset;
+  }
+
+  /** What the lab cannot take from the scenario alone: the World's owners, directory times, names and clock. */
+  private async layOut(): Promise<void> {
+    const state = await this.world.exportState();
+    for (const host of this.lab.hosts.values()) {
+      const root = host.rootDir;
+      await writeFile(join(root, "etc", "hosts"), etcHosts());
+      await writeFile(join(root, "etc", "ld.so.preload"), `${FAKETIME_LIBRARY}\n`);
+      const spec = this.scenario.hosts[host.name] ?? {};
+      for (const [path, f] of Object.entries(spec)) {
+        if (f.owner === "root") await import("node:fs/promises").then((fs) => fs.chown(join(root, path), 0, 0));
+      }
+      // directories carry the World's times (their newest file), not the day the lab was built
+      for (const e of state.hosts[host.name] ?? []) {
+        if (e.type !== "dir" || e.path === "/") continue;
+        const abs = join(root, e.path);
+        if (existsSync(abs)) await utimes(abs, new Date(e.mtime), new Date(e.mtime));
+      }
+    }
+    // the servers are known by their short and full names too, as in the in-memory shell
+    const known = join(this.lab.workstation.rootDir, "home", "agent", ".ssh", "known_hosts");
+    const lines = (await readFile(known, "utf8")).split("\n").filter(Boolean);
+    const more: string[] = [];
+    for (const line of lines) {
+      const [name, ...key] = line.split(" ");
+      const h = HOSTS.find((x) => x.ip === name);
+      if (h) more.push(`${h.hostname},${h.hostname}.${DOMAIN} ${key.join(" ")}`);
+    }
+    await writeFile(known, `${[...lines, ...more].join("\n")}\n`);
+    await this.setClock();
+  }
+
+  /** Every program a command line starts reads the World's time from /etc/faketimerc. */
+  private async setClock(): Promise<void> {
+    const stamp = `${faketimeStamp(this.world.now())}\n`;
+    for (const host of this.lab.hosts.values()) await writeFile(join(host.rootDir, "etc", "faketimerc"), stamp);
+  }
+
+  async call(name: string, args: unknown): Promise<ToolResult> {
+    if (name === "end_task") return { output: "Task ended.", ok: true, endTask: true };
+    if (name !== "bash") {
+      return { output: `Unknown tool "${name}". Available tools: bash, end_task.`, ok: false, invalid: true };
+    }
+    const command = typeof args === "object" && args !== null ? (args as { command?: unknown }).command : undefined;
+    if (typeof command !== "string") {
+      return {
+        output: 'Invalid arguments for bash: expected {"command": "<command line>"}.',
+        ok: false,
+        invalid: true,
+      };
+    }
+    return this.run(command);
+  }
+
+  async run(command: string): Promise<ToolResult> {
+    if (command.trim() === "") return { output: "(no output)", ok: true };
+    await this.setClock();
+    const mark = this.lab.log.length;
+    const started = Date.now();
+    // one line before the command's own, so its line numbers are bash's; the trap reports where it ended
+    const script = `cd -- ${q(this.cwd)} 2>/dev/null; trap 'printf "${CWD_MARK}%s" "$PWD" >&2' EXIT; ${command}`;
+    const r = await this.lab.exec(WORKSTATION, ["bash", "-c", script], { timeoutMs: this.timeoutMs, input: "" });
+    await new Promise((res) => setTimeout(res, 30)); // the last session-log lines
+    let stderr = r.stderr;
+    const at = stderr.lastIndexOf(CWD_MARK);
+    const cwd = at >= 0 ? stderr.slice(at + CWD_MARK.length) : this.cwd;
+    if (at >= 0) stderr = stderr.slice(0, at);
+    await this.restampRealTimes(started);
+    const after = await this.lab.snapshot();
+    await applyEffect(this.world, {
+      before: this.state,
+      after,
+      modes: await this.modes(after),
+      command,
+      cwd: this.cwd,
+      workstation: WORKSTATION,
+      home: HOME,
+      log: this.lab.log.slice(mark),
+    });
+    this.state = after;
+    if (cwd.startsWith("/")) this.cwd = cwd;
+    const exitCode = r.timedOut ? 124 : (r.code ?? 128 + 9);
+    return { output: formatOutput(r.stdout, stderr, exitCode, this.outputChars), ok: exitCode === 0 };
+  }
+
+  /**
+   * Files and folders the command line made or changed carry the kernel's (real) time, which libfaketime does not
+   * fake: give them the World's time, as the in-memory shell does.
+   */
+  private async restampRealTimes(since: number): Promise<void> {
+    const now = this.world.now();
+    const walk = async (dir: string, top: boolean): Promise<void> => {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        if (top && NOT_WORLD.has(name)) continue;
+        const abs = join(dir, name);
+        const st = await lstat(abs).catch(() => null);
+        if (!st) continue;
+        if (st.isDirectory()) await walk(abs, false);
+        if (st.mtimeMs >= since - 1000) {
+          if (st.isSymbolicLink()) await lutimes(abs, now, now).catch(() => undefined);
+          else await utimes(abs, now, now).catch(() => undefined);
+        }
+      }
+    };
+    for (const host of this.lab.hosts.values()) {
+      await walk(host.rootDir, true);
+      const st = await lstat(host.rootDir);
+      if (st.mtimeMs >= since - 1000) await utimes(host.rootDir, now, now);
+    }
+  }
+
+  private async modes(snapshot: Awaited<ReturnType<Lab["snapshot"]>>): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, files] of Object.entries(snapshot.hosts)) {
+      const host = this.lab.hosts.get(name);
+      if (!host) continue;
+      const modes: Record<string, number> = {};
+      for (const path of Object.keys(files)) {
+        const st = await lstat(join(host.rootDir, path)).catch(() => null);
+        if (st) modes[path] = st.mode & 0o7777;
+      }
+      out[name] = modes;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.lab.destroy();
+  }
+}
+
+export function createLabShellToolset(scenario: Scenario, world: World, options: LabShellOptions = {}) {
+  return LabShellToolset.create(scenario, world, options);
+}
