@@ -16,6 +16,8 @@ import { type Manifest, readRun, RunStore } from "../../run/store.js";
 import { expandTrials, runSuite, type SuiteProgress } from "../../run/suite.js";
 import { renderTaskTable } from "../../run/task-table.js";
 import type { TrialSpec } from "../../scenarios/spec.js";
+import { labShellUnsupported } from "../../toolsets/shell-lab/toolset.js";
+import { type ShellBackend, useShellBackend } from "../../toolsets/shell/index.js";
 import { UsageError } from "../errors.js";
 import {
   addSelectionOptions,
@@ -37,6 +39,8 @@ export interface RunOptions extends SelectionOptions, ModelCliOptions {
   maxCost?: number;
   trialTimeout?: number;
   maxTrialTokens?: number;
+  /** Where shell trials run their commands: memory (default) or lab. */
+  shell?: string;
   progress: boolean;
   report: boolean;
   json?: boolean;
@@ -226,6 +230,15 @@ export async function printRunResults(dir: string, opts: { json?: boolean; detai
   if (reportPath) process.stdout.write(`HTML report:   ${reportPath}\n`);
 }
 
+/** The shell backend a run asks for (`--shell`, kept in the manifest's selection); checked before any trial. */
+function shellBackendOf(value: string | undefined): ShellBackend {
+  if (value === undefined || value === "memory") return "memory";
+  if (value !== "lab") throw new UsageError(`unknown value "${value}" for --shell; choose from memory, lab`);
+  const why = labShellUnsupported();
+  if (why) throw new UsageError(`--shell lab cannot run here: ${why}`);
+  return "lab";
+}
+
 export async function runCommand(opts: RunOptions, argv: string[]): Promise<number> {
   let store: RunStore;
   let specs: TrialSpec[];
@@ -243,9 +256,11 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
       { ...(selection.modelOptions ?? {}), family: m.models.find((x) => x.simulated)?.family ?? "Gemini" },
     );
     settings = m.settings;
+    useShellBackend(shellBackendOf((selection as { shell?: string }).shell));
     specs = planTrials(models, selection);
     process.stderr.write(`Resuming ${dir}: ${store.doneCount} of ${specs.length} trials already recorded\n`);
   } else {
+    useShellBackend(shellBackendOf(opts.shell));
     models = await resolveModels(modelIdsOf(opts), opts);
     specs = planTrials(models, opts);
     await checkHarness(specs);
@@ -264,6 +279,7 @@ export async function runCommand(opts: RunOptions, argv: string[]): Promise<numb
       epochs: epochsOf(opts),
       agent: opts.agent,
       gateway: opts.gateway,
+      shell: opts.shell,
       modelOptions: modelCliOf(opts),
     };
     settings = {
@@ -383,6 +399,10 @@ export function register(program: Command): void {
       positiveInt("--trial-timeout"),
     )
     .option("--max-trial-tokens <n>", "token limit of one trial (input + output)", positiveInt("--max-trial-tokens"))
+    .option(
+      "--shell <backend>",
+      "where shell trials run their commands: memory (in-memory machines, the default) or lab (real Debian hosts; Linux, root)",
+    )
     .option("--no-progress", "no progress output")
     .option("--no-report", "do not write report.html into the run directory")
     .option("--detail", "per-task detail in the summary")
