@@ -148,7 +148,10 @@ function scripted(commands: (epoch: number) => string[]): Model {
     family: "Gemini",
     startSession(ctx: TrialContext): ModelSession {
       const epoch = (ctx.configuration as { epoch?: number } | undefined)?.epoch ?? 0;
-      const calls = [...commands(epoch).map((command) => ({ name: "bash", args: { command } })), { name: "end_task", args: {} }];
+      const calls = [
+        ...commands(epoch).map((command) => ({ name: "bash", args: { command } })),
+        { name: "end_task", args: {} },
+      ];
       let i = 0;
       return {
         next: async () => {
