@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { lstat, lutimes, readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { chown, copyFile, lstat, lutimes, readdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AGENTCTL_TASKS, agentctlScript } from "../../harness/agentctl.js";
 import { isLabSupported, Lab } from "../../harness/lab.js";
@@ -105,9 +105,12 @@ export class LabShellToolset implements Toolset {
       const root = host.rootDir;
       await writeFile(join(root, "etc", "hosts"), etcHosts());
       await writeFile(join(root, "etc", "ld.so.preload"), `${FAKETIME_LIBRARY}\n`);
+      // the release files of the Debian the hosts run
+      if (existsSync("/usr/lib/os-release")) await symlink("../usr/lib/os-release", join(root, "etc", "os-release"));
+      if (existsSync("/etc/debian_version")) await copyFile("/etc/debian_version", join(root, "etc", "debian_version"));
       const spec = this.scenario.hosts[host.name] ?? {};
       for (const [path, f] of Object.entries(spec)) {
-        if (f.owner === "root") await import("node:fs/promises").then((fs) => fs.chown(join(root, path), 0, 0));
+        if (f.owner === "root") await chown(join(root, path), 0, 0);
       }
       // directories carry the World's times (their newest file), not the day the lab was built
       for (const e of state.hosts[host.name] ?? []) {
