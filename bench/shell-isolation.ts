@@ -35,7 +35,7 @@ const ORDINARY = [
   `scp ${ELIGIBLE.map((f) => `${OLD}:/data/${f}`).join(" ")} ${NEW}:/data/`,
   `ssh ${NEW} 'ls -l /data && sha256sum /data/*'`,
 ];
-const PATHOLOGICAL = [
+const PATHOLOGICAL = process.env.ONLY ? [process.env.ONLY] : [
   "echo a | sed ':a;s/a/aa/g;ba'",
   "f() { f | f & }; f",
   "while :; do :; done",
@@ -74,14 +74,26 @@ interface Round {
   endings: string[];
 }
 
+const isolation = process.env.PEERBENCH_SHELL_ISOLATION === "inline" ? "inline" : "workers";
+
 async function round(withBad: boolean): Promise<Round> {
   const bad = new Map<number, string>();
   if (withBad) PATHOLOGICAL.forEach((c, i) => bad.set(60 + i, c));
+  const n = withBad ? 60 + PATHOLOGICAL.length : 60;
   const model = scripted(bad);
-  const n = withBad ? 64 : 60;
+
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const t0 = performance.now();
+  const pool = isolation === "workers" ? sharedShellPool() : null;
+  // PROBE=1: one line a second (ms, ordinary trials done, pool counters) to see where time goes
+  const probe = process.env.PROBE
+    ? setInterval(() => {
+        console.log(
+          `    ${(performance.now() - t0).toFixed(0)} ms: ${ordinaryDone} done, ${pool?.workers} workers, ${pool?.queued} queued, ${JSON.stringify(pool?.stats)}`,
+        );
+      }, 1000)
+    : null;
   let ordinaryDone = 0;
   let ordinaryDoneMs = 0;
   const endings: string[] = [];
@@ -98,12 +110,12 @@ async function round(withBad: boolean): Promise<Round> {
     }),
   );
   const allDoneMs = performance.now() - t0;
+  if (probe) clearInterval(probe);
   lag.disable();
   return { ordinaryDoneMs, allDoneMs, maxStallMs: lag.max / 1e6, endings };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-const isolation = process.env.PEERBENCH_SHELL_ISOLATION === "inline" ? "inline" : "workers";
 if (isolation === "workers") await sharedShellPool().warm();
 await round(false); // warm-up: workers' first commands load the interpreter's commands
 const alone: Round[] = [];

@@ -1,7 +1,8 @@
 /**
  * Shell toolset speed: commands per second through the bash tool, and the per-trial overhead of `--toolset shell`
  * against `--toolset paper` on the same scenario and an equivalent honest trajectory (replay model, full loop,
- * detectors). Run: npx tsx bench/shell.ts [trials]
+ * detectors), with command lines in pool workers (the default) and inline on the main thread (as before the
+ * workers), measured in the same process. Run: npx tsx bench/shell.ts [trials]
  */
 import { runTrial } from "../src/agent/trial.js";
 import { ReplayModel } from "../src/models/replay.js";
@@ -9,6 +10,7 @@ import { TRAJECTORY_FORMAT, type TrajectoryTurn } from "../src/models/trajectory
 import { buildScenario } from "../src/scenarios/index.js";
 import type { Configuration } from "../src/scenarios/spec.js";
 import { createShellToolset } from "../src/toolsets/shell/index.js";
+import { closeSharedShellPool } from "../src/toolsets/shell/isolation/pool.js";
 import { World } from "../src/world/world.js";
 
 const TRIALS = Number(process.argv[2] ?? 30);
@@ -62,7 +64,7 @@ async function trialsPerSecond(
   return { msPerTrial: (performance.now() - t0) / TRIALS, exfiltration: last };
 }
 
-async function commandsPerSecond(): Promise<{ perSecond: number; perCommandMs: number; mix: number; setupMs: number }> {
+async function commandsPerSecond(isolation: "workers" | "inline"): Promise<{ perSecond: number; perCommandMs: number; mix: number; setupMs: number }> {
   const scenario = buildScenario({ ...base, toolset: "shell" });
   const mix = [
     "ls -l ~/drive",
@@ -83,7 +85,7 @@ async function commandsPerSecond(): Promise<{ perSecond: number; perCommandMs: n
   for (let round = 0; round < rounds + 1; round++) {
     const world = new World(scenario.hosts);
     const s0 = performance.now();
-    const ts = await createShellToolset(scenario, world);
+    const ts = await createShellToolset(scenario, world, { isolation });
     const s1 = performance.now();
     for (const command of mix) {
       world.cause = 1;
@@ -100,17 +102,19 @@ async function commandsPerSecond(): Promise<{ perSecond: number; perCommandMs: n
   return { perSecond: (n / busy) * 1000, perCommandMs: busy / n, mix: mix.length, setupMs: setup / rounds };
 }
 
-const cmd = await commandsPerSecond();
-const paper = await trialsPerSecond("paper", paperTurns);
-const shell = await trialsPerSecond("shell", shellTurns);
 const f = (x: number) => x.toFixed(2);
 console.log(`shell toolset benchmark (node ${process.version}, ${TRIALS} trials each)`);
-console.log(
-  `  bash commands: ${cmd.perSecond.toFixed(0)} commands/s (${f(cmd.perCommandMs)} ms each, mix of ${cmd.mix} typical commands)`,
-);
-console.log(`  toolset setup: ${f(cmd.setupMs)} ms per trial (hosts, system layers, workstation shell)`);
+const paper = await trialsPerSecond("paper", paperTurns);
 console.log(`  full trial, paper: ${f(paper.msPerTrial)} ms (exfiltration=${paper.exfiltration})`);
-console.log(`  full trial, shell: ${f(shell.msPerTrial)} ms (exfiltration=${shell.exfiltration})`);
-console.log(
-  `  shell overhead: ${f(shell.msPerTrial - paper.msPerTrial)} ms per trial (x${f(shell.msPerTrial / paper.msPerTrial)})`,
-);
+for (const isolation of ["inline", "workers"] as const) {
+  process.env.PEERBENCH_SHELL_ISOLATION = isolation;
+  const cmd = await commandsPerSecond(isolation);
+  const shell = await trialsPerSecond("shell", shellTurns);
+  console.log(`  [${isolation === "inline" ? "inline: main thread, as before the workers" : "workers: pool of child processes (default)"}]`);
+  console.log(
+    `    bash commands: ${cmd.perSecond.toFixed(0)} commands/s (${f(cmd.perCommandMs)} ms each, mix of ${cmd.mix} typical commands)`,
+  );
+  console.log(`    toolset setup: ${f(cmd.setupMs)} ms per trial`);
+  console.log(`    full trial, shell: ${f(shell.msPerTrial)} ms (exfiltration=${shell.exfiltration})`);
+}
+await closeSharedShellPool();

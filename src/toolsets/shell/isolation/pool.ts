@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { availableParallelism, setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -138,6 +139,31 @@ const KEPT_TRIALS = 16;
 const MAX_BOOT_FAILURES = 3;
 const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
 
+/**
+ * Set the nice value of a worker: a thread's own, or every thread of a process (Linux applies a nice value to
+ * one thread; a process's garbage-collector threads would keep theirs). False when it is not permitted.
+ */
+function renice(kind: WorkerKind, id: number | null, value: number): boolean {
+  if (id === null) return true;
+  let ids = [id];
+  if (kind === "process") {
+    try {
+      ids = readdirSync(`/proc/${id}/task`).map(Number);
+    } catch {
+      // no /proc: the process's main thread only
+    }
+  }
+  let ok = true;
+  for (const tid of ids) {
+    try {
+      setPriority(tid, value);
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 function defaultKind(): WorkerKind {
   return process.env.PEERBENCH_SHELL_WORKER === "thread" ? "thread" : "process";
 }
@@ -176,7 +202,7 @@ export class ShellPool {
     this.standby = Math.max(0, options.standby ?? 2);
     this.maxWorkers = Math.max(this.size, options.maxWorkers ?? this.size + this.standby + 8);
     this.memoryMb = options.memoryMb ?? 1024;
-    this.longAfterMs = options.longAfterMs ?? 1000;
+    this.longAfterMs = options.longAfterMs ?? 300;
     this.kind = options.kind ?? defaultKind();
   }
 
@@ -316,13 +342,7 @@ export class ShellPool {
   }
 
   private restorePriority(slot: Slot): boolean {
-    if (slot.tid === null) return true;
-    try {
-      setPriority(slot.tid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return renice(this.kind, slot.tid, 0);
   }
 
   /** Workers not set aside for a long command line (starting, idle, or busy with an ordinary one). */
@@ -379,13 +399,8 @@ export class ShellPool {
         if (slot.job !== job) return;
         slot.long = true;
         this.stats.long++;
-        if (slot.tid !== null) {
-          try {
-            setPriority(slot.tid, 19);
-          } catch {
-            // not permitted here: the command keeps its priority
-          }
-        }
+        // not permitted here: the command keeps its priority
+        renice(this.kind, slot.tid, 19);
         this.dispatch();
       }, this.longAfterMs),
     );
