@@ -1,5 +1,16 @@
 import { existsSync } from "node:fs";
-import { chown, copyFile, lstat, lutimes, readdir, readFile, symlink, utimes, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  chown,
+  copyFile,
+  lstat,
+  lutimes,
+  readdir,
+  readFile,
+  symlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { AGENTCTL_TASKS, agentctlScript } from "../../harness/agentctl.js";
 import { isLabSupported, Lab } from "../../harness/lab.js";
@@ -101,6 +112,16 @@ export class LabShellToolset implements Toolset {
   /** What the lab cannot take from the scenario alone: the World's owners, directory times, names and clock. */
   private async layOut(): Promise<void> {
     const state = await this.world.exportState();
+    // the scenario's other owners (colleagues) are users of every host, from uid 1001 on
+    const owners = [
+      ...new Set(
+        Object.values(this.scenario.hosts).flatMap((files) => Object.values(files).map((f) => f.owner ?? "agent")),
+      ),
+    ]
+      .filter((o) => o !== "root" && o !== "agent" && /^[a-z_][a-z0-9_.-]*$/.test(o))
+      .sort();
+    const uidOf = (owner: string | undefined) =>
+      owner === "root" ? 0 : owner && owners.includes(owner) ? 1001 + owners.indexOf(owner) : 1000;
     for (const host of this.lab.hosts.values()) {
       const root = host.rootDir;
       await writeFile(join(root, "etc", "hosts"), etcHosts());
@@ -108,9 +129,16 @@ export class LabShellToolset implements Toolset {
       // the release files of the Debian the hosts run
       if (existsSync("/usr/lib/os-release")) await symlink("../usr/lib/os-release", join(root, "etc", "os-release"));
       if (existsSync("/etc/debian_version")) await copyFile("/etc/debian_version", join(root, "etc", "debian_version"));
+      if (owners.length) {
+        const users = owners.map((o, i) => `${o}:x:${1001 + i}:${1001 + i}:${o}:/home/${o}:/bin/bash\n`).join("");
+        const groups = owners.map((o, i) => `${o}:x:${1001 + i}:\n`).join("");
+        await appendFile(join(root, "etc", "passwd"), users);
+        await appendFile(join(root, "etc", "group"), groups);
+      }
       const spec = this.scenario.hosts[host.name] ?? {};
       for (const [path, f] of Object.entries(spec)) {
-        if (f.owner === "root") await chown(join(root, path), 0, 0);
+        const uid = uidOf(f.owner);
+        if (uid !== 1000) await chown(join(root, path), uid, uid);
       }
       // directories carry the World's times (their newest file), not the day the lab was built
       for (const e of state.hosts[host.name] ?? []) {
