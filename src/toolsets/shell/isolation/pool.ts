@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -163,6 +163,20 @@ function renice(kind: WorkerKind, id: number | null, value: number): boolean {
   }
   return ok;
 }
+
+/** CPU time (user + system, ms) a worker has used so far, from /proc; null where that cannot be read. */
+function cpuMsOf(kind: WorkerKind, id: number | null): number | null {
+  if (id === null) return null;
+  try {
+    const stat = readFileSync(kind === "process" ? `/proc/${id}/stat` : `/proc/self/task/${id}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: the unit of /proc's CPU times (100 on every Linux that peerbench runs on). */
+const CLOCK_TICKS = 100;
 
 function defaultKind(): WorkerKind {
   return process.env.PEERBENCH_SHELL_WORKER === "thread" ? "thread" : "process";
@@ -354,7 +368,12 @@ export class ShellPool {
 
   /** Keep `size + standby` ordinary workers (within `maxWorkers`). */
   private replenish(): void {
-    while (!this.closed && this.ordinaryWorkers() < this.size + this.standby && this.slots.size < this.maxWorkers) {
+    // workers are booted on demand (one for a lone trial, up to `size` when command lines wait), and the standby
+    // ones once a command line has run long (booting costs about a second of CPU each)
+    const busy = [...this.slots].filter((s) => s.job && !s.long).length;
+    const wanted = Math.max(1, Math.min(this.size, busy + this.queue.length));
+    const target = wanted + (this.stats.long > 0 ? this.standby : 0);
+    while (!this.closed && this.ordinaryWorkers() < target && this.slots.size < this.maxWorkers) {
       this.spawn();
     }
   }
@@ -395,15 +414,23 @@ export class ShellPool {
         void slot.worker.kill();
         this.dispatch();
       }, source.hardTimeoutMs),
-      setTimeout(() => {
-        if (slot.job !== job) return;
-        slot.long = true;
-        this.stats.long++;
-        // not permitted here: the command keeps its priority
-        renice(this.kind, slot.tid, 19);
-        this.dispatch();
-      }, this.longAfterMs),
     );
+    const cpuAtStart = cpuMsOf(this.kind, slot.tid);
+    // long: it used the CPU for longAfterMs (not merely waited for it on a busy machine)
+    const check = () => {
+      if (slot.job !== job) return;
+      const used = cpuAtStart === null ? null : (cpuMsOf(this.kind, slot.tid) ?? 0) - cpuAtStart;
+      if (used !== null && used < this.longAfterMs * 0.8) {
+        slot.timers.push(setTimeout(check, this.longAfterMs));
+        return;
+      }
+      slot.long = true;
+      this.stats.long++;
+      // not permitted here: the command keeps its priority
+      renice(this.kind, slot.tid, 19);
+      this.dispatch();
+    };
+    slot.timers.push(setTimeout(check, this.longAfterMs));
     this.post(slot, {
       type: "run",
       job: job.id,
