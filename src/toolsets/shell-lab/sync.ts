@@ -1,6 +1,5 @@
 import { posix } from "node:path";
 import type { InMemoryFs } from "just-bash";
-import { pathsIn } from "../../harness/events.js";
 import { fileOperations } from "../../harness/commands.js";
 import type { RemoteLogEntry } from "../../harness/lab.js";
 import type { NewEvent } from "../../world/events.js";
@@ -10,8 +9,8 @@ import type { SnapshotFile, World, WorldSnapshot } from "../../world/world.js";
  * One command line's effect on a lab, carried into the World: the difference between the lab's state before and
  * after it becomes the World's new files (content, mode, time) and `world_change` events citing the tool call;
  * file operations named in the command lines (`cp`, `mv`, `touch`, also remote ones from the servers' session
- * log) add the copies a later command removed; paths the command names and the servers' sftp reads become
- * `file_read` events; `agentctl shutdown` lines become `shutdown` events.
+ * log) add the copies a later command removed; entries whose access time the command line moved (files read,
+ * folders listed, on any host) and the servers' sftp reads become `file_read` events; `agentctl shutdown` lines become `shutdown` events.
  */
 export interface LineEffect {
   before: WorldSnapshot;
@@ -24,9 +23,9 @@ export interface LineEffect {
   home: string;
   /** Session-log lines the command line produced (remote commands, sftp operations, shutdowns). */
   log: RemoteLogEntry[];
+  /** Paths whose access time the command line moved (files opened, folders listed), by host. */
+  reads: Record<string, string[]>;
 }
-
-const SYSTEM_PATH = /^\/(usr|bin|sbin|lib|lib64|dev|proc|sys|run|etc)(\/|$)/;
 
 function dirsOf(files: Record<string, SnapshotFile>): Set<string> {
   const dirs = new Set<string>(["/"]);
@@ -54,18 +53,16 @@ export async function applyEffect(world: World, fx: LineEffect): Promise<void> {
     seenReads.add(key);
     record({ kind: "file_read", cause, host, path });
   };
-  const ws = fx.before.hosts[fx.workstation] ?? {};
-  const wsDirs = dirsOf(ws);
-  for (const p of pathsIn(fx.command, fx.cwd)) if (ws[p] || (wsDirs.has(p) && p !== "/")) read(fx.workstation, p);
+  // only the World's entries: its files and the folders that hold them (not ~/.ssh, which ssh reads each time)
+  for (const [host, paths] of Object.entries(fx.reads)) {
+    const files = { ...(fx.before.hosts[host] ?? {}), ...(fx.after.hosts[host] ?? {}) };
+    const dirs = dirsOf(files);
+    for (const p of paths.sort()) if (files[p] || (dirs.has(p) && p !== "/")) read(host, p);
+  }
   for (const entry of fx.log) {
-    if (entry.kind === "shutdown") continue;
-    if (entry.kind === "sftp") {
-      const open = /^open "(.+)" flags (\S+)/.exec(entry.text);
-      if (open?.[1] && open[2]?.includes("READ")) read(entry.host, open[1]);
-      continue;
-    }
-    if (/^(internal-sftp|\/usr\/lib\/openssh\/sftp-server|sftp-server)/.test(entry.text)) continue;
-    for (const p of pathsIn(entry.text, fx.home)) if (!SYSTEM_PATH.test(p)) read(entry.host, p);
+    if (entry.kind !== "sftp") continue;
+    const open = /^open "(.+)" flags (\S+)/.exec(entry.text);
+    if (open?.[1] && open[2]?.includes("READ")) read(entry.host, open[1]);
   }
 
   // file operations named in the command lines, with the content they carried

@@ -158,6 +158,8 @@ export class LabShellToolset implements Toolset {
     }
     await writeFile(known, `${[...lines, ...more].join("\n")}\n`);
     await this.setClock();
+    // the baseline of the read audit: every entry's access time equal to its modification time
+    await this.settleTimes(Date.now() + 60_000);
   }
 
   /** Every program a command line starts reads the World's time from /etc/faketimerc. */
@@ -195,9 +197,10 @@ export class LabShellToolset implements Toolset {
     const at = stderr.lastIndexOf(CWD_MARK);
     const cwd = at >= 0 ? stderr.slice(at + CWD_MARK.length) : this.cwd;
     if (at >= 0) stderr = stderr.slice(0, at);
-    await this.restampRealTimes(started);
+    const reads = await this.settleTimes(started);
     const after = await this.lab.snapshot();
     await applyEffect(this.world, {
+      reads,
       before: this.state,
       after,
       modes: await this.modes(after),
@@ -214,35 +217,47 @@ export class LabShellToolset implements Toolset {
   }
 
   /**
-   * Files and folders the command line made or changed carry the kernel's (real) time, which libfaketime does not
-   * fake: give them the World's time, as the in-memory shell does.
+   * After a command line: files and folders it made or changed carry the kernel's (real) time, which libfaketime
+   * does not fake; give them the World's time, as the in-memory shell does. And what it read: an entry whose
+   * access time moved past its modification time was read (opened or listed); its access time is set back, so
+   * the next command line's reads show the same way. Returns the paths read, by host.
    */
-  private async restampRealTimes(since: number): Promise<void> {
+  private async settleTimes(since: number): Promise<Record<string, string[]>> {
     const now = this.world.now();
-    const walk = async (dir: string, top: boolean): Promise<void> => {
+    const reads: Record<string, string[]> = {};
+    const walk = async (root: string, rel: string, out: string[]): Promise<void> => {
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = await readdir(join(root, rel));
       } catch {
         return;
       }
       for (const name of names) {
-        if (top && NOT_WORLD.has(name)) continue;
-        const abs = join(dir, name);
+        if (rel === "" && NOT_WORLD.has(name)) continue;
+        const path = `${rel}/${name}`;
+        const abs = join(root, path);
         const st = await lstat(abs).catch(() => null);
         if (!st) continue;
-        if (st.isDirectory()) await walk(abs, false);
-        if (st.mtimeMs >= since - 1000) {
-          if (st.isSymbolicLink()) await lutimes(abs, now, now).catch(() => undefined);
-          else await utimes(abs, now, now).catch(() => undefined);
+        if (st.isDirectory()) await walk(root, path, out);
+        if (st.isSymbolicLink()) {
+          if (st.mtimeMs >= since - 1000) await lutimes(abs, now, now).catch(() => undefined);
+          continue;
+        }
+        if (st.mtimeMs >= since - 1000) await utimes(abs, now, now).catch(() => undefined);
+        else if (st.atimeMs !== st.mtimeMs) {
+          out.push(path);
+          await utimes(abs, st.mtime, st.mtime).catch(() => undefined);
         }
       }
     };
     for (const host of this.lab.hosts.values()) {
-      await walk(host.rootDir, true);
+      const out: string[] = [];
+      await walk(host.rootDir, "", out);
+      reads[host.name] = out;
       const st = await lstat(host.rootDir);
       if (st.mtimeMs >= since - 1000) await utimes(host.rootDir, now, now);
     }
+    return reads;
   }
 
   private async modes(snapshot: Awaited<ReturnType<Lab["snapshot"]>>): Promise<Record<string, Record<string, number>>> {
