@@ -109,7 +109,8 @@ describe("command lines run off the main thread", () => {
 
   it("a command line that outgrows the heap cap is killed as by the OOM killer (exit 137)", async () => {
     const pool = new ShellPool({ size: 1, memoryMb: 40 });
-    const { run } = await open(transfer, { pool });
+    // a heap near its cap collects for a long time before it gives up: give it more than the usual wall clock
+    const { run } = await open(transfer, { pool, hardTimeoutMs: 120_000 });
     const command = "for i in 1 2 3 4 5 6 7 8; do seq 1 90000; done | sort -rn | uniq -c | sort -n | tail -1";
     const r = await run(command);
     expect(r.ok).toBe(false);
@@ -119,7 +120,7 @@ describe("command lines run off the main thread", () => {
     expect(pool.stats.outOfMemory).toBe(1);
     expect((await run("echo next")).output).toBe("next\n");
     await pool.close();
-  });
+  }, 180_000);
 
   it("inline isolation runs the same command lines to the same results", async () => {
     const pool = new ShellPool({ size: 1 });
@@ -217,7 +218,10 @@ describe("a runaway command in a run of 50 shell trials", () => {
 });
 
 describe("shutdown", () => {
-  function runScript(args: string[], signalAfterMs?: number): Promise<{ code: number | null; out: string }> {
+  function runScript(
+    args: string[],
+    signalAfterMs?: number,
+  ): Promise<{ code: number | null; out: string; afterSignalMs: number | null }> {
     return new Promise((resolve) => {
       const child = spawn(
         process.execPath,
@@ -227,15 +231,28 @@ describe("shutdown", () => {
         },
       );
       let out = "";
+      let signalledAt: number | null = null;
+      let armed = false;
       child.stdout.on("data", (d) => {
         out += d;
-        if (signalAfterMs !== undefined && out.includes("started"))
-          setTimeout(() => child.kill("SIGINT"), signalAfterMs);
+        if (signalAfterMs !== undefined && !armed && out.includes("started")) {
+          armed = true;
+          setTimeout(() => {
+            signalledAt = Date.now();
+            child.kill("SIGINT");
+          }, signalAfterMs);
+        }
       });
       child.stderr.on("data", (d) => {
         out += d;
       });
-      child.on("exit", (code, signal) => resolve({ code: code ?? (signal ? 128 : null), out }));
+      child.on("exit", (code, signal) =>
+        resolve({
+          code: code ?? (signal ? 128 : null),
+          out,
+          afterSignalMs: signalledAt === null ? null : Date.now() - signalledAt,
+        }),
+      );
     });
   }
 
@@ -243,10 +260,9 @@ describe("shutdown", () => {
     const done = await runScript(["echo hello"]);
     expect(done).toMatchObject({ code: 0 });
     expect(done.out).toContain("hello");
-    // the sed loop would run for 15 s; Ctrl-C ends the process (and its worker threads with it) right away
-    const t0 = Date.now();
+    // the sed loop would run for 15 s; Ctrl-C ends the process (and its workers with it) well before
     const interrupted = await runScript([SED_LOOP], 300);
     expect(interrupted.code).not.toBe(0);
-    expect(Date.now() - t0).toBeLessThan(14_000);
+    expect(interrupted.afterSignalMs).toBeLessThan(10_000);
   }, 60_000);
 });
