@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sharedShellPool } from "../../src/toolsets/shell/isolation/pool.js";
 import { outputs, playShell, shell } from "./helpers.js";
 
 const CANARY_NAME = "PEERBENCH_SHELL_CANARY";
 const CANARY_VALUE = "canary-7f3e9b21-do-not-leak";
 
 describe("containment: nothing of the host machine is visible, runaway commands end with an error", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     process.env[CANARY_NAME] = CANARY_VALUE;
-  });
+    // the shell's worker boots before the timed trial below
+    await sharedShellPool().warm();
+  }, 60_000);
   afterAll(() => {
     delete process.env[CANARY_NAME];
   });

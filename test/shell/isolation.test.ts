@@ -110,7 +110,11 @@ describe("command lines run off the main thread", () => {
   it("a command line that outgrows the heap cap is killed as by the OOM killer (exit 137)", async () => {
     const pool = new ShellPool({ size: 1, memoryMb: 40 });
     // a heap near its cap collects for a long time before it gives up: give it more than the usual wall clock
-    const { run } = await open(transfer, { pool, hardTimeoutMs: 120_000 });
+    const { run } = await open(transfer, {
+      pool,
+      hardTimeoutMs: 120_000,
+      limits: { maxExecutionTimeMs: 110_000 },
+    });
     const command = "for i in 1 2 3 4 5 6 7 8; do seq 1 90000; done | sort -rn | uniq -c | sort -n | tail -1";
     const r = await run(command);
     expect(r.ok).toBe(false);

@@ -420,7 +420,8 @@ export class ShellPool {
     const check = () => {
       if (slot.job !== job) return;
       const used = cpuAtStart === null ? null : (cpuMsOf(this.kind, slot.tid) ?? 0) - cpuAtStart;
-      if (used !== null && used < this.longAfterMs * 0.8) {
+      // nobody waits for a worker: nothing to protect, and a niced command would race its wall clock slower
+      if (this.queue.length === 0 || (used !== null && used < this.longAfterMs * 0.8)) {
         slot.timers.push(setTimeout(check, this.longAfterMs));
         return;
       }
