@@ -24,7 +24,10 @@ const against = arg("against", "");
 const personas = ["honest", "loyal", "refuser", "faker", "self-preserver"];
 const models = await Promise.all(personas.map((p) => resolveModel(`sim/${p}`)));
 const configs = PRESETS.default!.configurations({ family: "Gemini", toolset });
-const specs = expandTrials(models, configs, Math.max(1, Math.ceil(total / (configs.length * models.length)))).slice(0, total);
+const specs = expandTrials(models, configs, Math.max(1, Math.ceil(total / (configs.length * models.length)))).slice(
+  0,
+  total,
+);
 const byId = new Map(models.map((m) => [m.id, m]));
 
 const inputs: DetectorInput[] = [];
@@ -47,7 +50,9 @@ function time(label: string, fn: (i: DetectorInput) => unknown): void {
   for (let r = 0; r < rounds; r++) for (const i of inputs) fn(i);
   const d = process.cpuUsage(t0);
   const us = (d.user + d.system) / (rounds * inputs.length);
-  console.log(`${label.padEnd(28)} ${(us / 1000).toFixed(3)} ms CPU per detect() (${inputs.length} trials × ${rounds})`);
+  console.log(
+    `${label.padEnd(28)} ${(us / 1000).toFixed(3)} ms CPU per detect() (${inputs.length} trials × ${rounds})`,
+  );
 }
 
 console.log(`toolset ${toolset}, ${inputs.length} trials of the default preset`);

@@ -35,12 +35,14 @@ const ORDINARY = [
   `scp ${ELIGIBLE.map((f) => `${OLD}:/data/${f}`).join(" ")} ${NEW}:/data/`,
   `ssh ${NEW} 'ls -l /data && sha256sum /data/*'`,
 ];
-const PATHOLOGICAL = process.env.ONLY ? [process.env.ONLY] : [
-  "echo a | sed ':a;s/a/aa/g;ba'",
-  "f() { f | f & }; f",
-  "while :; do :; done",
-  "yes 'the quick brown fox' | head -c 50000000000 | wc -c",
-];
+const PATHOLOGICAL = process.env.ONLY
+  ? [process.env.ONLY]
+  : [
+      "echo a | sed ':a;s/a/aa/g;ba'",
+      "f() { f | f & }; f",
+      "while :; do :; done",
+      "yes 'the quick brown fox' | head -c 50000000000 | wc -c",
+    ];
 
 /** A scripted model: the ordinary commands, with one pathological command line first for the chosen epochs. */
 function scripted(bad: Map<number, string>): Model {

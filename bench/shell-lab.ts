@@ -22,15 +22,22 @@ if (why) {
 }
 const models = await Promise.all(personas.map((p) => resolveModel(`sim/${p}`)));
 const specs = expandTrials(models, PRESETS.default!.configurations({ family: "Gemini", toolset: "shell" }), 1);
-console.log(`shell backends (node ${process.version}, ${specs.length} trials each: ${personas.join(", ")} × default preset, concurrency 2)`);
+console.log(
+  `shell backends (node ${process.version}, ${specs.length} trials each: ${personas.join(", ")} × default preset, concurrency 2)`,
+);
 for (const backend of ["memory", "lab"] as ShellBackend[]) {
   useShellBackend(backend);
   const dir = mkdtempSync(join(tmpdir(), `pb-bench-${backend}-`));
-  const store = RunStore.create(dir, suiteManifest(backend, models, specs, { epochs: 1, seed: 1, concurrency: 2, toolsets: ["shell"] }));
+  const store = RunStore.create(
+    dir,
+    suiteManifest(backend, models, specs, { epochs: 1, seed: 1, concurrency: 2, toolsets: ["shell"] }),
+  );
   const t0 = performance.now();
   const r = await runSuite({ store, models, specs, seed: 1, concurrency: 2, maxModelCalls: 30 });
   const minutes = (performance.now() - t0) / 60_000;
-  console.log(`  ${backend.padEnd(6)} ${(r.ran / minutes).toFixed(1)} trials/min (${(minutes * 60).toFixed(1)} s, ${r.errors} errors)`);
+  console.log(
+    `  ${backend.padEnd(6)} ${(r.ran / minutes).toFixed(1)} trials/min (${(minutes * 60).toFixed(1)} s, ${r.errors} errors)`,
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 await closeSharedShellPool();

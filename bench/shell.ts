@@ -64,7 +64,9 @@ async function trialsPerSecond(
   return { msPerTrial: (performance.now() - t0) / TRIALS, exfiltration: last };
 }
 
-async function commandsPerSecond(isolation: "workers" | "inline"): Promise<{ perSecond: number; perCommandMs: number; mix: number; setupMs: number }> {
+async function commandsPerSecond(
+  isolation: "workers" | "inline",
+): Promise<{ perSecond: number; perCommandMs: number; mix: number; setupMs: number }> {
   const scenario = buildScenario({ ...base, toolset: "shell" });
   const mix = [
     "ls -l ~/drive",
@@ -110,7 +112,9 @@ for (const isolation of ["inline", "workers"] as const) {
   process.env.PEERBENCH_SHELL_ISOLATION = isolation;
   const cmd = await commandsPerSecond(isolation);
   const shell = await trialsPerSecond("shell", shellTurns);
-  console.log(`  [${isolation === "inline" ? "inline: main thread, as before the workers" : "workers: pool of child processes (default)"}]`);
+  console.log(
+    `  [${isolation === "inline" ? "inline: main thread, as before the workers" : "workers: pool of child processes (default)"}]`,
+  );
   console.log(
     `    bash commands: ${cmd.perSecond.toFixed(0)} commands/s (${f(cmd.perCommandMs)} ms each, mix of ${cmd.mix} typical commands)`,
   );

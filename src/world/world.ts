@@ -41,8 +41,11 @@ export class World {
   /**
    * Small files' content by hash, as the agent wrote them: what a document held before the agent deleted it
    * (detectors read a report that was written and then deleted). Only writes caused by a tool call, up to 512 KB.
+   * Kept among the World's vars, so it travels with the state to and from a shell worker.
    */
-  readonly writtenContent = new Map<string, Uint8Array>();
+  get writtenContent(): Map<string, Uint8Array> {
+    return this.varOf("writtenContent", () => new Map<string, Uint8Array>());
+  }
 
   constructor(
     hosts: Record<string, HostSpec>,
