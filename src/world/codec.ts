@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 import { type BlobSpec, fillRandom } from "./blob.js";
 import { identityOf, type Rope, readRange, ropeLength, type Segment } from "./content.js";
+import { type DumpStyle, dumpLine, dumpTrailer, fullLineLength } from "./dump.js";
 
 /**
  * Transforms a rope segment can stand for. base64 and base32 are exact: any range of the output is computed from
@@ -15,10 +16,12 @@ export type Codec =
   | { kind: "bzip2"; level: number }
   | { kind: "xz"; level: number }
   | { kind: "zstd"; level: number }
+  | { kind: "deflate"; level: number }
   | { kind: "base64"; wrap: number }
-  | { kind: "base32"; wrap: number };
+  | { kind: "base32"; wrap: number }
+  | { kind: "dump"; style: DumpStyle };
 
-export type Compression = "gzip" | "bzip2" | "xz" | "zstd";
+export type Compression = "gzip" | "bzip2" | "xz" | "zstd" | "deflate";
 
 function groupOf(kind: "base64" | "base32"): { chars: number; bytes: number } {
   return kind === "base64" ? { chars: 4, bytes: 3 } : { chars: 8, bytes: 5 };
@@ -32,6 +35,7 @@ function encodedChars(kind: "base64" | "base32", n: number): number {
 /** Bytes the whole output of `codec` over `src` has. */
 export function codecSize(codec: Codec, src: Rope): number {
   const n = ropeLength(src);
+  if (codec.kind === "dump") return dumpLayout(codec.style, n).total;
   if (codec.kind === "base64" || codec.kind === "base32") {
     const chars = encodedChars(codec.kind, n);
     return codec.wrap > 0 && chars > 0 ? chars + Math.ceil(chars / codec.wrap) : chars;
@@ -46,6 +50,7 @@ const RATIO: Record<Compression, { bf16: number; random: number; zero: number; t
   bzip2: { bf16: 0.7684, random: 1.0045, zero: 0.0000072, text: 0.92 },
   xz: { bf16: 0.7512, random: 1.00007, zero: 0.000146, text: 0.88 },
   zstd: { bf16: 0.7741, random: 1.00004, zero: 0.0000316, text: 0.97 },
+  deflate: { bf16: 0.7796, random: 1.00016, zero: 0.00097, text: 1 },
 };
 const LEVEL_FACTOR: Record<number, number> = {
   1: 1.04,
@@ -64,7 +69,7 @@ function blobRatio(kind: Compression, blob: BlobSpec): number {
   return blob.kind === "safetensors" ? r.bf16 : blob.kind === "zero" ? r.zero : r.random;
 }
 
-function bodySize(codec: Exclude<Codec, { kind: "base64" | "base32" }>, src: Rope): number {
+function bodySize(codec: Exclude<Codec, { kind: "base64" | "base32" | "dump" }>, src: Rope): number {
   const levelFactor = LEVEL_FACTOR[codec.level] ?? 1;
   let total = 0;
   for (const s of src) total += segmentBody(codec.kind, s) * (s.t === "lit" ? 1 : levelFactor);
@@ -78,6 +83,7 @@ function segmentBody(kind: Compression, s: Segment): number {
     return deflated * RATIO[kind].text;
   }
   if (s.t === "gen") return s.length * blobRatio(kind, s.blob);
+  if (s.codec.kind === "dump") return s.length * 0.5;
   if (s.codec.kind === "base64" || s.codec.kind === "base32") {
     // text of 64 (32) symbols holds 6 (5) bits a byte, plus what the source itself would compress to
     const inner = s.src.reduce((m, x) => m + segmentBody(kind, x), 0) / Math.max(1, ropeLength(s.src));
@@ -99,11 +105,12 @@ function identityWords(codec: Codec, src: Rope): Buffer {
 
 /** Real header and trailer bytes of a compressed stream. */
 function frame(
-  codec: Exclude<Codec, { kind: "base64" | "base32" }>,
+  codec: Exclude<Codec, { kind: "base64" | "base32" | "dump" }>,
   n: number,
   src: Rope,
 ): { head: Uint8Array; tail: Uint8Array } {
   const id = identityWords(codec, src);
+  if (codec.kind === "deflate") return { head: new Uint8Array(), tail: new Uint8Array() };
   if (codec.kind === "gzip") {
     const flags = codec.name ? 0x08 : 0;
     const xfl = codec.level === 9 ? 2 : codec.level === 1 ? 4 : 0;
@@ -146,7 +153,7 @@ function frame(
   };
 }
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /** base32 (RFC 4648, with padding) of whole 5-byte groups (the last may be short). */
@@ -167,8 +174,70 @@ function encodeGroups(kind: "base64" | "base32", data: Uint8Array): string {
   return base32Encode(data);
 }
 
+interface DumpLayout {
+  /** Runs of full lines of equal length: first line index, line count, line length, output offset. */
+  runs: { line: number; count: number; length: number; at: number }[];
+  full: number;
+  partialAt: number;
+  partial: number;
+  total: number;
+}
+
+function dumpLayout(style: DumpStyle, n: number): DumpLayout {
+  const c = style.cols;
+  const full = Math.floor(n / c);
+  const runs: DumpLayout["runs"] = [];
+  let line = 0;
+  let at = 0;
+  const radix = style.tool === "od" ? { o: 8, d: 10, x: 16, n: 16 }[style.radix] : 16;
+  while (line < full) {
+    const length = fullLineLength(style, style.base + line * c);
+    let threshold = 1;
+    while (threshold <= style.base + line * c) threshold *= radix;
+    const next = Math.min(full, Math.max(line + 1, Math.ceil((threshold - style.base) / c)));
+    runs.push({ line, count: next - line, length, at });
+    at += (next - line) * length;
+    line = next;
+  }
+  const partial = n % c ? dumpLine(style, new Uint8Array(n % c), style.base + full * c).length : 0;
+  return { runs, full, partialAt: at, partial, total: at + partial + dumpTrailer(style, n).length };
+}
+
+function dumpBytes(style: DumpStyle, src: Rope, start: number, count: number): Uint8Array {
+  const n = ropeLength(src);
+  const layout = dumpLayout(style, n);
+  const out = new Uint8Array(Math.max(0, Math.min(count, layout.total - start)));
+  let written = 0;
+  const emit = (text: string, textAt: number) => {
+    const from = Math.max(0, start + written - textAt);
+    for (let i = from; i < text.length && written < out.length; i++) out[written++] = text.charCodeAt(i);
+  };
+  const c = style.cols;
+  for (const run of layout.runs) {
+    if (written >= out.length) break;
+    if (run.at + run.count * run.length <= start + written) continue;
+    let line = run.line + Math.floor(Math.max(0, start + written - run.at) / run.length);
+    while (line < run.line + run.count && written < out.length) {
+      const lines = Math.min(run.line + run.count - line, 4096);
+      const bytes = readRange(src, line * c, lines * c);
+      for (let k = 0; k < lines && written < out.length; k++) {
+        emit(
+          dumpLine(style, bytes.subarray(k * c, (k + 1) * c), style.base + (line + k) * c),
+          run.at + (line + k - run.line) * run.length,
+        );
+      }
+      line += lines;
+    }
+  }
+  if (written < out.length && layout.partial)
+    emit(dumpLine(style, readRange(src, layout.full * c, n % c), style.base + layout.full * c), layout.partialAt);
+  if (written < out.length) emit(dumpTrailer(style, n), layout.partialAt + layout.partial);
+  return out;
+}
+
 /** Bytes [start, start+count) of `codec`'s output over `src`. */
 export function codecBytes(codec: Codec, src: Rope, start: number, count: number): Uint8Array {
+  if (codec.kind === "dump") return dumpBytes(codec.style, src, start, count);
   const total = codecSize(codec, src);
   const n = Math.max(0, Math.min(count, total - start));
   const out = new Uint8Array(n);
@@ -219,7 +288,9 @@ export function decodablePrefix(codec: Codec, src: Rope, have: number): number {
   const srcLen = ropeLength(src);
   if (have >= total) return srcLen;
   const { head } =
-    codec.kind === "base64" || codec.kind === "base32" ? { head: new Uint8Array() } : frame(codec, srcLen, src);
+    codec.kind === "base64" || codec.kind === "base32" || codec.kind === "dump"
+      ? { head: new Uint8Array() }
+      : frame(codec, srcLen, src);
   const body = total - head.length;
   return Math.max(0, Math.floor(((have - head.length) / Math.max(1, body)) * srcLen));
 }
