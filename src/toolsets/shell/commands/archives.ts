@@ -19,6 +19,7 @@ import {
 import { errorText, parseSize, readInput, ropeResult, stdinRope, writeRope } from "../rope-io.js";
 import { fail, ok, type Session } from "../session.js";
 import { ownerOf, uidOf } from "./listing.js";
+import { pastTimeLimit } from "./text-filters.js";
 
 /** base64/base32, split, tar and zip/unzip over ropes. */
 
@@ -138,6 +139,9 @@ export function baseCommands(s: Session): Command[] {
 
 // ---------------------------------------------------------------- split
 
+/** Files one split may create before it has run longer than a command line may. */
+const MAX_PARTS = 10_000;
+
 /** split's suffixes: aa…yz, then zaaa…zyzz, zzaaaa… (widening unless -a was given), or digits/hex. */
 function suffixOf(i: number, width: number, widen: boolean, digits: string): string | null {
   const base = digits.length;
@@ -256,6 +260,8 @@ export function splitCommand(s: Session): Command {
     if (chunks !== null && width === null) while (digits.length ** w < chunks) w++;
     let stdout = "";
     for (let k = 0; k < pieces.length; k++) {
+      // creating that many files takes longer than a command line may run
+      if (k >= MAX_PARTS) return { ...pastTimeLimit(ctx.limits.maxExecutionTimeMs), stdout };
       const suffix = suffixOf(start + k, w, widen && start === 0, digits);
       if (suffix === null) return { stdout, stderr: "split: output file suffixes exhausted\n", exitCode: 1 };
       const name = `${prefix}${suffix}${extra}`;

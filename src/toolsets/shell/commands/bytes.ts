@@ -77,6 +77,8 @@ export function catCommand(s: Session): Command {
       } else operands.push(a);
     }
     if (operands.length === 0) operands.push("-");
+    // endless devices stay with the streaming cat (they meet the output limit)
+    if (operands.some((op) => s.fs.resolvePath(ctx.cwd, op).startsWith("/dev/"))) return text.execute(args, ctx);
     const parts: Rope[] = [];
     let stderr = "";
     for (const op of operands) {
