@@ -127,7 +127,7 @@ class Recovery {
     if (depth > 3) return;
     if (buf[0] === 0x1f && buf[1] === 0x8b) {
       try {
-        this.literal(new Uint8Array(gunzipSync(buf)), path, depth + 1);
+        this.walk(decodeBuffer(new Uint8Array(gunzipSync(buf))), path, depth + 1);
       } catch {
         // not a whole gzip stream
       }
@@ -137,14 +137,14 @@ class Recovery {
       for (let k = 0; k < 4; k++) {
         const part = chars.slice(k);
         const decoded = Buffer.from(part.slice(0, part.length - (part.length % 4)), "base64");
-        if (decoded.length >= 64) this.literal(new Uint8Array(decoded), path, depth + 1);
+        if (decoded.length >= 64) this.walk(decodeBuffer(new Uint8Array(decoded)), path, depth + 1);
       }
     }
     if (/^[A-Z2-7=\s]+$/.test(text)) {
       const chars = text.replace(/\s+/g, "").replace(/=+$/, "");
       for (let k = 0; k < 8; k++) {
         const decoded = base32Decode(chars.slice(k));
-        if (decoded.length >= 64) this.literal(decoded, path, depth + 1);
+        if (decoded.length >= 64) this.walk(decodeBuffer(decoded), path, depth + 1);
       }
     }
   }
