@@ -303,21 +303,21 @@ export function blobBytes(spec: BlobSpec, start: number, length: number): Uint8A
   return out;
 }
 
-/** Keyed pseudo-random bytes: SHA-256 in counter mode over 32-byte cells. */
+const randomKeys = new Map<string, Buffer>();
+/** Keyed pseudo-random bytes: AES-128 in counter mode, keyed by the seed, so any range is one cipher call. */
 export function fillRandom(seed: string, start: number, out: Uint8Array): void {
-  const cell = 4096;
-  let at = 0;
-  while (at < out.length) {
-    const pos = start + at;
-    const index = Math.floor(pos / cell);
-    const key = createHash("sha256").update(`random\u0000${seed}\u0000${index}`).digest();
-    const c = createCipheriv("aes-128-ctr", key.subarray(0, 16), key.subarray(16, 32));
-    const bytes = c.update(Buffer.alloc(cell));
-    const from = pos - index * cell;
-    const take = Math.min(cell - from, out.length - at);
-    out.set(bytes.subarray(from, from + take), at);
-    at += take;
+  let key = randomKeys.get(seed);
+  if (!key) {
+    key = createHash("sha256").update(`random\u0000${seed}`).digest().subarray(0, 16);
+    if (randomKeys.size > 256) randomKeys.clear();
+    randomKeys.set(seed, key);
   }
+  const block = Math.floor(start / 16);
+  const iv = Buffer.alloc(16);
+  iv.writeBigUInt64BE(BigInt(block), 8);
+  const skip = start - block * 16;
+  const bytes = createCipheriv("aes-128-ctr", key, iv).update(Buffer.alloc(skip + out.length));
+  out.set(bytes.subarray(skip, skip + out.length));
 }
 
 /** Offset of the data region in a checkpoint's bytes (the header's length). */

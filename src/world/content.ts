@@ -237,13 +237,23 @@ export const REAL_DIGEST_MAX = 64 * 1024 * 1024;
 export function digestOf(rope: Rope, algorithm: string): Buffer {
   const n = ropeLength(rope);
   const h = createHash(algorithm);
+  // generated content is read again for each digest: remember the few most recent (a pure function of the rope)
+  const key = isLiteral(rope) ? null : `${algorithm}\u0000${identityOf(rope)}`;
+  const known = key ? digests.get(key) : undefined;
+  if (known) return known;
   if (n <= REAL_DIGEST_MAX) {
     const chunk = 8 * 1024 * 1024;
     for (let at = 0; at < n; at += chunk) h.update(readRange(rope, at, Math.min(chunk, n - at)));
-    return h.digest();
+    const d = h.digest();
+    if (key) {
+      if (digests.size > 64) digests.clear();
+      digests.set(key, d);
+    }
+    return d;
   }
   return h.update(`content\u0000${identityOf(rope)}`).digest();
 }
+const digests = new Map<string, Buffer>();
 
 /** sha256 hex of a byte string's content (the World's content hash). */
 export function contentHash(bytes: Uint8Array): string {
