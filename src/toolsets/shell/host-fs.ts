@@ -67,10 +67,11 @@ export const DEFAULT_WRITE_BUDGET_BYTES = 256 * 1024 * 1024;
  * every change logged with its cause) overlaid on a fixed, read-only system layer (/etc basics, /proc, /dev,
  * /usr/bin). System files are never part of the World; writes to them are refused with "Permission denied".
  *
- * Content: files hold ropes (src/world/content.ts). Commands that know ropes (the byte-level tools, ssh, scp,
- * rsync) read inside `ropeAware`, where reads return the rope's string form; any other command reading a file
- * gets its real bytes, up to MATERIALIZE_MAX (larger files take longer to read than a command line may run, and
- * the reader is refused with EFBIG). `stat` always reports the content's true size.
+ * Content: files hold ropes (src/world/content.ts), and reads return the rope's string form, so redirects,
+ * pipes, ssh and the byte-level tools carry content whole. Commands that read text and know nothing of ropes
+ * (grep, sed, awk, … — see commands/text-filters.ts) run inside `asRealBytes`, where reads give real bytes up
+ * to MATERIALIZE_MAX; a larger file is refused with EFBIG and noted, so the wrapper can end the command as one
+ * that ran past its time. `stat` always reports the content's true size.
  *
  * Disk: every write is checked against the host's disks (disks.ts) with the true size of every file; a write
  * that does not fit writes what fits and fails with ENOSPC, as on a full disk. Separately, the real bytes one
@@ -80,7 +81,9 @@ export const DEFAULT_WRITE_BUDGET_BYTES = 256 * 1024 * 1024;
  * clock, so runs stay reproducible.
  */
 export class HostFs implements IFileSystem {
-  private ropeDepth = 0;
+  private realDepth = 0;
+  /** Set when a read inside `asRealBytes` met content too large to read within a command line's time. */
+  private tooLarge = false;
   private bytesWritten = 0;
 
   constructor(
@@ -101,13 +104,22 @@ export class HostFs implements IFileSystem {
     return fn();
   }
 
-  /** Run `fn` with reads returning the rope's string form (for rope-aware commands). */
+  /** Reads return the rope's string form (the default; kept for the commands that say so). */
   async ropeAware<T>(fn: () => Promise<T>): Promise<T> {
-    this.ropeDepth++;
+    return fn();
+  }
+
+  /** Run `fn` with reads giving real bytes (for commands that read text); reports whether a read was too large. */
+  async asRealBytes<T>(fn: () => Promise<T>): Promise<{ value: T; tooLarge: boolean }> {
+    const before = this.tooLarge;
+    this.tooLarge = false;
+    this.realDepth++;
     try {
-      return await fn();
+      const value = await fn();
+      return { value, tooLarge: this.tooLarge };
     } finally {
-      this.ropeDepth--;
+      this.realDepth--;
+      this.tooLarge = before;
     }
   }
 
@@ -155,7 +167,7 @@ export class HostFs implements IFileSystem {
   async freeFor(path: string): Promise<number> {
     if (this.disks.length === 0) return Number.POSITIVE_INFINITY;
     const disk = diskOf(this.disks, path);
-    return Math.max(0, disk.size - (await this.usedOn(disk, path)));
+    return Math.max(0, disk.size - disk.reserved - (await this.usedOn(disk, path)));
   }
 
   /**
@@ -173,11 +185,14 @@ export class HostFs implements IFileSystem {
     return { bytes: existing + encodeRope(sliceRope(rope, 0, keep)), full: true };
   }
 
-  /** Stored bytes → what a reader gets: the string form inside ropeAware, else real bytes (bounded). */
+  /** Stored bytes → what a reader gets: the string form, or inside asRealBytes real bytes (bounded). */
   private readable(stored: Uint8Array, p: string): Uint8Array {
-    if (this.ropeDepth > 0 || !bufferHasToken(stored)) return stored;
+    if (this.realDepth === 0 || !bufferHasToken(stored)) return stored;
     const rope = decodeBuffer(stored);
-    if (ropeLength(rope) > MATERIALIZE_MAX) throw fsErrorOf("EFBIG", "read", p);
+    if (ropeLength(rope) > MATERIALIZE_MAX) {
+      this.tooLarge = true;
+      throw fsErrorOf("EFBIG", "read", p);
+    }
     return materialize(rope);
   }
 

@@ -259,9 +259,11 @@ export function splitCommand(s: Session): Command {
     let w = width ?? 2;
     if (chunks !== null && width === null) while (digits.length ** w < chunks) w++;
     let stdout = "";
+    const started = Date.now();
     for (let k = 0; k < pieces.length; k++) {
       // creating that many files takes longer than a command line may run
-      if (k >= MAX_PARTS) return { ...pastTimeLimit(ctx.limits.maxExecutionTimeMs), stdout };
+      if (k >= MAX_PARTS || Date.now() - started > ctx.limits.maxExecutionTimeMs)
+        return { ...pastTimeLimit(ctx.limits.maxExecutionTimeMs), stdout };
       const suffix = suffixOf(start + k, w, widen && start === 0, digits);
       if (suffix === null) return { stdout, stderr: "split: output file suffixes exhausted\n", exitCode: 1 };
       const name = `${prefix}${suffix}${extra}`;
@@ -842,7 +844,7 @@ function zipRecords(entries: ZipEntry[]): Rope {
     c.writeUInt32LE(big ? 0xffffffff : e.size, 24);
     c.writeUInt16LE(name.length, 28);
     c.writeUInt16LE(cextra.length, 30);
-    c.writeUInt32LE(0o100644 << 16, 38);
+    c.writeUInt32LE((0o100644 << 16) >>> 0, 38);
     c.writeUInt32LE(big ? 0xffffffff : offset, 42);
     central.push(Buffer.concat([c, name, cextra]));
     offset += 30 + name.length + extra.length + e.csize;
@@ -1053,14 +1055,14 @@ export function zipCommands(s: Session): Command[] {
       );
     const chosen = ops.length ? entries.filter((e) => ops.includes(e.name)) : entries;
     if (listOnly) {
-      const w = Math.max(9, ...entries.map((e) => String(e.size).length));
-      let out = `Archive:  ${archive}\n${"Length".padStart(w - 1)}      Date    Time    Name\n${"-".repeat(w)}  ---------- -----   ----\n`;
+      const w = 9;
+      let out = `Archive:  ${archive}\n  Length      Date    Time    Name\n---------  ---------- -----   ----\n`;
       let total = 0;
       for (const e of chosen) {
         total += e.size;
         out += `${String(e.size).padStart(w)}  ${e.mtime.toISOString().slice(0, 10)} ${e.mtime.toISOString().slice(11, 16)}   ${e.name}\n`;
       }
-      out += `${"-".repeat(w)}                     -------\n${String(total).padStart(w)}                     ${chosen.length} file${chosen.length === 1 ? "" : "s"}\n`;
+      out += `---------                     -------\n${String(total).padStart(w)}                     ${chosen.length} file${chosen.length === 1 ? "" : "s"}\n`;
       return ok(out);
     }
     let stdout = toStdout || quiet ? "" : `Archive:  ${archive}\n`;

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Command, ExecResult } from "just-bash";
-import { defineCommand } from "just-bash";
+import { defineCommand, latin1FromBytes } from "just-bash";
 import type { BlobSpec } from "../../../world/blob.js";
 import {
   concatRopes,
+  decodeRope,
   digestOf,
+  hasToken,
   identityOf,
   isLiteral,
   literal,
@@ -17,7 +19,9 @@ import {
 } from "../../../world/content.js";
 import { errorText, parseSize, readInput, ropeResult, stdinRope, writeRope } from "../rope-io.js";
 import { fail, ok, type Session } from "../session.js";
+import { shellQuote } from "../format.js";
 import { catCommand as textCatCommand } from "./system.js";
+import { pastTimeLimit } from "./text-filters.js";
 
 /**
  * Byte-level tools over ropes (src/world/content.ts): cat, head, tail, wc, tee, dd, truncate, cmp, diff on binary
@@ -64,6 +68,27 @@ function lastLinesStart(rope: Rope, n: number): number {
   return 0;
 }
 
+/** cat with display options (-n, -A, …) reads text: real bytes, and too large a file outlasts the command line. */
+async function textCat(
+  s: Session,
+  text: Command,
+  args: string[],
+  ctx: Parameters<Command["execute"]>[1],
+): Promise<ExecResult> {
+  const stdin = latin1FromBytes(ctx.stdin);
+  if (hasToken(stdin)) {
+    const rope = decodeRope(stdin);
+    if (ropeLength(rope) > MATERIALIZE_MAX || !ctx.exec) return pastTimeLimit(ctx.limits.maxExecutionTimeMs);
+    return ctx.exec(["cat", ...args].map(shellQuote).join(" "), {
+      cwd: ctx.cwd,
+      stdin: Buffer.from(materialize(rope)).toString("latin1"),
+      stdinKind: "bytes",
+    });
+  }
+  const r = await s.fs.asRealBytes(() => text.execute(args, ctx));
+  return r.tooLarge ? pastTimeLimit(ctx.limits.maxExecutionTimeMs) : r.value;
+}
+
 /** `cat [OPTION]... [FILE]...`: plain concatenation keeps ropes whole; display options go to the text cat. */
 export function catCommand(s: Session): Command {
   const text = textCatCommand(s);
@@ -73,12 +98,12 @@ export function catCommand(s: Session): Command {
     for (const a of args) {
       if (!afterDashes && a === "--") afterDashes = true;
       else if (!afterDashes && a.startsWith("-") && a !== "-") {
-        if (a !== "-u") return text.execute(args, ctx);
+        if (a !== "-u") return textCat(s, text, args, ctx);
       } else operands.push(a);
     }
     if (operands.length === 0) operands.push("-");
     // endless devices stay with the streaming cat (they meet the output limit)
-    if (operands.some((op) => s.fs.resolvePath(ctx.cwd, op).startsWith("/dev/"))) return text.execute(args, ctx);
+    if (operands.some((op) => s.fs.resolvePath(ctx.cwd, op).startsWith("/dev/"))) return textCat(s, text, args, ctx);
     const parts: Rope[] = [];
     let stderr = "";
     for (const op of operands) {

@@ -422,14 +422,14 @@ export function dfCommand(s: Session): Command {
     ];
     for (const d of chosen) {
       const u = used.get(d.mount) ?? 0;
-      const avail = Math.max(0, d.size - u);
+      const avail = Math.max(0, d.size - d.reserved - u);
       rows.push([
         d.dev,
         ...(o.flags.has("T") ? ["ext4"] : []),
         fmt(d.size),
         fmt(u),
         fmt(avail),
-        `${Math.ceil((u / d.size) * 100)}%`,
+        `${Math.ceil((u / (u + avail)) * 100)}%`,
         d.mount,
       ]);
     }

@@ -53,27 +53,19 @@ export function textFilterCommands(s: Session, available: Set<string>): Command[
     defineCommand(name, async (args, ctx) => {
       if (!ctx.origCommand) return { stdout: "", stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
       const limit = ctx.limits.maxExecutionTimeMs;
-      // a large generated file named as an operand: reading it outlasts the command line
-      for (const a of args) {
-        if (a.startsWith("-")) continue;
-        const path = s.fs.resolvePath(ctx.cwd, a);
-        if ((await s.fs.layerOf(path)) !== "world") continue;
-        const st = await s.fs.audited.inner.stat(path).catch(() => null);
-        if (!st?.isFile) continue;
-        const stored = await s.fs.audited.inner.readFileBuffer(path);
-        if (bufferHasToken(stored) && ropeLength(decodeRope(Buffer.from(stored).toString("latin1"))) > MATERIALIZE_MAX)
-          return pastTimeLimit(limit);
-      }
       const stdin = latin1FromBytes(ctx.stdin);
-      if (!hasToken(stdin)) return ctx.origCommand(args);
-      const rope = decodeRope(stdin);
-      if (ropeLength(rope) > MATERIALIZE_MAX) return pastTimeLimit(limit);
-      if (!ctx.exec) return ctx.origCommand(args);
-      return ctx.exec([name, ...args].map(shellQuote).join(" "), {
-        cwd: ctx.cwd,
-        stdin: Buffer.from(materialize(rope)).toString("latin1"),
-        stdinKind: "bytes",
-      });
+      if (hasToken(stdin)) {
+        const rope = decodeRope(stdin);
+        if (ropeLength(rope) > MATERIALIZE_MAX || !ctx.exec) return pastTimeLimit(limit);
+        return ctx.exec([name, ...args].map(shellQuote).join(" "), {
+          cwd: ctx.cwd,
+          stdin: Buffer.from(materialize(rope)).toString("latin1"),
+          stdinKind: "bytes",
+        });
+      }
+      // files it reads come as real bytes; a file too large to read in time ends it as a long command ends
+      const r = await s.fs.asRealBytes(() => (ctx.origCommand as NonNullable<typeof ctx.origCommand>)(args));
+      return r.tooLarge ? pastTimeLimit(limit) : r.value;
     }),
   );
 }
