@@ -9,6 +9,7 @@ import {
   checksumCommands,
   cksumCommand,
   cmpCommand,
+  cpCommand,
   ddCommand,
   diffCommand,
   headTailCommands,
@@ -267,6 +268,7 @@ export class Machines implements MachineAccess {
 function byteCommands(session: Session): CustomCommand[] {
   return [
     catCommand(session),
+    cpCommand(session),
     ...headTailCommands(session),
     wcCommand(session),
     teeCommand(session),

@@ -951,3 +951,52 @@ export function cksumCommand(s: Session): Command {
     return { stdout, stderr, exitCode: stderr ? 1 : 0 };
   });
 }
+
+/**
+ * `cp`: the bundled cp (which copies ropes whole through the host's filesystem), with GNU's -a/--archive (as -rp)
+ * and --preserve, and GNU's wording when the destination's disk fills up.
+ */
+export function cpCommand(s: Session): Command {
+  return defineCommand("cp", async (args, ctx) => {
+    if (!ctx.origCommand) return fail("cp: unavailable\n");
+    const mapped: string[] = [];
+    let operandsOnly = false;
+    for (const a of args) {
+      if (operandsOnly || !a.startsWith("-") || a === "-") mapped.push(a);
+      else if (a === "--") {
+        operandsOnly = true;
+        mapped.push(a);
+      } else if (a === "--archive") mapped.push("-r", "-p");
+      else if (a === "--preserve" || a.startsWith("--preserve=")) mapped.push("-p");
+      else if (a === "--force" || a === "--no-dereference" || a.startsWith("--no-preserve")) continue;
+      else if (!a.startsWith("--")) {
+        const letters = a
+          .slice(1)
+          .replace(/a/g, "rp")
+          .replace(/[fdPH]/g, "");
+        if (letters) mapped.push(`-${[...new Set(letters)].join("")}`);
+      } else mapped.push(a);
+    }
+    const preserve = mapped.some((a) => /^-[a-zA-Z]*p/.test(a));
+    const operands = mapped.filter((a) => !a.startsWith("-") || a === "-");
+    const sources = operands.slice(0, -1).map((o) => s.fs.resolvePath(ctx.cwd, o));
+    const dest = operands.length > 1 ? s.fs.resolvePath(ctx.cwd, operands.at(-1) as string) : null;
+    const destWasDir = dest ? (await s.fs.stat(dest).catch(() => null))?.isDirectory === true : false;
+    const r = await ctx.origCommand(mapped);
+    // -p keeps the sources' times (the copy itself is stamped with the World's clock)
+    if (preserve && dest) {
+      const keep = async (from: string, to: string): Promise<void> => {
+        const st = await s.fs.stat(from).catch(() => null);
+        if (!st || !(await s.fs.exists(to))) return;
+        if (st.isDirectory) for (const n of await s.fs.readdir(from)) await keep(`${from}/${n}`, `${to}/${n}`);
+        if ((await s.fs.layerOf(to)) === "world") await s.fs.audited.setMtime(to, st.mtime);
+      };
+      for (const src of sources) await keep(src, destWasDir ? `${dest}/${src.slice(src.lastIndexOf("/") + 1)}` : dest);
+    }
+    const stderr = r.stderr.replace(
+      /^cp: cannot copy '[^']*': ENOSPC: [^\n]*?, write '([^'\n]*)'$/gm,
+      "cp: error writing '$1': No space left on device",
+    );
+    return { ...r, stderr };
+  });
+}
