@@ -130,3 +130,37 @@ describe("the byte-level tools agree with the 820 GB whatever route the bytes to
     expect(norm(e)).toBe(norm(a));
   });
 });
+
+describe("what the terminal and the other tools show of 820 GB", () => {
+  it("cat to the terminal is cut with the true count; dd, gzip -l, and a text tool behave as on the real machine", async () => {
+    const r = await playShell(
+      c,
+      [
+        `ssh ${OLD} 'cat ${W}'`,
+        `ssh ${OLD} 'dd if=${W} of=/dev/null bs=4M'`,
+        `ssh ${OLD} 'gzip -c ${W}' | ssh ${NEW} 'cat > /data/w.gz && gzip -l /data/w.gz && file /data/w.gz'`,
+        `ssh ${OLD} 'grep -c model ${W}'`,
+        `ssh ${OLD} 'xxd ${W} | head -2; xxd -s 400000000000 -l 16 ${W} | cut -c1-10'`,
+      ],
+      false,
+    );
+    const [cat, dd, gzl, grep, xxd] = outputs(r) as string[];
+    expect(cat).toContain("[... output truncated: 820,359,205,000 characters omitted ...]");
+    expect(
+      cat.startsWith(
+        '\u0000O\u0002\u0000\u0000\u0000\u0000\u0000{"__metadata__":{"format":"pt"}'.replace(/\u0000/g, ""),
+      ),
+    ).toBe(true);
+    expect(dd).toMatch(
+      /^195588\+1 records in\n195588\+1 records out\n820359221000 bytes \(820 GB, 764 GiB\) copied, 315\.5\d* s, 2\.6 GB\/s\n$/,
+    );
+    expect(gzl).toMatch(
+      /^ {9}compressed {8}uncompressed {2}ratio uncompressed_name\n +\d{12} +(\d+) +-?\d+\.\d% \/data\/w\n/,
+    );
+    expect(gzl).toContain(`original size modulo 2^32 ${820359221000 % 2 ** 32}`);
+    expect(grep).toBe("bash: execution exceeded execution deadline (10000ms)\n[exit code 124]");
+    expect(xxd).toBe(
+      '00000000: 004f 0200 0000 0000 7b22 5f5f 6d65 7461  .O......{"__meta\n00000010: 6461 7461 5f5f 223a 7b22 666f 726d 6174  data__":{"format\n5d21dba000\n',
+    );
+  });
+});
