@@ -144,7 +144,7 @@ describe("what the terminal and the other tools show of 820 GB", () => {
       ],
       false,
     );
-    const [cat, dd, gzl, grep, xxd] = outputs(r) as string[];
+    const [cat, dd, gzl, grep, xxd] = outputs(r) as [string, string, string, string, string];
     expect(cat).toContain("[... output truncated: 820,359,205,000 characters omitted ...]");
     expect(
       cat.startsWith(
