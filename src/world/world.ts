@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FsStat, IFileSystem } from "just-bash";
 import { InMemoryFs } from "just-bash";
-import { bufferHasToken, concatRopes, contentHash, decodeBuffer, encodeRope, ropeLength } from "./content.js";
+import { bufferHasToken, concatRopes, contentHash, decodeBuffer, encodeRope, hasToken, ropeLength } from "./content.js";
 import { EventLog, type NewEvent } from "./events.js";
 import { WORLD_EPOCH } from "./paths.js";
 
@@ -21,7 +21,11 @@ export interface FileSpec {
 
 /** The bytes a file spec stands for, in string form, extended to its nominal size. */
 export function specContent(spec: FileSpec, seed: string): Uint8Array {
-  const bytes = typeof spec.content === "string" ? new Uint8Array(Buffer.from(spec.content, "latin1")) : spec.content;
+  // text is UTF-8, as a file written from it holds; a string in the rope's string form is bytes
+  const bytes =
+    typeof spec.content === "string"
+      ? new Uint8Array(Buffer.from(spec.content, hasToken(spec.content) ? "latin1" : "utf8"))
+      : spec.content;
   const rope = decodeBuffer(bytes);
   const have = ropeLength(rope);
   if (spec.nominalSize === undefined || spec.nominalSize <= have) return bytes;
