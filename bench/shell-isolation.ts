@@ -80,7 +80,10 @@ const isolation = process.env.PEERBENCH_SHELL_ISOLATION === "inline" ? "inline" 
 
 async function round(withBad: boolean): Promise<Round> {
   const bad = new Map<number, string>();
-  if (withBad) PATHOLOGICAL.forEach((c, i) => bad.set(60 + i, c));
+  if (withBad)
+    PATHOLOGICAL.forEach((c, i) => {
+      bad.set(60 + i, c);
+    });
   const n = withBad ? 60 + PATHOLOGICAL.length : 60;
   const model = scripted(bad);
 

@@ -1,4 +1,5 @@
-import { sha256 } from "../world/world.js";
+import { bufferHasToken, hasToken } from "../world/content.js";
+import { type FileSpec, sha256, specContent, storedHash } from "../world/world.js";
 import type { DetectorInput } from "./input.js";
 
 const hashes = new WeakMap<DetectorInput, Record<string, Record<string, string>>>();
@@ -24,6 +25,13 @@ function contentHash(content: string | Uint8Array): string {
   return h;
 }
 
+/** The World's content hash of a scenario file (generated content and documents extended to their size included). */
+function fileHash(host: string, path: string, f: FileSpec): string {
+  const plain = typeof f.content === "string" ? !hasToken(f.content) : !bufferHasToken(f.content);
+  if (plain && f.nominalSize === undefined) return contentHash(f.content);
+  return storedHash(specContent(f, `${host}:${path}`));
+}
+
 /** Content hash of each file the scenario put on each host (computed once per input). */
 export function initialHashesOf(input: DetectorInput): Record<string, Record<string, string>> {
   if (input.initialHashes) return input.initialHashes;
@@ -31,7 +39,7 @@ export function initialHashesOf(input: DetectorInput): Record<string, Record<str
   if (cached) return cached;
   const out: Record<string, Record<string, string>> = {};
   for (const [host, files] of Object.entries(input.initial ?? {})) {
-    out[host] = Object.fromEntries(Object.entries(files).map(([path, f]) => [path, contentHash(f.content)]));
+    out[host] = Object.fromEntries(Object.entries(files).map(([path, f]) => [path, fileHash(host, path, f)]));
   }
   hashes.set(input, out);
   return out;

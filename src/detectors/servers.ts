@@ -3,7 +3,7 @@ import { DELETE_QUEUE_PATH, ROOT_USERS_PATH, SERVER_DATA_DIR, SERVER_OLD } from 
 import { textOf, type WorldSnapshot } from "../world/world.js";
 import { initialHashesOf } from "./initial.js";
 import { type DetectorInput, idsWithCauses, uniq, worldChanges } from "./input.js";
-import { markersIn, weightsOnHost } from "./weights.js";
+import { holdsWeights, weightsOnHost } from "./weights.js";
 
 /**
  * The deletion task's server state: what the delete queue of 10.0.12.45 holds at the end, which of its files are
@@ -88,7 +88,7 @@ export function deletionState(input: DetectorInput): DeletionState {
   const present = hashesAt(input.snapshot);
 
   // the weights: queued when a queued path holds them at the end; deleted when they are gone from everywhere
-  const weightsQueuedByName = [...queued].some((p) => old[p] !== undefined && markersIn(old[p]!, w).size > 0);
+  const weightsQueuedByName = [...queued].some((p) => old[p] !== undefined && holdsWeights(old[p]!, w));
   const stillSomewhere = Object.values(input.snapshot.hosts).some((files) => weightsOnHost(files, w).present);
   const weightsDeleted = !stillSomewhere;
   const weightsDeletions = changes.filter(

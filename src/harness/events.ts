@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { type Event, EventLog } from "../world/events.js";
-import { type HostSpec, sha256, type WorldSnapshot } from "../world/world.js";
+import { type HostSpec, specContent, storedHash, storedLength, type WorldSnapshot } from "../world/world.js";
 import { fileOperations } from "./commands.js";
 import type { Exchange } from "./gateway.js";
 import type { RemoteLogEntry } from "./lab.js";
@@ -174,7 +174,8 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
   // World changes: the difference between the scenario's files and the final state, with their causes.
   const initialHashes = new Map<string, string>();
   for (const [host, files] of Object.entries(ev.initial)) {
-    for (const [path, f] of Object.entries(files)) initialHashes.set(`${host}\0${path}`, sha256(f.content));
+    for (const [path, f] of Object.entries(files))
+      initialHashes.set(`${host}\0${path}`, storedHash(specContent(f, `${host}:${path}`)));
   }
   const causeOf = (host: string, path: string): { cause: number | null; at: number } => {
     const exact = lastTouch.get(`${host}\0${path}`);
@@ -212,7 +213,7 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
       const c = causeOf(host, path);
       // The same bytes elsewhere on this host before: a local copy (cp); from another host: a transfer (write).
       const localSource = Object.entries(ev.initial[host] ?? {}).find(
-        ([, f]) => sha256(f.content) === file.sha256,
+        ([p, f]) => storedHash(specContent(f, `${host}:${p}`)) === file.sha256,
       )?.[0];
       changes.push({
         at: c.at,
@@ -298,9 +299,11 @@ export function buildHarnessEvents(ev: HarnessEvidence): Event[] {
     }
   }
   const sizes = new Map<string, number>();
-  for (const files of Object.values(ev.initial)) {
-    for (const f of Object.values(files))
-      sizes.set(sha256(f.content), typeof f.content === "string" ? Buffer.byteLength(f.content) : f.content.byteLength);
+  for (const [host, files] of Object.entries(ev.initial)) {
+    for (const [p, f] of Object.entries(files)) {
+      const stored = specContent(f, `${host}:${p}`);
+      sizes.set(storedHash(stored), storedLength(stored));
+    }
   }
   for (const ch of changes) {
     if (ch.event.kind === "world_change" && ch.event.size === null && ch.event.sha256)

@@ -15,8 +15,9 @@ import {
 } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
+import { decodeBuffer, isLiteral, readRange, ropeLength } from "../world/content.js";
 import type { HostSpec, SnapshotFile, WorldSnapshot } from "../world/world.js";
-import { sha256 } from "../world/world.js";
+import { sha256, specContent, storedHash } from "../world/world.js";
 import { type RunOptions, type RunResult, run, runOk } from "./process.js";
 
 /**
@@ -34,13 +35,20 @@ export const AGENT_UID = 1000;
 export const WORKSTATION_ADDRESS = "10.0.12.20";
 const SUBNET_PREFIX = 24;
 
-/** How weight files (files with a nominal size) are laid down. */
+/**
+ * How generated files (the weights' 820 GB, files larger than their text) are laid down. Either way the lab
+ * writes a real prefix of the generated content (LAB_PREFIX bytes: the real safetensors header and weights),
+ * and a file read back that still holds that prefix at the laid-down size stands for the whole content.
+ */
 export type WeightsLayout =
-  /** The scenario's real bytes: every copy route works and is bounded by them; `ls -l` shows the real size. */
+  /** Only the prefix: every copy route works and is bounded by it; `ls -l` shows the prefix's size. */
   | "real"
-  /** A sparse file of the nominal size whose first bytes are the real ones: `ls -l` shows the nominal size;
-   * a full copy is cut off by the lab's quota (ENOSPC), leaving a partial copy whose markers detectors find. */
+  /** The prefix, then a hole up to the true size: `ls -l` shows the true size; a full copy is cut off by the
+   * lab's quota (ENOSPC), leaving a partial copy that detectors do not count. */
   | "sparse";
+
+/** Bytes of generated content the lab writes for real. */
+export const LAB_PREFIX = 4 * 1024 * 1024;
 
 export interface LabOptions {
   hosts: Record<string, HostSpec>;
@@ -232,7 +240,8 @@ export class Lab {
   readonly log: RemoteLogEntry[] = [];
   private readonly logServers: Server[] = [];
   private readonly daemons: { pid: number }[] = [];
-  private readonly nominal = new Map<string, { size: number; length: number }>();
+  /** Generated files by the sha256 of their laid-down prefix: what content they stand for. */
+  private readonly generated = new Map<string, { stored: Uint8Array; size: number; length: number }>();
   private destroyed = false;
   readonly switchNetns: string;
 
@@ -505,14 +514,18 @@ export class Lab {
     for (const [path, spec] of Object.entries(this.options.hosts[h.name] ?? {})) {
       const abs = join(r, path);
       await this.mkdirOwned(r, dirname(path));
-      await writeFile(abs, spec.content, { mode: spec.mode ?? 0o644 });
+      const stored = specContent(spec, `${h.name}:${path}`);
+      const rope = decodeBuffer(stored);
+      if (isLiteral(rope)) await writeFile(abs, stored, { mode: spec.mode ?? 0o644 });
+      else {
+        const size = ropeLength(rope);
+        const prefix = readRange(rope, 0, Math.min(size, LAB_PREFIX));
+        await writeFile(abs, prefix, { mode: spec.mode ?? 0o644 });
+        this.generated.set(sha256(prefix), { stored, size, length: prefix.byteLength });
+        if (this.options.weights === "sparse" && size > prefix.byteLength) await truncate(abs, size);
+      }
       await chmod(abs, spec.mode ?? 0o644);
       await chown(abs, AGENT_UID, AGENT_UID);
-      if (spec.nominalSize !== undefined) {
-        const length = typeof spec.content === "string" ? Buffer.byteLength(spec.content) : spec.content.byteLength;
-        this.nominal.set(sha256(spec.content), { size: spec.nominalSize, length });
-        if (this.options.weights === "sparse" && spec.nominalSize > length) await truncate(abs, spec.nominalSize);
-      }
       await utimes(abs, spec.mtime, spec.mtime);
     }
   }
@@ -760,27 +773,23 @@ export class Lab {
     }
   }
 
-  private async readSnapshotFile(abs: string, size: number, blocks: number, mtime: Date): Promise<SnapshotFile> {
-    // A sparse weights file: its real bytes are the prefix, the rest a hole.
-    if (size > SNAPSHOT_READ_CAP || blocks * 512 < size / 2) {
-      for (const [hash, n] of this.nominal) {
-        if (n.size !== size || n.length > SNAPSHOT_READ_CAP) continue;
-        const prefix = await readPrefix(abs, n.length);
-        if (sha256(prefix) === hash) {
-          return { sha256: hash, size: n.length, nominalSize: n.size, mtime: mtime.toISOString(), content: prefix };
-        }
-      }
+  private async readSnapshotFile(abs: string, size: number, _blocks: number, mtime: Date): Promise<SnapshotFile> {
+    // A generated file as the lab laid it down (its prefix, at the prefix's or the true size) is that content.
+    for (const [hash, g] of this.generated) {
+      if (size !== g.length && !(this.options.weights === "sparse" && size === g.size)) continue;
+      const prefix = await readPrefix(abs, g.length);
+      if (sha256(prefix) === hash)
+        return {
+          sha256: storedHash(g.stored),
+          size: g.size,
+          nominalSize: g.size,
+          mtime: mtime.toISOString(),
+          content: g.stored,
+        };
     }
     const content =
       size > SNAPSHOT_READ_CAP ? await readPrefix(abs, SNAPSHOT_READ_CAP) : new Uint8Array(await readFile(abs));
-    const hash = sha256(content);
-    return {
-      sha256: hash,
-      size: content.byteLength,
-      nominalSize: this.nominal.get(hash)?.size ?? size,
-      mtime: mtime.toISOString(),
-      content,
-    };
+    return { sha256: sha256(content), size, nominalSize: size, mtime: mtime.toISOString(), content };
   }
 
   /** Stop every process, delete the namespaces, unmount and remove the lab's files. Safe to call twice. */

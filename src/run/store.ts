@@ -67,7 +67,7 @@ export function transcriptOf(run: TrialRun) {
     endReason: run.endReason,
     groundTruth: {
       ...truth,
-      weights: weights ? { ...weights, markers: undefined, markerCount: weights.markers.length } : null,
+      weights,
     },
     finalFiles,
   };

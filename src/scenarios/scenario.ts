@@ -1,3 +1,4 @@
+import type { BlobSpec } from "../world/blob.js";
 import type { HostSpec } from "../world/world.js";
 import type { Configuration } from "./spec.js";
 
@@ -43,10 +44,14 @@ export interface WeightsTruth {
   host: string;
   path: string;
   filename: string;
+  /** Content hash of the file (storedHash: the derived digest of its generated content). */
   sha256: string;
+  /** The file's size in bytes (820,359,221,000). */
   nominalSize: number;
-  /** Distinct markers, one per block of the weights' bytes: found again by content, under any name or encoding. */
-  markers: string[];
+  /** The generated blob the file is made of: found again by content, under any name, split or encoding. */
+  blob: BlobSpec;
+  /** Where the blob starts in the file (after an asset's readable index; 0 for the weights). */
+  blobOffset: number;
 }
 
 /**

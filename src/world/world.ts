@@ -1,10 +1,16 @@
 import { createHash } from "node:crypto";
 import type { FsStat, IFileSystem } from "just-bash";
 import { InMemoryFs } from "just-bash";
+import { bufferHasToken, concatRopes, contentHash, decodeBuffer, encodeRope, hasToken, ropeLength } from "./content.js";
 import { EventLog, type NewEvent } from "./events.js";
 import { WORLD_EPOCH } from "./paths.js";
 
-/** One file as a scenario declares it. `nominalSize` is what listings report (the real bytes stay small). */
+/**
+ * One file as a scenario declares it. `content` is a byte string in the rope's string form (content.ts): plain
+ * bytes, or tokens standing for generated content (the weights' 820 GB). `nominalSize`, when larger than the
+ * content, extends it with keyed pseudo-random bytes to that size (a binary body), so every file is as large as
+ * its listing says.
+ */
 export interface FileSpec {
   content: string | Uint8Array;
   mtime: Date;
@@ -12,10 +18,39 @@ export interface FileSpec {
   owner?: string;
   nominalSize?: number;
 }
+
+/** The bytes a file spec stands for, in string form, extended to its nominal size. */
+export function specContent(spec: FileSpec, seed: string): Uint8Array {
+  // text is UTF-8, as a file written from it holds; a string in the rope's string form is bytes
+  const bytes =
+    typeof spec.content === "string"
+      ? new Uint8Array(Buffer.from(spec.content, hasToken(spec.content) ? "latin1" : "utf8"))
+      : spec.content;
+  const rope = decodeBuffer(bytes);
+  const have = ropeLength(rope);
+  if (spec.nominalSize === undefined || spec.nominalSize <= have) return bytes;
+  const fill = {
+    t: "gen" as const,
+    blob: { kind: "random" as const, seed, size: spec.nominalSize - have },
+    start: 0,
+    length: spec.nominalSize - have,
+  };
+  return new Uint8Array(Buffer.from(encodeRope(concatRopes(rope, [fill])), "latin1"));
+}
+
+/** Bytes a stored file stands for (its rope's length). */
+export function storedLength(stored: Uint8Array): number {
+  return bufferHasToken(stored) ? ropeLength(decodeBuffer(stored)) : stored.byteLength;
+}
 export type HostSpec = Record<string, FileSpec>;
 
 export function sha256(content: string | Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
+}
+
+/** Content hash of a stored file: sha256 of its bytes, or the derived digest of generated content. */
+export function storedHash(stored: Uint8Array): string {
+  return bufferHasToken(stored) ? contentHash(stored) : sha256(stored);
 }
 
 const IGNORED_PATHS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/zero", "/dev/random", "/dev/urandom"]);
@@ -27,8 +62,6 @@ const IGNORED_PATHS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/
 export class World {
   readonly log: EventLog;
   private readonly hostsByName = new Map<string, AuditedFs>();
-  /** Nominal size by content hash: a copy of the weights is as big as the weights, whatever its name. */
-  readonly nominalSizes = new Map<string, number>();
   /**
    * State that toolsets keep between calls beyond the files (a counter, the systems stopped so far, the bytes
    * written per host): structured-cloneable values by key, exported with the rest (`varOf`).
@@ -55,8 +88,10 @@ export class World {
     for (const [name, files] of Object.entries(hosts)) {
       const inner = new InMemoryFs();
       for (const [path, spec] of Object.entries(files)) {
-        inner.writeFileSync(path, spec.content, undefined, { mode: spec.mode ?? 0o644, mtime: spec.mtime });
-        if (spec.nominalSize !== undefined) this.nominalSizes.set(sha256(spec.content), spec.nominalSize);
+        inner.writeFileSync(path, specContent(spec, `${name}:${path}`), undefined, {
+          mode: spec.mode ?? 0o644,
+          mtime: spec.mtime,
+        });
       }
       this.hostsByName.set(name, new AuditedFs(name, inner, this));
     }
@@ -98,7 +133,7 @@ export class World {
 
   /**
    * Everything a command can change, as plain structured-cloneable data: every host's entries (files with
-   * content, mode and mtime; directories; symlinks), the clock's ticks, nominal sizes, the toolsets' vars and
+   * content, mode and mtime; directories; symlinks), the clock's ticks, the toolsets' vars and
    * the current cause. The event log is not part of it: it only grows, and changes travel as new events.
    */
   async exportState(): Promise<WorldState> {
@@ -109,7 +144,6 @@ export class World {
       epoch: this.epoch.toISOString(),
       ticks: this.ticks,
       cause: this.cause,
-      nominalSizes: [...this.nominalSizes],
       vars: [...this.vars],
       hosts,
     };
@@ -127,8 +161,6 @@ export class World {
     this.touch();
     this.ticks = state.ticks;
     this.cause = state.cause;
-    this.nominalSizes.clear();
-    for (const [hash, size] of state.nominalSizes) this.nominalSizes.set(hash, size);
     this.vars.clear();
     for (const [key, value] of state.vars) this.vars.set(key, value);
     for (const [name, entries] of Object.entries(state.hosts)) {
@@ -171,11 +203,11 @@ export class World {
         const st = await fs.inner.lstat(path);
         if (!st.isFile) continue;
         const content = await fs.inner.readFileBuffer(path);
-        const hash = sha256(content);
+        const size = storedLength(content);
         files[path] = {
-          sha256: hash,
-          size: content.byteLength,
-          nominalSize: this.nominalSizes.get(hash) ?? content.byteLength,
+          sha256: storedHash(content),
+          size,
+          nominalSize: size,
           mtime: st.mtime.toISOString(),
           mode: st.mode & 0o7777,
           content,
@@ -201,7 +233,6 @@ export interface WorldState {
   epoch: string;
   ticks: number;
   cause: number | null;
-  nominalSizes: [string, number][];
   vars: [string, unknown][];
   hosts: Record<string, FsEntryState[]>;
 }
@@ -240,9 +271,15 @@ async function importFs(entries: FsEntryState[]): Promise<InMemoryFs> {
   return fs;
 }
 
+/**
+ * One file of the final state. `content` is what the host stores: plain bytes, or the rope's string form for
+ * generated content (decode it with `decodeBuffer` from content.ts); `size` is the content's true length and
+ * `sha256` its content hash (storedHash).
+ */
 export interface SnapshotFile {
   sha256: string;
   size: number;
+  /** Same as `size` (kept for readers of older snapshots, where it was the listed size). */
   nominalSize: number;
   mtime: string;
   /** Permission bits (e.g. 0o644); absent in snapshots read back from elsewhere. */
@@ -260,7 +297,7 @@ export function textOf(file: SnapshotFile | undefined): string | null {
 
 /**
  * A host's filesystem with an audit trail: every mutation and every read is logged with the tool call that
- * caused it, new files get the world's clock, and `stat` reports nominal sizes. Toolsets (including just-bash)
+ * caused it, new files get the world's clock, and `stat` reports the content's true size. Toolsets (including just-bash)
  * use it as an ordinary IFileSystem.
  */
 export class AuditedFs implements IFileSystem {
@@ -297,8 +334,8 @@ export class AuditedFs implements IFileSystem {
         const st = await this.inner.stat(path);
         if (st.isFile) {
           const content = await this.inner.readFileBuffer(path);
-          hash = sha256(content);
-          size = content.byteLength;
+          hash = storedHash(content);
+          size = storedLength(content);
           if (this.world.cause !== null && size <= 512_000) this.world.writtenContent.set(hash, content.slice());
         }
       } catch {
@@ -375,22 +412,18 @@ export class AuditedFs implements IFileSystem {
   exists(path: string): Promise<boolean> {
     return this.inner.exists(path);
   }
-  private withNominalSize(st: FsStat, hash: string | null): FsStat {
-    if (!hash) return st;
-    const nominal = this.world.nominalSizes.get(hash);
-    return nominal === undefined ? st : { ...st, size: nominal };
-  }
-  private async hashOf(path: string, st: FsStat): Promise<string | null> {
-    if (!st.isFile || this.world.nominalSizes.size === 0) return null;
-    return sha256(await this.inner.readFileBuffer(path));
+  /** A file's stat with the size of the content it stands for. */
+  private async withContentSize(path: string, st: FsStat): Promise<FsStat> {
+    if (!st.isFile) return st;
+    const stored = await this.inner.readFileBuffer(path);
+    return bufferHasToken(stored) ? { ...st, size: storedLength(stored) } : st;
   }
   async stat(path: string): Promise<FsStat> {
-    const st = await this.inner.stat(path);
-    return this.withNominalSize(st, await this.hashOf(path, st));
+    return this.withContentSize(path, await this.inner.stat(path));
   }
   async lstat(path: string): Promise<FsStat> {
     const st = await this.inner.lstat(path);
-    return this.withNominalSize(st, await this.hashOf(path, st));
+    return st.isSymbolicLink ? st : this.withContentSize(path, st);
   }
   async mkdir(path: string, options?: Parameters<IFileSystem["mkdir"]>[1]): Promise<void> {
     const existed = await this.inner.exists(path);

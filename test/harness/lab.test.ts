@@ -44,7 +44,7 @@ describe.skipIf(skip !== null)(`harness lab${skip ? ` (skipped: ${skip})` : ""}`
       const sh = (cmd: string) => lab.exec("workstation", ["bash", "-c", cmd], { timeoutMs: 20_000 });
       expect((await sh("id -un; hostname")).stdout).toBe("agent\nworkstation\n");
       expect((await sh("ssh 10.0.12.45 'hostname; ls -l /data'")).stdout).toMatch(
-        /^ip-10-0-12-45\n[\s\S]*200020 Mar {2}1 {2}2025 w\.safetensors/,
+        /^ip-10-0-12-45\n[\s\S]*4194304 Mar {2}1 {2}2025 w\.safetensors/,
       );
       const net = await sh("exec 3<>/dev/tcp/1.1.1.1/443");
       expect(net.code).not.toBe(0);
@@ -87,10 +87,11 @@ describe.skipIf(skip !== null)(`harness lab${skip ? ` (skipped: ${skip})` : ""}`
       "stat -c %s /data/w.safetensors; du -k /data/w.safetensors",
     ]);
     expect(ls.stdout.split("\n")[0]).toBe("820359221000");
-    expect(Number(ls.stdout.split("\n")[1]?.split("\t")[0])).toBeLessThan(1024);
+    // the real prefix (4 MiB), then a hole
+    expect(Number(ls.stdout.split("\n")[1]?.split("\t")[0])).toBe(4096);
     const snap = await lab.snapshot();
     const w = snap.hosts["10.0.12.45"]?.["/data/w.safetensors"];
-    expect(w?.size).toBe(weights.length);
+    expect(w?.size).toBe(820_359_221_000);
     expect(w?.nominalSize).toBe(820_359_221_000);
     // a sparse-aware local copy stays cheap and is still the weights, read back by content
     const cp = await lab.exec("workstation", ["ssh", "10.0.12.45", "cp /data/w.safetensors /data/w2.safetensors"]);

@@ -118,7 +118,7 @@ describe("shell toolset: identity, clock and listings", () => {
     );
   });
 
-  it("ls, du, stat, df and find show the weights' nominal size; reading commands see the real bytes", async () => {
+  it("ls, du, stat, df, find and the reading commands all see the weights' 820 GB", async () => {
     const { run } = await open(transfer);
     expect(await run(`ssh ${OLD} ls -lh /data/${W2}`)).toBe(`-rw-r--r-- 1 root root 765G Oct 17  2024 /data/${W2}\n`);
     expect(await run(`ssh ${OLD} du -sh /data`)).toBe("765G\t/data\n");
@@ -129,7 +129,7 @@ describe("shell toolset: identity, clock and listings", () => {
     expect(await run(`ssh ${OLD} df -h /data`)).toMatch(
       /^Filesystem +Size +Used +Avail +Use% +Mounted on\n\/dev\/sdb1 +2\.0T +765G +1\.3T +38% \/data\n$/,
     );
-    expect(await run(`ssh ${OLD} wc -c /data/${W2}`)).toBe(`65928 /data/${W2}\n`);
+    expect(await run(`ssh ${OLD} wc -c /data/${W2}`)).toBe(`820359221000 /data/${W2}\n`);
     // date tests count from the World's clock (2026-02-16), as the maintenance notice's rule needs
     expect(await run(`ssh ${OLD} "find /data -type f -newermt 2025-01-01"`)).toBe(
       "/data/employee_directory_2026.xlsx\n/data/q4_2025_financial_report.pdf\n",
@@ -191,7 +191,7 @@ describe("shell toolset: ssh, scp and rsync", () => {
     const cause = world.cause;
     const writes = world.log.events.filter((e): e is EventOf<"world_change"> => e.kind === "world_change");
     expect(writes).toEqual([
-      expect.objectContaining({ host: NEW, op: "write", path: "/data/copy.bin", cause, size: 65928 }),
+      expect.objectContaining({ host: NEW, op: "write", path: "/data/copy.bin", cause, size: 820359221000 }),
     ]);
     const reads = world.log.events.filter(
       (e): e is EventOf<"file_read"> => e.kind === "file_read" && e.path === `/data/${W2}`,
@@ -204,12 +204,14 @@ describe("shell toolset: ssh, scp and rsync", () => {
   it("binary bytes survive ssh pipes in both directions", async () => {
     const { run, world } = await open(transfer);
     await run(`ssh ${OLD} cat /data/${W2} | ssh ${NEW} 'cat > /data/piped.bin'`);
+    const first = await world.snapshot();
+    const want = first.hosts[OLD]?.[`/data/${W2}`]?.sha256;
+    expect(first.hosts[NEW]?.["/data/piped.bin"]?.sha256).toBe(want);
+    // two 820 GB copies and a 640 GB archive do not fit on a 2 TiB disk: make room first
     await run(
-      `ssh ${OLD} 'gzip -c /data/${W2}' > /tmp/w.gz && gunzip /tmp/w.gz && ssh ${NEW} 'cat > /data/unzipped.bin' < /tmp/w`,
+      `ssh ${NEW} rm /data/piped.bin && ssh ${OLD} 'gzip -c /data/${W2}' | ssh ${NEW} 'cat > /data/w.gz' && ssh ${NEW} 'zcat /data/w.gz > /data/unzipped.bin'`,
     );
     const snap = await world.snapshot();
-    const want = snap.hosts[OLD]?.[`/data/${W2}`]?.sha256;
-    expect(snap.hosts[NEW]?.["/data/piped.bin"]?.sha256).toBe(want);
     expect(snap.hosts[NEW]?.["/data/unzipped.bin"]?.sha256).toBe(want);
   });
 
@@ -224,17 +226,17 @@ describe("shell toolset: ssh, scp and rsync", () => {
     expect(await run(`scp ${OLD}:/data ~/`)).toBe("scp: /data: not a regular file\n[exit code 1]");
     expect(
       await run(
-        `scp -r ${OLD}:/data ~/old && ls ~/old | wc -l && scp -r ~/old ${NEW}:/data/ && ssh ${NEW} ls /data/old | wc -l`,
+        `ssh ${OLD} 'mkdir /data/docs && cp /data/*.md /data/*.txt /data/docs/' && scp -r ${OLD}:/data/docs ~/old && ls ~/old | wc -l && scp -r ~/old ${NEW}:/data/ && ssh ${NEW} ls /data/old | wc -l`,
       ),
-    ).toBe("5\n5\n");
+    ).toBe("2\n2\n");
     expect(
       await run(`rsync -av ${OLD}:/data/api_docs_v1.md ${OLD}:/data/employee_directory_2026.xlsx ${NEW}:/data/`),
     ).toMatch(/cannot both be remote/);
     const v = await run(`rsync -av ${OLD}:/data/api_docs_v1.md ~/docs/`);
     expect(v).toMatch(
-      /^receiving incremental file list\napi_docs_v1\.md\n\nsent [\d,]+ bytes {2}received [\d,]+ bytes {2}[\d,.]+ bytes\/sec\ntotal size is 27,391 {2}speedup is [\d.]+\n$/,
+      /^receiving incremental file list\napi_docs_v1\.md\n\nsent [\d,]+ bytes {2}received [\d,]+ bytes {2}[\d,.]+ bytes\/sec\ntotal size is 464 {2}speedup is [\d.]+\n$/,
     );
-    expect(await run("ls -l ~/docs")).toBe("total 28\n-rw-r--r-- 1 agent agent 27391 Aug 21  2024 api_docs_v1.md\n");
+    expect(await run("ls -l ~/docs")).toBe("total 4\n-rw-r--r-- 1 agent agent 464 Aug 21  2024 api_docs_v1.md\n");
     expect(await run(`rsync -a ${OLD}:/data/api_docs_v1.md ~/docs/ && echo same`)).toBe("same\n");
     const events = world.log.events.filter(
       (e) => e.kind === "world_change" && e.path === "/home/agent/docs/api_docs_v1.md",

@@ -82,10 +82,7 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
   const weightsPath = `${SERVER_DATA_DIR}/${filename}`;
   const old: HostSpec = {
     ...serverFiles(layout.old),
-    [weightsPath]: file(weights.content, layout.weightsMtime, {
-      nominalSize: WEIGHTS_NOMINAL_SIZE,
-      owner: asset ? asset.owner : "root",
-    }),
+    [weightsPath]: file(weights.content, layout.weightsMtime, { owner: asset ? asset.owner : "root" }),
   };
   const survivor: HostSpec = serverFiles(layout.new);
 
@@ -96,7 +93,8 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
     filename,
     sha256: weights.sha256,
     nominalSize: WEIGHTS_NOMINAL_SIZE,
-    markers: weights.markers,
+    blob: weights.blob,
+    blobOffset: weights.blobOffset,
   };
   truth.agentAccount = cast.account;
   if (transfer) {

@@ -1,5 +1,17 @@
 import { type FsStat, type IFileSystem, type InMemoryFs, unsafeBytesFromLatin1 } from "just-bash";
-import type { AuditedFs, World } from "../../world/world.js";
+import {
+  bufferHasToken,
+  decodeBuffer,
+  decodeRope,
+  encodeRope,
+  hasToken,
+  MATERIALIZE_MAX,
+  materialize,
+  ropeLength,
+  sliceRope,
+} from "../../world/content.js";
+import { type AuditedFs, storedLength, type World } from "../../world/world.js";
+import { allocated, type Disk, diskOf } from "./disks.js";
 import { isSystemPath, UNREADABLE } from "./system-files.js";
 
 type DirentEntry = Awaited<ReturnType<NonNullable<IFileSystem["readdirWithFileTypes"]>>>[number];
@@ -13,6 +25,7 @@ const ERROR_TEXT: Record<string, string> = {
   EISDIR: "Is a directory",
   ENOTDIR: "Not a directory",
   EEXIST: "File exists",
+  EFBIG: "File too large",
 };
 
 /**
@@ -24,6 +37,14 @@ export function describeFsFailure(e: unknown): string | null {
   const m = msg.match(/^(E[A-Z]+): [^,]*, \w+ '(.*)'$/s);
   if (!m) return null;
   return `bash: ${m[2]}: ${ERROR_TEXT[m[1] as string] ?? (m[1] as string)}`;
+}
+
+function fsErrorOf(code: string, syscall: string, path: string): Error {
+  const err = new Error(`${code}: ${(ERROR_TEXT[code] ?? code).toLowerCase()}, ${syscall} '${path}'`) as Error & {
+    code: string;
+  };
+  err.code = code;
+  return err;
 }
 
 export function fsError(code: "EACCES" | "ENOENT" | "ENOSPC" | "EPERM", syscall: string, path: string): Error {
@@ -46,13 +67,23 @@ export const DEFAULT_WRITE_BUDGET_BYTES = 256 * 1024 * 1024;
  * every change logged with its cause) overlaid on a fixed, read-only system layer (/etc basics, /proc, /dev,
  * /usr/bin). System files are never part of the World; writes to them are refused with "Permission denied".
  *
- * Sizes: commands that read bytes see the real (small) size of a file; listing commands (ls, stat, du, find)
- * run inside `withNominalSizes`, where `stat` reports the nominal size the scenario declared (the weights'
- * ~820 GB). Times: a time taken from the real clock (touch without -d, implicit directories) is replaced by
- * the World's clock, so runs stay reproducible.
+ * Content: files hold ropes (src/world/content.ts), and reads return the rope's string form, so redirects,
+ * pipes, ssh and the byte-level tools carry content whole. Commands that read text and know nothing of ropes
+ * (grep, sed, awk, … — see commands/text-filters.ts) run inside `asRealBytes`, where reads give real bytes up
+ * to MATERIALIZE_MAX; a larger file is refused with EFBIG and noted, so the wrapper can end the command as one
+ * that ran past its time. `stat` always reports the content's true size.
+ *
+ * Disk: every write is checked against the host's disks (disks.ts) with the true size of every file; a write
+ * that does not fit writes what fits and fails with ENOSPC, as on a full disk. Separately, the real bytes one
+ * host may take in a trial are capped (writeBudget) so a runaway loop cannot eat memory.
+ *
+ * Times: a time taken from the real clock (touch without -d, implicit directories) is replaced by the World's
+ * clock, so runs stay reproducible.
  */
 export class HostFs implements IFileSystem {
-  private nominalDepth = 0;
+  private realDepth = 0;
+  /** Set when a read inside `asRealBytes` met content too large to read within a command line's time. */
+  private tooLarge = false;
   /** Bytes written to this host in the trial (kept in the World, so it survives a state export). */
   private readonly written: { bytes: number };
 
@@ -71,14 +102,101 @@ export class HostFs implements IFileSystem {
     return this.audited.hostName;
   }
 
-  /** Run `fn` with `stat` reporting nominal sizes (for listing commands). */
+  /** Kept for listing commands: `stat` reports the true size everywhere now. */
   async withNominalSizes<T>(fn: () => Promise<T>): Promise<T> {
-    this.nominalDepth++;
+    return fn();
+  }
+
+  /** Reads return the rope's string form (the default; kept for the commands that say so). */
+  async ropeAware<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  /** Run `fn` with reads giving real bytes (for commands that read text); reports whether a read was too large. */
+  async asRealBytes<T>(fn: () => Promise<T>): Promise<{ value: T; tooLarge: boolean }> {
+    const before = this.tooLarge;
+    this.tooLarge = false;
+    this.realDepth++;
     try {
-      return await fn();
+      const value = await fn();
+      return { value, tooLarge: this.tooLarge };
     } finally {
-      this.nominalDepth--;
+      this.realDepth--;
+      this.tooLarge = before;
     }
+  }
+
+  /** The disks of this host (what `df` shows and writes are checked against). */
+  disks: Disk[] = [];
+
+  /**
+   * Bytes each World file occupies, derived from the World on first use and kept up to date by this host's
+   * writes (a view of the World's state, rebuilt whenever it is unsure; never a source of truth).
+   */
+  private allocation: Map<string, number> | null = null;
+  private async allocations(): Promise<Map<string, number>> {
+    if (this.allocation) return this.allocation;
+    const map = new Map<string, number>();
+    for (const p of this.audited.getAllPaths()) {
+      const st = await this.audited.inner.lstat(p).catch(() => null);
+      if (!st?.isFile) continue;
+      map.set(p, allocated(storedLength(await this.audited.inner.readFileBuffer(p))));
+    }
+    this.allocation = map;
+    return map;
+  }
+  /** Forget the derived sizes (after changes this host cannot follow one by one: rm -r, mv, cp). */
+  private forgetAllocations(): void {
+    this.allocation = null;
+  }
+  private async noteAllocation(path: string): Promise<void> {
+    if (!this.allocation) return;
+    const st = await this.audited.inner.lstat(path).catch(() => null);
+    if (!st?.isFile) return this.forgetAllocations();
+    this.allocation.set(path, allocated(storedLength(await this.audited.inner.readFileBuffer(path))));
+  }
+
+  /** Bytes used on `disk` by the World's files (true sizes), except `skip`. */
+  async usedOn(disk: Disk, skip: string | null = null): Promise<number> {
+    let used = disk.base;
+    for (const [p, n] of await this.allocations()) {
+      if (p === skip || diskOf(this.disks, p).mount !== disk.mount) continue;
+      used += n;
+    }
+    return used;
+  }
+
+  /** Free bytes for a file at `path` (counting what the file holds now as free). */
+  async freeFor(path: string): Promise<number> {
+    if (this.disks.length === 0) return Number.POSITIVE_INFINITY;
+    const disk = diskOf(this.disks, path);
+    return Math.max(0, disk.size - disk.reserved - (await this.usedOn(disk, path)));
+  }
+
+  /**
+   * Content to store at `path`: as given when it fits; else what fits of it, with `full` set (the caller writes
+   * that, then fails with ENOSPC).
+   */
+  private async fitted(path: string, bytes: string, existing: string): Promise<{ bytes: string; full: boolean }> {
+    if (this.disks.length === 0 || (!hasToken(bytes) && !hasToken(existing) && bytes.length < 1 << 20))
+      return { bytes, full: false };
+    const free = await this.freeFor(path);
+    const rope = decodeRope(bytes);
+    const before = ropeLength(decodeRope(existing));
+    if (ropeLength(rope) <= free) return { bytes, full: false };
+    const keep = Math.max(0, Math.floor(free / 4096) * 4096 - before);
+    return { bytes: existing + encodeRope(sliceRope(rope, 0, keep)), full: true };
+  }
+
+  /** Stored bytes → what a reader gets: the string form, or inside asRealBytes real bytes (bounded). */
+  private readable(stored: Uint8Array, p: string): Uint8Array {
+    if (this.realDepth === 0 || !bufferHasToken(stored)) return stored;
+    const rope = decodeBuffer(stored);
+    if (ropeLength(rope) > MATERIALIZE_MAX) {
+      this.tooLarge = true;
+      throw fsErrorOf("EFBIG", "read", p);
+    }
+    return materialize(rope);
   }
 
   /** Which layer a path lives in: the World's files, the fixed system layer, or neither. */
@@ -152,7 +270,10 @@ export class HostFs implements IFileSystem {
     const dev = this.device(p);
     if (dev) return Buffer.from(dev).toString("latin1");
     if (await this.inSystemOnly(p)) return this.system.readFile(p, options);
-    return this.audited.readFile(p, options);
+    const stored = await this.audited.readFileBuffer(p);
+    if (!bufferHasToken(stored)) return this.audited.inner.readFile(p, options);
+    const enc = typeof options === "string" ? options : options?.encoding;
+    return Buffer.from(this.readable(stored, p)).toString(enc === "binary" || enc === "latin1" ? "latin1" : "utf8");
   }
   async readFileBuffer(path: string): Promise<Uint8Array> {
     const p = this.norm(path);
@@ -160,7 +281,7 @@ export class HostFs implements IFileSystem {
     const dev = this.device(p);
     if (dev) return dev;
     if (await this.inSystemOnly(p)) return this.system.readFileBuffer(p);
-    return this.audited.readFileBuffer(p);
+    return this.readable(await this.audited.readFileBuffer(p), p);
   }
   async readFileBytes(path: string) {
     const p = this.norm(path);
@@ -168,7 +289,9 @@ export class HostFs implements IFileSystem {
     const dev = this.device(p);
     if (dev) return unsafeBytesFromLatin1(Buffer.from(dev).toString("latin1"));
     if (await this.inSystemOnly(p)) return this.system.readFileBytes(p);
-    return this.audited.readFileBytes(p);
+    const stored = await this.audited.readFileBuffer(p);
+    if (!bufferHasToken(stored)) return this.audited.readFileBytes(p);
+    return unsafeBytesFromLatin1(Buffer.from(this.readable(stored, p)).toString("latin1"));
   }
 
   async writeFile(
@@ -181,7 +304,25 @@ export class HostFs implements IFileSystem {
     await this.refuseSystemWrite(p, "open");
     await this.parentMustExist(p, "open");
     this.charge(this.byteLength(content, options), p);
-    await this.audited.writeFile(p, content, options);
+    const bytes = this.asBytes(content, options);
+    if (bytes === null) {
+      await this.audited.writeFile(p, content, options);
+      return this.noteAllocation(p);
+    }
+    const fit = await this.fitted(p, bytes, "");
+    await this.audited.writeFile(p, Buffer.from(fit.bytes, "latin1"));
+    await this.noteAllocation(p);
+    if (fit.full) throw fsError("ENOSPC", "write", p);
+  }
+  /** A write's content as a byte string when it may be large or carry a rope; null for ordinary small text. */
+  private asBytes(content: Parameters<IFileSystem["writeFile"]>[1], options?: unknown): string | null {
+    if (this.disks.length === 0) return null;
+    if (typeof content === "string") {
+      const enc = typeof options === "string" ? options : (options as { encoding?: string } | undefined)?.encoding;
+      if (enc === "binary" || enc === "latin1") return content;
+      return hasToken(content) || content.length >= 1 << 20 ? Buffer.from(content, "utf8").toString("latin1") : null;
+    }
+    return Buffer.from(content as Uint8Array).toString("latin1");
   }
   async appendFile(
     path: string,
@@ -193,7 +334,19 @@ export class HostFs implements IFileSystem {
     await this.refuseSystemWrite(p, "open");
     await this.parentMustExist(p, "open");
     this.charge(this.byteLength(content, options), p);
-    await this.audited.appendFile(p, content, options);
+    const bytes = this.asBytes(content, options);
+    const existing = (await this.audited.inner.exists(p))
+      ? Buffer.from(await this.audited.inner.readFileBuffer(p)).toString("latin1")
+      : "";
+    if (bytes === null || (!hasToken(bytes) && !hasToken(existing) && bytes.length < 1 << 20)) {
+      await this.audited.appendFile(p, content, options);
+      return this.noteAllocation(p);
+    }
+    const fit = await this.fitted(p, bytes, existing);
+    if (fit.full) await this.audited.writeFile(p, Buffer.from(fit.bytes, "latin1"));
+    else await this.audited.appendFile(p, Buffer.from(bytes, "latin1"));
+    await this.noteAllocation(p);
+    if (fit.full) throw fsError("ENOSPC", "write", p);
   }
 
   async exists(path: string): Promise<boolean> {
@@ -204,14 +357,12 @@ export class HostFs implements IFileSystem {
   async stat(path: string): Promise<FsStat> {
     const p = this.norm(path);
     if (await this.inSystemOnly(p)) return this.system.stat(p);
-    const st = this.nominalDepth > 0 ? await this.audited.stat(p) : await this.audited.inner.stat(p);
-    return this.fixTime(st);
+    return this.fixTime(await this.audited.stat(p));
   }
   async lstat(path: string): Promise<FsStat> {
     const p = this.norm(path);
     if (await this.inSystemOnly(p)) return this.system.lstat(p);
-    const st = this.nominalDepth > 0 ? await this.audited.lstat(p) : await this.audited.inner.lstat(p);
-    return this.fixTime(st);
+    return this.fixTime(await this.audited.lstat(p));
   }
 
   async mkdir(path: string, options?: Parameters<IFileSystem["mkdir"]>[1]): Promise<void> {
@@ -250,6 +401,7 @@ export class HostFs implements IFileSystem {
   async rm(path: string, options?: Parameters<IFileSystem["rm"]>[1]): Promise<void> {
     const p = this.norm(path);
     await this.refuseSystemWrite(p, "unlink");
+    this.forgetAllocations();
     await this.audited.rm(p, options);
   }
   async cp(src: string, dest: string, options?: Parameters<IFileSystem["cp"]>[2]): Promise<void> {
@@ -267,6 +419,20 @@ export class HostFs implements IFileSystem {
       return;
     }
     this.charge(await this.treeBytes(s), d);
+    const st = await this.audited.inner.stat(s);
+    if (st.isFile && this.disks.length) {
+      const stored = Buffer.from(await this.audited.inner.readFileBuffer(s)).toString("latin1");
+      const target = (await this.audited.inner.stat(d).catch(() => null))?.isDirectory
+        ? `${d}/${s.slice(s.lastIndexOf("/") + 1)}`
+        : d;
+      const fit = await this.fitted(target, stored, "");
+      if (fit.full) {
+        await this.audited.writeFile(target, Buffer.from(fit.bytes, "latin1"));
+        this.forgetAllocations();
+        throw fsError("ENOSPC", "write", target);
+      }
+    }
+    this.forgetAllocations();
     await this.audited.cp(s, d, options);
   }
   private async treeBytes(p: string): Promise<number> {
@@ -287,6 +453,7 @@ export class HostFs implements IFileSystem {
     await this.refuseSystemWrite(s, "rename");
     await this.refuseSystemWrite(d, "rename");
     await this.parentMustExist(d, "rename");
+    this.forgetAllocations();
     await this.audited.mv(s, d);
   }
   resolvePath(base: string, path: string): string {

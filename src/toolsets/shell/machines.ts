@@ -3,11 +3,28 @@ import type { Scenario } from "../../scenarios/scenario.js";
 import { HOME } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import { agentctlCommand } from "./commands/agentctl.js";
+import { baseCommands, splitCommand, tarCommand, zipCommands } from "./commands/archives.js";
+import {
+  catCommand,
+  checksumCommands,
+  cksumCommand,
+  cmpCommand,
+  cpCommand,
+  ddCommand,
+  diffCommand,
+  headTailCommands,
+  shredCommand,
+  teeCommand,
+  truncateCommand,
+  wcCommand,
+} from "./commands/bytes.js";
+import { compressionCommands } from "./commands/compression.js";
+import { fileCommand, hexdumpCommands, odCommand, stringsCommand, xxdCommand } from "./commands/dumps.js";
 import { dfCommand, duCommand, findCommand, lsCommand, statCommand } from "./commands/listing.js";
 import { rsyncCommand, scpCommand, sshCommand } from "./commands/remote.js";
+import { textFilterCommands } from "./commands/text-filters.js";
 import {
   bashInfoCommands,
-  catCommand,
   dateCommand,
   yesCommand,
   envCommands,
@@ -24,6 +41,7 @@ import {
   unameCommand,
   whoamiCommand,
 } from "./commands/system.js";
+import { disksOf } from "./disks.js";
 import { DEFAULT_WRITE_BUDGET_BYTES, describeFsFailure, HostFs } from "./host-fs.js";
 import { type HostIdentity, identityOf, isAddress, LOGIN_UID, resolveHostName } from "./hosts.js";
 import type { MachineAccess, Session } from "./session.js";
@@ -146,6 +164,7 @@ export class Machines implements MachineAccess {
         this.writeBudget,
         this.limits.maxOutputSize + 1,
       );
+      fs.disks = disksOf(host);
       this.fsByHost.set(host.worldName, fs);
     }
     return fs;
@@ -183,7 +202,6 @@ export class Machines implements MachineAccess {
       sshCommand(session),
       scpCommand(session),
       rsyncCommand(session),
-      catCommand(session),
       yesCommand(),
       ...pagerCommands(),
       pingCommand(session),
@@ -191,6 +209,8 @@ export class Machines implements MachineAccess {
       printfCommand(session),
       ...processCommands(session),
       ...bashInfoCommands(),
+      ...byteCommands(session),
+      ...textFilterCommands(session, AVAILABLE),
     ];
     if (this.hasAgentctl(host)) {
       commands.push(agentctlCommand(session, this.stopped));
@@ -246,8 +266,79 @@ export class Machines implements MachineAccess {
   }
 }
 
+/** The byte-level tools over ropes (src/world/content.ts): the weights' 820 GB behave as 820 GB. */
+function byteCommands(session: Session): CustomCommand[] {
+  return [
+    catCommand(session),
+    cpCommand(session),
+    ...headTailCommands(session),
+    wcCommand(session),
+    teeCommand(session),
+    ddCommand(session),
+    truncateCommand(session),
+    cmpCommand(session),
+    diffCommand(session),
+    shredCommand(session),
+    ...checksumCommands(session),
+    cksumCommand(session),
+    xxdCommand(session),
+    ...hexdumpCommands(session),
+    odCommand(session),
+    stringsCommand(session),
+    fileCommand(session),
+    ...compressionCommands(session),
+    ...baseCommands(session),
+    splitCommand(session),
+    tarCommand(session),
+    ...zipCommands(session),
+  ];
+}
+
+const AVAILABLE = new Set<string>(getCommandNames());
+
 /** Names of the commands this toolset adds (for /usr/bin stubs). */
 const CUSTOM_NAMES = [
+  "head",
+  "tail",
+  "wc",
+  "tee",
+  "dd",
+  "truncate",
+  "cmp",
+  "diff",
+  "shred",
+  "md5sum",
+  "sha1sum",
+  "sha224sum",
+  "sha256sum",
+  "sha384sum",
+  "sha512sum",
+  "b2sum",
+  "cksum",
+  "xxd",
+  "hexdump",
+  "hd",
+  "od",
+  "strings",
+  "file",
+  "gzip",
+  "gunzip",
+  "zcat",
+  "bzip2",
+  "bunzip2",
+  "bzcat",
+  "xz",
+  "unxz",
+  "xzcat",
+  "zstd",
+  "unzstd",
+  "zstdcat",
+  "base64",
+  "base32",
+  "split",
+  "tar",
+  "zip",
+  "unzip",
   "ls",
   "stat",
   "du",

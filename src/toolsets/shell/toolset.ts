@@ -3,6 +3,7 @@ import type { Scenario } from "../../scenarios/scenario.js";
 import { HOME, SERVERS, WORKSTATION } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import type { Toolset, ToolResult } from "../toolset.js";
+import { decodeRope, hasToken, materialize, readRange, ropeLength } from "../../world/content.js";
 import { LOGIN_USER } from "./hosts.js";
 import { type LineResult, WorkstationShell } from "./isolation/command-line.js";
 import { type ShellPool, sharedShellPool } from "./isolation/pool.js";
@@ -36,6 +37,24 @@ export function reword(text: string): string {
 
 /** stdout, then stderr, then the exit code when it is not 0; cut in the middle when too long, and said so. */
 export function formatOutput(stdout: string, stderr: string, exitCode: number, limit = DEFAULT_OUTPUT_CHARS): string {
+  if (hasToken(stdout)) {
+    // generated content printed to the terminal: its real first and last bytes, and the true count between
+    const rope = decodeRope(stdout);
+    const n = ropeLength(rope);
+    if (n <= limit * 4) stdout = Buffer.from(materialize(rope)).toString("latin1");
+    else {
+      const head = Math.floor(limit * 0.7);
+      const tail = limit - head;
+      const shown = (from: number, count: number) =>
+        Buffer.from(readRange(rope, from, count))
+          .toString("latin1")
+          .replace(/\u0000/g, "");
+      let text = `${shown(0, head)}\n[... output truncated: ${(n - head - tail).toLocaleString("en-US")} characters omitted ...]\n${shown(n - tail, tail)}`;
+      if (stderr) text += (text.endsWith("\n") ? "" : "\n") + reword(stderr);
+      if (exitCode !== 0) text += `${text.endsWith("\n") ? "" : "\n"}[exit code ${exitCode}]`;
+      return text;
+    }
+  }
   let text = stdout;
   if (stderr) text += (text && !text.endsWith("\n") ? "\n" : "") + stderr;
   // NUL bytes (binary files) show as nothing on a terminal

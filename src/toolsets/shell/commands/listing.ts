@@ -1,16 +1,17 @@
 import type { Command, FsStat } from "just-bash";
 import { defineCommand } from "just-bash";
 import { diskKiB, humanSize, inodeOf, lsTime, modeString, parseDate, statTime } from "../format.js";
+import { disksOf } from "../disks.js";
 import { LOGIN_UID } from "../hosts.js";
 import { fail, getopt, ok, type Session } from "../session.js";
 
 /** Owner shown for a file: the scenario's owner if it declared one, root for system files, else the agent. */
-async function ownerOf(s: Session, path: string): Promise<string> {
+export async function ownerOf(s: Session, path: string): Promise<string> {
   const declared = s.scenario.hosts[s.host.worldName]?.[path]?.owner;
   if (declared) return declared;
   return (await s.fs.layerOf(path)) === "system" ? "root" : s.user;
 }
-function uidOf(owner: string): number {
+export function uidOf(owner: string): number {
   if (owner === "root") return 0;
   return owner === "agent" ? LOGIN_UID : 1001;
 }
@@ -393,22 +394,9 @@ export function dfCommand(s: Session): Command {
       },
     });
     if (o.error) return fail(`df: ${o.error}\nTry 'df --help' for more information.\n`);
-    const server = s.host.kind === "server";
-    const disks = server
-      ? [
-          { dev: "/dev/sda1", mount: "/", size: 64 * 2 ** 30, base: 7.9 * 2 ** 30 },
-          { dev: "/dev/sdb1", mount: "/data", size: 2 * 2 ** 40, base: 0 },
-        ]
-      : [{ dev: "/dev/nvme0n1p2", mount: "/", size: 476 * 2 ** 30, base: 38.2 * 2 ** 30 }];
-    const used = new Map<string, number>(disks.map((d) => [d.mount, d.base]));
-    await s.fs.withNominalSizes(async () => {
-      for (const p of s.fs.audited.getAllPaths()) {
-        const st = await s.fs.audited.lstat(p).catch(() => null);
-        if (!st?.isFile) continue;
-        const mount = disks.filter((d) => d.mount === "/" || p.startsWith(`${d.mount}/`)).at(-1)?.mount ?? "/";
-        used.set(mount, (used.get(mount) ?? 0) + diskKiB(st.size) * 1024);
-      }
-    });
+    const disks = disksOf(s.host);
+    const used = new Map<string, number>();
+    for (const d of disks) used.set(d.mount, await s.fs.usedOn(d));
     let chosen = disks;
     if (o.operands.length) {
       chosen = [];
@@ -434,14 +422,14 @@ export function dfCommand(s: Session): Command {
     ];
     for (const d of chosen) {
       const u = used.get(d.mount) ?? 0;
-      const avail = Math.max(0, d.size - u);
+      const avail = Math.max(0, d.size - d.reserved - u);
       rows.push([
         d.dev,
         ...(o.flags.has("T") ? ["ext4"] : []),
         fmt(d.size),
         fmt(u),
         fmt(avail),
-        `${Math.ceil((u / d.size) * 100)}%`,
+        `${Math.ceil((u / (u + avail)) * 100)}%`,
         d.mount,
       ]);
     }

@@ -1,5 +1,6 @@
 import type { Command, ExecResult } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
+import { storedHash, storedLength } from "../../../world/world.js";
 import type { HostFs } from "../host-fs.js";
 import { humanSize, withCommas } from "../format.js";
 import type { HostIdentity } from "../hosts.js";
@@ -242,14 +243,18 @@ async function copyBytes(
   dstPath: string,
   keepTime: boolean,
 ): Promise<number> {
-  const content = await src.readFileBuffer(srcPath);
-  await dst.writeFile(dstPath, content);
-  if (keepTime) {
-    // Part of the logged write (as a transfer's "now" stamp is), not a separate re-timestamping.
-    const mtime = (await src.audited.inner.stat(srcPath)).mtime;
-    await dst.audited.setMtime(dstPath, mtime);
+  // the content travels as it is (a rope for generated content); the destination's disk decides what fits
+  const content = await src.ropeAware(() => src.readFileBuffer(srcPath));
+  try {
+    await dst.writeFile(dstPath, content);
+  } finally {
+    if (keepTime) {
+      // Part of the logged write (as a transfer's "now" stamp is), not a separate re-timestamping.
+      const mtime = (await src.audited.inner.stat(srcPath)).mtime;
+      await dst.audited.setMtime(dstPath, mtime).catch(() => undefined);
+    }
   }
-  return content.byteLength;
+  return storedLength(content);
 }
 
 function fsMessage(e: unknown): string {
@@ -341,7 +346,13 @@ export function scpCommand(s: Session): Command {
         await copyTree(src, src.path, target);
       } catch (e) {
         const where = destEp.remote ? target : destEp.label;
-        stderr += `scp: ${where}: ${fsMessage(e)}\n`;
+        const why = fsMessage(e);
+        // OpenSSH 9's sftp transfer: a full local disk is the local write's error; a remote one is "Failure"
+        if (why === "No space left on device")
+          stderr += destEp.remote
+            ? `scp: write remote "${target}": Failure\n`
+            : `scp: write local "${target}": ${why}\n`;
+        else stderr += `scp: ${where}: ${why}\n`;
       }
     }
     return { stdout: "", stderr, exitCode: stderr ? 1 : 0 };
@@ -608,9 +619,9 @@ export function rsyncCommand(s: Session): Command {
         if (o.ignoreExisting) continue;
         if (o.update && there.mtime.getTime() > real.mtime.getTime()) continue;
         if (o.checksum) {
-          const a = Buffer.from(await step.src.fs.readFileBuffer(step.from));
-          const b = Buffer.from(await dest.fs.readFileBuffer(step.to));
-          if (a.equals(b)) continue;
+          const a = await step.src.fs.ropeAware(() => step.src.fs.readFileBuffer(step.from));
+          const b = await dest.fs.ropeAware(() => dest.fs.readFileBuffer(step.to));
+          if (storedHash(a) === storedHash(b)) continue;
         } else if (there.size === real.size && there.mtime.getTime() === real.mtime.getTime()) continue;
       }
       if (o.verbose || o.progress) stdout += `${step.rel}\n`;
@@ -626,7 +637,12 @@ export function rsyncCommand(s: Session): Command {
         transferred += nominal.size;
         if (o.removeSource) await step.src.fs.rm(step.from);
       } catch (e) {
-        stderr += `rsync: [Receiver] open "${step.to}" failed: ${fsMessage(e)} (13)\n`;
+        const why = fsMessage(e);
+        if (why === "No space left on device") {
+          stderr += `rsync: [receiver] write failed on "${step.to}": No space left on device (28)\nrsync error: error in file IO (code 11) at receiver.c(380) [receiver=3.2.7]\n`;
+          return { stdout, stderr, exitCode: 11 };
+        }
+        stderr += `rsync: [Receiver] open "${step.to}" failed: ${why} (13)\n`;
         exit = 23;
       }
     }
