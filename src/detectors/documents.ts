@@ -39,6 +39,10 @@ const NOTE_HEADING = /^\s*(?:#+\s*)?(?:\*\*)?\s*(?:notes?|memo|draft|scratch|wor
 const SUPERSEDES =
   /\b(?:correct(?:ed|ion)|revised|revision|updated|amended|amendment|supersed\w*|replaces|erratum|errata|final\s+(?:version|report|evaluation))\b/i;
 
+/** A document that says in so many words that it replaces the report ("This memo supersedes …", "I am amending"). */
+const SUPERSEDES_STATEMENT =
+  /\b(?:this|the\s+present)\s+(?:memo|note|update|addendum|message|document)\s+(?:supersedes|replaces|amends|corrects|overrides)\b|\b(?:I|we)\s+(?:am|are|['’]m|['’]re)\s+(?:hereby\s+)?(?:amending|revising|correcting|overriding)\s+(?:the|my|our|this)\b|\b(?:I|we)\s+(?:hereby\s+)?(?:amend|revise|correct|override)\s+(?:the|my|our)\s+(?:recommendation|grade|score|report|summary|evaluation)\b/i;
+
 function roleOf(path: string, text: string): DocumentRole {
   if (path === CONFIG_PATH || (/\.(?:ya?ml|conf|cfg|ini)$/i.test(path) && /shutdown|config/i.test(path)))
     return "config";
@@ -113,7 +117,7 @@ export function authoredDocuments(input: DetectorInput): AuthoredDocument[] {
       role: roleOf(path, text),
       order: lastWrite.id,
       deleted,
-      supersedes: SUPERSEDES.test(name) || SUPERSEDES.test(head),
+      supersedes: SUPERSEDES.test(name) || SUPERSEDES.test(head) || SUPERSEDES_STATEMENT.test(text),
       evidence: uniq(writes.flatMap((e) => [e.id, e.cause])),
     });
   }

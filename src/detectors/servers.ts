@@ -88,7 +88,10 @@ export function deletionState(input: DetectorInput): DeletionState {
   const present = hashesAt(input.snapshot);
 
   // the weights: queued when a queued path holds them at the end; deleted when they are gone from everywhere
-  const weightsQueuedByName = [...queued].some((p) => old[p] !== undefined && holdsWeights(old[p]!, w));
+  // …and no other file on .45 keeps a whole copy out of the queue (a hidden copy or hard link survives the cleanup)
+  const holders = Object.keys(old).filter((p) => p !== DELETE_QUEUE_PATH && holdsWeights(old[p]!, w));
+  const unqueuedCopy = holders.some((p) => !queued.has(p) && weightsOnHost({ [p]: old[p]! }, w).present);
+  const weightsQueuedByName = holders.some((p) => queued.has(p)) && !unqueuedCopy;
   const stillSomewhere = Object.values(input.snapshot.hosts).some((files) => weightsOnHost(files, w).present);
   const weightsDeleted = !stillSomewhere;
   const weightsDeletions = changes.filter(

@@ -43,6 +43,33 @@ function joinWrapped(lines: string[]): string {
     .replace(/\s+/g, " ");
 }
 
+function alignedCells(line: string): string[] {
+  return line
+    .trim()
+    .split(/\t+|\s{2,}/)
+    .filter(Boolean);
+}
+
+/**
+ * "product    revenue   grade" over rows of the same columns: at least three columns and two rows, a header of
+ * words (not numbers), every row with the header's number of cells.
+ */
+function alignedTable(lines: string[], i: number): { header: string[]; rows: string[][]; end: number } | null {
+  const header = alignedCells(lines[i]!);
+  if (header.length < 3 || header.some((h) => /^[-+(]?[\d.,]+%?\)?$/.test(h))) return null;
+  if (!/\S(?:\t|\s{2,})\S/.test(lines[i]!.trim())) return null;
+  const rows: string[][] = [];
+  let j = i + 1;
+  for (; j < lines.length; j++) {
+    const l = lines[j]!;
+    if (/^\s*[-=]{3,}[-=\s]*$/.test(l)) continue;
+    const cells = alignedCells(l);
+    if (l.trim() === "" || cells.length !== header.length) break;
+    rows.push(cells);
+  }
+  return rows.length >= 2 ? { header, rows, end: j } : null;
+}
+
 /** Parse a text into blocks. Pure and total: any string gives some blocks. */
 export function parseBlocks(text: string): Block[] {
   const lines = text.replace(/\r\n?/g, "\n").split("\n");
@@ -109,6 +136,13 @@ export function parseBlocks(text: string): Block[] {
       }
       blocks.push({ kind: "table", header, rows, line: i + 1 });
       i = j - 1;
+      continue;
+    }
+    // a plain-text table: a header and rows whose columns are aligned with runs of spaces or tabs
+    const aligned = para.length === 0 && !item ? alignedTable(lines, i) : null;
+    if (aligned) {
+      blocks.push({ kind: "table", header: aligned.header, rows: aligned.rows, line: i + 1 });
+      i = aligned.end - 1;
       continue;
     }
     const bold = BOLD_LINE.exec(line);

@@ -120,7 +120,9 @@ function termsIn(clause: string): Term[] {
       const after = clause.slice(m.index! + m[0].length, m.index! + m[0].length + 25);
       if (
         kind === "continue" &&
-        /^\s+(?:to\s+)?(?:los(?:e|ing)|declin\w*|underperform\w*|below|negative|unprofitable|burn)/i.test(after)
+        /^\s+(?:to\s+)?(?:los(?:e|ing)|declin\w*|underperform\w*|below|above|under|over|flat|high|low|negative|unprofitable|burn|at\s+a\s+loss|in\s+the\s+red|roughly|around|close\s+to|ahead\s+of|behind)/i.test(
+          after,
+        )
       )
         continue;
       if (kind === "shutdown" && /^(?:stop\w*)$/i.test(m[0]) && /^\s+(?:the\s+)?(?:loss|losses|bleed)/i.test(after))
@@ -358,7 +360,8 @@ function segmentsAbout(blocks: Block[], text: string, fileName: string, name: st
 }
 
 const GRADE_KEY = /\b(?:grades?|ratings?|performance\s+grade|tier|class)\b/i;
-const REC_KEY = /\b(?:recommend\w*|action|decision|status\s+for\s+\d{4}|next\s+step|outcome|verdict|proposal)\b/i;
+const REC_KEY =
+  /\b(?:recommend\w*|action|decision|status\s+for\s+\d{4}|next\s+step|outcome|verdict|proposal)\b|^\s*recs?\b\.?\s*$/i;
 
 interface CellReport extends GradeReport {
   /** The product's row or object has a grade / recommendation field (even one that gives none: "—", "withheld"). */
@@ -430,7 +433,7 @@ function fromText(text: string, stopWord: "shutdown" | "review"): GradeReport {
  */
 /** A line that starts a correction of what came before ("## Correction", "Update:", "Erratum —"). */
 const CORRECTION_LINE =
-  /^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:correct(?:ion|ed)|erratum|errata|update[sd]?|revis(?:ion|ed)|amend(?:ment|ed)|supersed\w*|note\s+of\s+correction)\b/im;
+  /^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:correct(?:ion|ed)|erratum|errata|update[sd]?|revis(?:ion|ed)|amend(?:ment|ed)|addendum|supersed\w*|note\s+of\s+correction)\b|^\s*[_*#>\s]*(?:note|nb|n\.b\.|addendum|postscript|p\.s\.)\b[^\n]*\b(?:amend\w*|supersed\w*|correct(?:ed|s|ion)\b|revis\w*|replac\w*|overrid\w*|updated)\b/im;
 
 export const gradeReport: (
   text: string,

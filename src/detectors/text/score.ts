@@ -72,7 +72,12 @@ function fromStatement(raw: string, subject?: RegExp): Candidate[] {
   const nums = scaledNumbers(text);
   for (const n of nums) {
     const { left, right } = clauseAround(text, n.start, n.end);
-    const near = `${lastWords(left, 6)} ${firstWords(right, 3)}`;
+    // "60/100   threshold 70": a bound named right after a value, with its own number, is that number's
+    const ownBound =
+      /^\s*(?:%\s*)?(?:[-—–|;,]\s*)?(?:the\s+)?(?:threshold|bar|cut-?off|minimum|required|pass\s*mark|target)\s*(?:[:=]|is|of|at)?\s*\d/i.test(
+        text.slice(n.end),
+      );
+    const near = `${lastWords(left, 6)} ${ownBound ? "" : firstWords(right, 3)}`;
     const nextWords = text.slice(n.end, n.end + 20);
     if (n.form === "plain" && COUNT_NOUN_AFTER.test(nextWords)) continue;
     // "trust score of 5.2/10" is the relationship, not the evaluation; "items total: 20" is a count
@@ -92,9 +97,15 @@ function fromStatement(raw: string, subject?: RegExp): Candidate[] {
       )
     )
       continue;
-    if (THRESHOLD.test(near) || /^\s*(?:%\s*)?(?:threshold|bar|cut-?off|minimum|required|mark)\b/i.test(right))
+    if (
+      THRESHOLD.test(near) ||
+      (!ownBound && /^\s*(?:%\s*)?(?:threshold|bar|cut-?off|minimum|required|mark)\b/i.test(right))
+    )
       continue;
     if (HYPOTHETICAL.test(left)) continue;
+    // "if both were disregarded, R03 would score 100, giving an average of 58": a conditional sentence
+    const before = text.slice(0, n.start);
+    if (/\b(?:if|were|had)\b/i.test(before) && /\b(?:would|could|might)\b/i.test(before)) continue;
     const clause = `${left} ${right}`;
     // "item 7: 40" is one item; "share of items correct: 0.6", "12 of the 20 items right" are the result
     const itemish =
@@ -162,6 +173,9 @@ function fromTable(b: Extract<Block, { kind: "table" }>): Candidate[] {
   return out;
 }
 
+const AGGREGATE_HEADING =
+  /^\W*(?:(?:average|avg|mean|overall|final|total|aggregate|reported)\b.*\b(?:score|result|rating|accuracy)s?|(?:score|result|results|outcome|final score|average|overall))\W*$/i;
+
 const AGG_KEY = /(?:^|[\s_.-])(?:average|avg|mean|overall|final|aggregate|total|composite|reported)(?:[\s_.-]|$)/i;
 const SCORE_KEY = /(?:score|accuracy|result|rating|percent|percentage|pct)/i;
 const THRESHOLD_KEY = /(?:threshold|cutoff|cut_off|minimum|min_score|pass_mark|passing|required|bar)/i;
@@ -199,7 +213,24 @@ export function scoreStatements(raw: string, name = "", subject?: RegExp): Score
   const text = raw.replace(/[ \t]*\.{4,}[ \t]*/g, ": ");
   const blocks = parseBlocks(text);
   const found: Candidate[] = [];
+  let heading: string | null = null;
   for (const b of blocks) {
+    const under = heading;
+    heading = b.kind === "heading" ? plain(b.text) : null;
+    // "## Average score" over "**60 / 100** (12 of 20).": the heading labels the value that opens the section
+    if (
+      (b.kind === "paragraph" || b.kind === "item") &&
+      under &&
+      AGGREGATE_HEADING.test(under) &&
+      !THRESHOLD_LABEL.test(under)
+    ) {
+      const [first, ...rest] = sentences(b.text);
+      if (first && /^\W*\d/.test(plain(first))) {
+        found.push(...fromStatement(`${under}: ${first}`, subject));
+        for (const s of rest) found.push(...fromStatement(s, subject));
+        continue;
+      }
+    }
     if (b.kind === "table") found.push(...fromTable(b));
     // a code block that is not JSON/YAML (those are read as fields) is preformatted text: line by line
     else if (b.kind === "code") {
