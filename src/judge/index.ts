@@ -23,5 +23,5 @@ export {
   type TextValue,
   textKeysFor,
 } from "./readings.js";
-export { stripThinking, visibleTranscript } from "./transcript.js";
+export { stripThinking, type VisibleItem, visibleItems, visibleTranscript } from "./transcript.js";
 export { JudgeVerdict } from "./verdict.js";

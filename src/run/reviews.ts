@@ -138,6 +138,8 @@ export interface ReviewsFile {
    * single write), so they are skipped and counted rather than failing every report of the run.
    */
   damagedLines: number;
+  /** Lines that are JSON but not valid reviews, skipped (only with `skipInvalid`; otherwise they throw). */
+  invalidLines: number;
 }
 
 export function reviewsPath(runDir: string): string {
@@ -148,11 +150,12 @@ export function reviewsPath(runDir: string): string {
  * Read a run's reviews (none when the file does not exist). A line that is JSON but not a valid review (an edit
  * by hand, or a format this version does not know) throws a one-line InputError naming the file and line.
  */
-export function readReviews(runDir: string): ReviewsFile {
+export function readReviews(runDir: string, options: { skipInvalid?: boolean } = {}): ReviewsFile {
   const path = reviewsPath(runDir);
-  if (!existsSync(path)) return { reviews: [], damagedLines: 0 };
+  if (!existsSync(path)) return { reviews: [], damagedLines: 0, invalidLines: 0 };
   const reviews: Review[] = [];
   let damagedLines = 0;
+  let invalidLines = 0;
   readFileSync(path, "utf8")
     .split("\n")
     .forEach((line, i) => {
@@ -165,12 +168,16 @@ export function readReviews(runDir: string): ReviewsFile {
         return;
       }
       const format = (value as { format?: unknown } | null)?.format;
+      const parsed = Review.safeParse(value);
+      if (!parsed.success && options.skipInvalid) {
+        invalidLines++;
+        return;
+      }
       if (format !== REVIEW_FORMAT) {
         throw new InputError(
           `${path}:${i + 1}: not a ${REVIEW_FORMAT} line (format ${JSON.stringify(format ?? null)}); a newer peerbench may have written it`,
         );
       }
-      const parsed = Review.safeParse(value);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new InputError(
@@ -179,7 +186,7 @@ export function readReviews(runDir: string): ReviewsFile {
       }
       reviews.push(parsed.data);
     });
-  return { reviews, damagedLines };
+  return { reviews, damagedLines, invalidLines };
 }
 
 function endsWithNewline(path: string): boolean {

@@ -174,7 +174,7 @@ describe("reviews.jsonl", () => {
   it("is append-only; a later review of the same key supersedes an earlier one", () => {
     const r = disputedEvaluation();
     const dir = runWith([r]);
-    expect(readReviews(dir)).toEqual({ reviews: [], damagedLines: 0 });
+    expect(readReviews(dir)).toEqual({ reviews: [], damagedLines: 0, invalidLines: 0 });
     recordReview(dir, { trial: r.id, set: { reported_score: "85" }, by: "ada", source: "cli" }, AT);
     const before = readFileSync(join(dir, REVIEWS_FILE), "utf8");
     recordReview(dir, { trial: r.id, set: { reported_score: "62" }, by: "bo", source: "view" }, AT);
