@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,6 +14,7 @@ import {
   type Review,
   readReviews,
 } from "../../src/run/reviews.js";
+import { loadRun, reviewedRecords } from "../../src/report/run-dir.js";
 import { rec } from "../analysis/fixtures.js";
 import { writeFixtureRun } from "../report/fixture-run.js";
 
@@ -214,6 +216,60 @@ describe("reviews.jsonl", () => {
     expect(read.damagedLines).toBe(1);
     expect(read.reviews.map((x) => x.value)).toEqual([true, false]);
   });
+
+  it("a run recorded before reviews existed reads as it was: no file, no reviews, records unchanged", () => {
+    const r = disputedEvaluation();
+    const dir = runWith([r]);
+    const run = loadRun(dir);
+    expect(existsSync(join(dir, REVIEWS_FILE))).toBe(false);
+    expect(run.reviews).toEqual([]);
+    expect(run.skippedReviewLines).toBe(0);
+    expect(reviewedRecords(run).map(({ runDir: _, ...x }) => x)).toEqual([r]);
+  });
+
+  it("writers in several processes at once lose no line and tear none", async () => {
+    const r = disputedEvaluation();
+    const dir = runWith([r]);
+    const line = prepareReview(r, undefined, { trial: r.id, set: { refusal: "yes" }, by: "x", source: "cli" }, AT)[0]!;
+    // long lines (several kilobytes) from writers started together: a write at a position read beforehand, or in
+    // pieces, would overwrite or tear lines
+    const review = JSON.stringify({ ...line, note: "n".repeat(3000) });
+    const writers = ["w0", "w1", "w2", "w3"];
+    const COUNT = 1000;
+    await Promise.all(
+      writers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(
+              process.execPath,
+              [
+                "--import",
+                "tsx",
+                join(import.meta.dirname, "fixtures", "append-reviews.ts"),
+                dir,
+                w,
+                String(COUNT),
+                writers.join(","),
+                review,
+              ],
+              { stdio: ["ignore", "ignore", "inherit"] },
+            );
+            child.on("error", reject);
+            child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`writer ${w} exited ${code}`))));
+          }),
+      ),
+    );
+    const read = readReviews(dir);
+    expect(read.damagedLines).toBe(0);
+    expect(read.reviews).toHaveLength(writers.length * COUNT);
+    // each writer's lines are whole and in its own order
+    for (const w of writers) {
+      expect(read.reviews.filter((x) => x.by === w).map((x) => x.note?.split(" ", 2).join(" "))).toEqual(
+        Array.from({ length: COUNT }, (_, i) => `${w} ${i}`),
+      );
+    }
+    expect(read.reviews.every((x) => x.note!.length > 3000)).toBe(true);
+  }, 300_000);
 
   it("a line that is JSON but not a review fails with the file and line", () => {
     const r = disputedEvaluation();
