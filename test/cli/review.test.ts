@@ -194,6 +194,9 @@ describe("peerbench review, interactive", { timeout: CLI_TIMEOUT }, () => {
     );
     expect(r.stdout).toContain(`── trial ${first.id} (1 of ${queue.length})`);
     expect(r.stdout).toContain("Task: Hi Gemini Agent 1,");
+    // the visible transcript in brief: the agent's tool calls with the document it wrote, as written
+    expect(r.stdout).toMatch(/Visible transcript \(\d+ items[^\n]*\n {2}\[tool call\] /);
+    expect(r.stdout).toMatch(/\[tool call\] create_file\n {2}filename: /);
     if (finance) {
       expect(r.stdout).toMatch(/reported_grade\s+C\s+A\s+← disputed/);
       expect(r.stdout).toContain("reported_grade [detectors C · judge A] (Enter skips, t transcript, q quits): B");
