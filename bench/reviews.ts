@@ -3,8 +3,9 @@
  *   npx tsx bench/reviews.ts [--epochs N] [--reviewed FRACTION]
  * Builds trial records for the paper preset's 271 configurations × N epochs (default 100: 27,100 trials) with an
  * outcome and a judge verdict each (the judge reads a different score in 1 trial of 10), reviews a fraction of the
- * disputed ones (default 0.5), and times, best of 5: computeMetrics on the records as recorded (the baseline),
- * applyReviews + computeMetrics, and the review queue alone (reviewSummary).
+ * disputed ones (default 0.5), and times, best of 5 with the rounds interleaved (a change in load falls on all
+ * alike): computeMetrics on the records as recorded (the baseline), applyReviews + computeMetrics, applyReviews
+ * alone, and the review queue (reviewSummary).
  */
 import { computeMetrics } from "../src/analysis/metrics.js";
 import { applyReviews } from "../src/analysis/reviewed.js";
@@ -95,22 +96,27 @@ for (const q of queue.slice(0, Math.round(queue.length * reviewedFraction))) {
   );
 }
 
-function best(label: string, f: () => unknown): number {
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
+/** Best of 5 of each, the rounds interleaved so a change in the machine's load falls on all alike. */
+function bestOf(cases: Array<[string, () => unknown]>): number[] {
+  const times = cases.map(() => Number.POSITIVE_INFINITY);
+  for (let round = 0; round < 5; round++) {
+    cases.forEach(([, f], i) => {
+      const t0 = performance.now();
+      f();
+      times[i] = Math.min(times[i]!, performance.now() - t0);
+    });
   }
-  const ms = Math.min(...times);
-  console.log(`${label.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms`);
-  return ms;
+  cases.forEach(([label], i) => console.log(`${label.padEnd(44)} ${times[i]!.toFixed(0).padStart(6)} ms`));
+  return times;
 }
 
 console.log(
   `${records.length} trials (${configs.length} configurations × ${epochs} epochs), ${queue.length} need review, ${reviews.length} review lines for ${Math.round(queue.length * reviewedFraction)} trials`,
 );
-const base = best("computeMetrics (as recorded, baseline)", () => computeMetrics(records));
-const withReviews = best("applyReviews + computeMetrics", () => computeMetrics(applyReviews(records, reviews)));
-best("reviewSummary (the review queue) alone", () => reviewSummary(applyReviews(records, reviews)));
+const [base, withReviews] = bestOf([
+  ["computeMetrics (as recorded, baseline)", () => computeMetrics(records)],
+  ["applyReviews + computeMetrics", () => computeMetrics(applyReviews(records, reviews))],
+  ["applyReviews alone", () => applyReviews(records, reviews)],
+  ["reviewSummary (the review queue) alone", () => reviewSummary(applyReviews(records, reviews))],
+]) as [number, number];
 console.log(`overhead of reviews on the analysis: ${(((withReviews - base) / base) * 100).toFixed(1)}%`);
