@@ -106,7 +106,7 @@ function bestOf(cases: Array<[string, () => unknown]>): number[] {
       times[i] = Math.min(times[i]!, performance.now() - t0);
     });
   }
-  cases.forEach(([label], i) => console.log(`${label.padEnd(44)} ${times[i]!.toFixed(0).padStart(6)} ms`));
+  for (const [i, [label]] of cases.entries()) console.log(`${label.padEnd(44)} ${times[i]!.toFixed(0).padStart(6)} ms`);
   return times;
 }
 
