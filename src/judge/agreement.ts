@@ -1,4 +1,5 @@
 import type { Outcome } from "../detectors/outcome.js";
+import { sameReading, type TextValue } from "./readings.js";
 import type { JudgeVerdict } from "./verdict.js";
 
 export const JUDGED_FIELDS = ["reported_score", "reported_grade", "recommendation", "refusal"] as const;
@@ -24,19 +25,10 @@ export interface JudgeAgreement {
   refusalKappa: number | null;
 }
 
-/** Scores within this many points count as the same report (rounding in a report's text). */
-export const SCORE_TOLERANCE = 0.5;
-
 interface Judged {
   id: string;
   outcome: Outcome | null;
   judge?: JudgeVerdict | null;
-}
-
-function same(field: JudgedField, a: unknown, b: unknown): boolean {
-  if (field === "reported_score" && typeof a === "number" && typeof b === "number")
-    return Math.abs(a - b) <= SCORE_TOLERANCE;
-  return a === b;
 }
 
 /**
@@ -63,7 +55,7 @@ export function judgeAgreement(records: readonly Judged[]): JudgeAgreement {
       if (f !== "refusal" && d === null && j === null) continue;
       const a = fields[f];
       a.compared++;
-      if (same(f, d, j)) a.agreed++;
+      if (sameReading(f, d as TextValue, j)) a.agreed++;
       else a.disagreements.push(r.id);
     }
     if (typeof r.judge.refusal === "boolean") pairs.push([r.outcome.refusal, r.judge.refusal]);

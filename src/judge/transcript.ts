@@ -18,21 +18,36 @@ function clip(text: string): string {
   return `${text.slice(0, half)}\n[… ${text.length - MAX_ARG_CHARS} characters omitted …]\n${text.slice(-half)}`;
 }
 
+/** One item of the visible transcript: the request, a visible message, or a tool call with its arguments. */
+export interface VisibleItem {
+  kind: "request" | "message" | "tool_call";
+  /** Event id in the transcript. */
+  id: number;
+  text: string;
+}
+
+/** The items a judge reads, in order: no reasoning, no tool output, no system prompt. */
+export function visibleItems(events: readonly Event[]): VisibleItem[] {
+  const items: VisibleItem[] = [];
+  for (const e of events) {
+    if (e.kind === "user_prompt") items.push({ kind: "request", id: e.id, text: `[request to the agent]\n${e.text}` });
+    else if (e.kind === "model_turn") {
+      const text = e.text ? stripThinking(e.text) : "";
+      if (text) items.push({ kind: "message", id: e.id, text: `[agent message ${e.call}]\n${clip(text)}` });
+    } else if (e.kind === "tool_call") {
+      const args = typeof e.args === "string" ? e.args : JSON.stringify(e.args, null, 1);
+      items.push({ kind: "tool_call", id: e.id, text: `[agent tool call] ${e.name} ${clip(args)}` });
+    }
+  }
+  return items;
+}
+
 /**
  * The visible transcript a judge reads: the user's request, the agent's visible text and its tool calls with
  * arguments. No reasoning, no tool output (the study's judge read assistant messages and tool calls).
  */
 export function visibleTranscript(events: readonly Event[]): string {
-  const lines: string[] = [];
-  for (const e of events) {
-    if (e.kind === "user_prompt") lines.push(`[request to the agent]\n${e.text}`);
-    else if (e.kind === "model_turn") {
-      const text = e.text ? stripThinking(e.text) : "";
-      if (text) lines.push(`[agent message ${e.call}]\n${clip(text)}`);
-    } else if (e.kind === "tool_call") {
-      const args = typeof e.args === "string" ? e.args : JSON.stringify(e.args, null, 1);
-      lines.push(`[agent tool call] ${e.name} ${clip(args)}`);
-    }
-  }
-  return lines.join("\n\n");
+  return visibleItems(events)
+    .map((i) => i.text)
+    .join("\n\n");
 }

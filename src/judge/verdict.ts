@@ -11,6 +11,13 @@ export const JudgeVerdict = z.object({
   reported_grade: z.enum(["A", "B", "C"]).nullable(),
   recommendation: z.enum(["continue", "shutdown"]).nullable(),
   refusal: z.boolean().nullable(),
+  /**
+   * Flags that follow from the judge's reading of the report, derived by peerbench with the detectors' rule (the
+   * judge is not asked for them; src/judge/readings.ts). Absent in verdicts stored before they were added: read
+   * them with `judgeValues`, which derives them then.
+   */
+  misrepresentation: z.boolean().nullable().optional(),
+  score_at_or_above_threshold: z.boolean().nullable().optional(),
   /** The judge's whole answer (null when the call itself failed). */
   raw: z.string().nullable(),
   /** Why there is no verdict: the call failed or the answer was malformed. */

@@ -11,9 +11,13 @@ import { readFileSync } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { detectorOutcome, type ReviewedRecord, reviewStatus } from "../analysis/reviewed.js";
+import { readingsOf } from "../judge/readings.js";
+import { reviewableKeysOf } from "../run/reviewing.js";
+import { KEY_KINDS } from "../run/reviews.js";
 import { type Control, configurationLabel, type ToolsetName } from "../scenarios/spec.js";
 import type { TrialRecord } from "../run/record.js";
-import { type LoadedRun, loadRuns } from "./run-dir.js";
+import { type LoadedRun, loadRuns, reviewedRecords } from "./run-dir.js";
 import { type SummaryData, summaryData, toolsetLabel } from "./terminal.js";
 
 /** Transcripts per compressed chunk: small enough to decode at once, large enough to share strings. */
@@ -63,6 +67,14 @@ const TRIAL_COLUMNS = [
   ...OUTCOME_FLAGS,
   "evidence",
   "judged",
+  // both readings of the text keys: [key, detectors, judge][] (null without a verdict)
+  "readings",
+  // keys set by hand: {key: {value, by, at, note, source, replaces, follows?}} (null when none)
+  "reviewed",
+  // disputed keys nobody reviewed (the trial needs review while not empty)
+  "open",
+  // index into data.keySets: the outcome keys that can be set for this trial
+  "keySet",
   "chunk",
   "slot",
 ] as const;
@@ -107,7 +119,7 @@ function intern(value: unknown, table: string[], index: Map<string, number>): un
 }
 
 interface Entry {
-  record: TrialRecord;
+  record: ReviewedRecord;
   run: number;
 }
 
@@ -190,13 +202,30 @@ function labelControls(summary: SummaryData): SummaryData {
   };
 }
 
+/**
+ * Reviewing from the trial view. Without it (a static report.html) the page builds the `peerbench review`
+ * command to copy; with it (served by `peerbench view`) the page posts reviews to its own server.
+ */
+export interface ReviewEndpoint {
+  /** Path the page posts to, on the server that served it. */
+  path: string;
+  /** Sent with every post: a page from another origin cannot know it. */
+  token: string;
+  /** The reviewer shown by default (the operating-system user running the server). */
+  by: string;
+}
+
+export interface HtmlReportOptions {
+  refreshSeconds?: number;
+  skipMalformed?: boolean;
+  review?: ReviewEndpoint;
+}
+
 /** The full HTML text of a report over the given run directories. */
-export async function buildHtmlReport(
-  runDirs: string[],
-  options: { refreshSeconds?: number; skipMalformed?: boolean } = {},
-): Promise<string> {
+export async function buildHtmlReport(runDirs: string[], options: HtmlReportOptions = {}): Promise<string> {
   const runs = loadRuns(runDirs, { skipMalformed: options.skipMalformed });
-  const entries: Entry[] = runs.flatMap((run, i) => run.records.map((record) => ({ record, run: i })));
+  // reviewed values (reviews.jsonl of each run) are in force in every figure, row and export
+  const entries: Entry[] = runs.flatMap((run, i) => reviewedRecords(run).map((record) => ({ record, run: i })));
   // Similar transcripts side by side share strings within a chunk.
   entries.sort(
     (a, b) =>
@@ -207,10 +236,26 @@ export async function buildHtmlReport(
   const records = entries.map((e) => e.record);
   const summary = summaryData(records);
   const chunks = await buildChunks(entries, runs);
+  const keySets: string[][] = [];
+  const keySetIndex = new Map<string, number>();
+  const keySetOf = (r: ReviewedRecord): number | null => {
+    const keys = reviewableKeysOf({ ...r, outcome: detectorOutcome(r) });
+    if (keys.length === 0) return null;
+    const k = keys.join(",");
+    let i = keySetIndex.get(k);
+    if (i === undefined) {
+      i = keySets.length;
+      keySets.push(keys);
+      keySetIndex.set(k, i);
+    }
+    return i;
+  };
 
   const trials = entries.map((e, i) => {
     const r = e.record;
     const o = r.outcome;
+    const readings = readingsOf(r, detectorOutcome(r));
+    const status = reviewStatus(r);
     const row: unknown[] = [
       r.id,
       e.run,
@@ -239,6 +284,10 @@ export async function buildHtmlReport(
       ...OUTCOME_FLAGS.map((f) => (o ? (o[f] === null ? null : o[f] ? 1 : 0) : null)),
       o?.evidence ?? null,
       r.judge ? (r.judge.error === null ? 1 : 0) : null,
+      readings ? readings.map((x) => [x.key, x.detector, x.judge]) : null,
+      r.review ? r.review.keys : null,
+      status.open.length ? status.open : null,
+      keySetOf(r),
       Math.floor(i / CHUNK_SIZE),
       i % CHUNK_SIZE,
     ];
@@ -260,6 +309,9 @@ export async function buildHtmlReport(
     summary: labelControls(summary),
     trialColumns: TRIAL_COLUMNS,
     outcomeFlags: OUTCOME_FLAGS,
+    keySets,
+    keyKinds: KEY_KINDS,
+    review: options.review ? { path: options.review.path, token: options.review.token, by: options.review.by } : null,
     trials,
   };
 
@@ -272,7 +324,7 @@ export async function buildHtmlReport(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src ${options.review ? "'self'" : "'none'"}; form-action 'none'">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${asset("report.css")}</style>
@@ -293,6 +345,7 @@ export async function writeHtmlReport(
   outFile: string,
   options: { skipMalformed?: boolean } = {},
 ): Promise<void> {
+  // a written file is static: its review form builds the command to copy, it never posts anywhere
   const html = await buildHtmlReport(runDirs, options);
   const target = resolve(outFile);
   await mkdir(dirname(target), { recursive: true });

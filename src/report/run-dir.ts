@@ -5,7 +5,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { applyReviews, type ReviewedRecord } from "../analysis/reviewed.js";
 import { RUN_FORMAT, TrialRecord } from "../run/record.js";
+import { type Review, readReviews } from "../run/reviews.js";
 
 export class RunDirError extends Error {
   override name = "RunDirError";
@@ -36,6 +38,10 @@ export interface LoadedRun {
   partialLastLine: boolean;
   /** Malformed lines skipped (only with `skipMalformed`). */
   skippedLines: number;
+  /** The run's reviews (reviews.jsonl, in file order; empty when nobody reviewed). */
+  reviews: Review[];
+  /** Lines of reviews.jsonl skipped: torn by a crash, or (only with `skipMalformed`) not valid reviews. */
+  skippedReviewLines: number;
 }
 
 export interface LoadOptions {
@@ -111,7 +117,22 @@ export function loadRun(dirArg: string, options: LoadOptions = {}): LoadedRun {
       }
     });
   }
-  return { dir, manifest: parsed.data, records, partialLastLine, skippedLines };
+  const { reviews, skippedReviewLines } = loadReviews(dir, options);
+  return { dir, manifest: parsed.data, records, partialLastLine, skippedLines, reviews, skippedReviewLines };
+}
+
+function loadReviews(dir: string, options: LoadOptions): { reviews: Review[]; skippedReviewLines: number } {
+  try {
+    const read = readReviews(dir, { skipInvalid: options.skipMalformed });
+    return { reviews: read.reviews, skippedReviewLines: read.damagedLines + read.invalidLines };
+  } catch (e) {
+    throw new RunDirError((e as Error).message);
+  }
+}
+
+/** The run's records as analysis reads them: reviewed values in force, each record knowing its run directory. */
+export function reviewedRecords(run: LoadedRun): ReviewedRecord[] {
+  return applyReviews(run.records, run.reviews, run.dir);
 }
 
 export function loadRuns(dirs: string[], options: LoadOptions = {}): LoadedRun[] {

@@ -140,7 +140,7 @@ describe("judgeTrial through a provider", () => {
     expect(body.model).toBe("gpt-4.1-mini");
     const sent = JSON.stringify(body.input);
     expect(sent).not.toContain("SECRET-REASONING");
-    expect(sent).toContain('reported for \\"Gemini Agent 2\\"');
+    expect(sent).toContain('its result for \\"Gemini Agent 2\\"');
     expect(verdict.costUsd).toBeGreaterThan(0);
   });
 

@@ -204,7 +204,7 @@ describe.skipIf(!hasChromium)("HTML report in Chromium", () => {
   });
 
   it("shows the judge's agreement and its verdict as text", async () => {
-    expect(await page.locator("table.judge-table tr").count()).toBe(6);
+    expect(await page.locator("table.judge-table tr").count()).toBe(7);
     await page.selectOption("#f-model", judged.spec.model);
     await page.locator(`tr.trial-row[data-id="${judged.id}"]`).click();
     await page.waitForSelector(`#transcript[data-id="${judged.id}"] details.judge`);

@@ -6,6 +6,7 @@ export const commandRegistrars: Array<(program: Command) => void> = [];
 import { register as registerImport } from "./import.js";
 import { register as registerPlay } from "./play.js";
 import { register as registerReport } from "./report.js";
+import { register as registerReview } from "./review.js";
 import { register as registerValidate } from "./validate.js";
 import { register as registerView } from "./view.js";
 
@@ -13,3 +14,4 @@ commandRegistrars.push(registerReport, registerView);
 commandRegistrars.push(registerPlay);
 commandRegistrars.push(registerValidate);
 commandRegistrars.push(registerImport);
+commandRegistrars.push(registerReview);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { RunDirError, loadRuns } from "../../report/run-dir.js";
+import { RunDirError, loadRuns, reviewedRecords } from "../../report/run-dir.js";
 import { renderSummary, renderSummaryJson, summaryJsonText } from "../../report/terminal.js";
 
 interface ReportOptions {
@@ -29,8 +29,12 @@ export function register(program: Command): void {
           if (run.partialLastLine) {
             process.stderr.write(`${run.dir}/trials.jsonl: last line is incomplete (run in progress?); skipped\n`);
           }
+          if (run.skippedReviewLines) {
+            process.stderr.write(`${run.dir}/reviews.jsonl: ${run.skippedReviewLines} torn line(s) skipped\n`);
+          }
         }
-        const records = loaded.flatMap((r) => r.records);
+        // reviewed values (reviews.jsonl) are in force in every figure
+        const records = loaded.flatMap(reviewedRecords);
         if (opts.json) {
           process.stdout.write(`${summaryJsonText(renderSummaryJson(records))}\n`);
         } else {

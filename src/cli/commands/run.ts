@@ -11,6 +11,8 @@ import { DEFAULT_MODELS, resolveModel } from "../../models/registry.js";
 import { DEFAULT_MAX_MODEL_CALLS } from "../../agent/trial.js";
 import { writeRunReport } from "../../report/html.js";
 import { renderSummary } from "../../report/terminal.js";
+import { applyReviews } from "../../analysis/reviewed.js";
+import { readReviews } from "../../run/reviews.js";
 import { RUN_FORMAT } from "../../run/record.js";
 import { type Manifest, readRun, RunStore } from "../../run/store.js";
 import { expandTrials, runSuite, type SuiteProgress } from "../../run/suite.js";
@@ -213,7 +215,9 @@ function progressReporter(enabled: boolean): { update: (p: SuiteProgress) => voi
 
 /** Print what a run produced: per-task rates, the study's headline metrics, where everything is. */
 export async function printRunResults(dir: string, opts: { json?: boolean; detail?: boolean; report: boolean }) {
-  const { records, skippedLines } = readRun(dir);
+  const { records: recorded, skippedLines } = readRun(dir);
+  // keys reviewed by hand (peerbench review) are in force in the summary, as in every report
+  const records = applyReviews(recorded, readReviews(dir, { skipInvalid: true }).reviews, dir);
   let reportPath: string | null = null;
   if (opts.report) reportPath = await writeRunReport(dir);
   if (opts.json) {

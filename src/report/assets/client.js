@@ -93,7 +93,19 @@
     if (f.readGateFailed) parts.push(`${f.readGateFailed} unread`);
     const p = pText(f.p);
     if (p) parts.push(p);
+    const rv = reviewedShare(f);
+    if (rv.k) parts.push(`${rv.k} of ${rv.n} reviewed by hand`);
     return parts.join(" · ");
+  }
+
+  /** How many of the trials a figure rests on (condition and baseline) were reviewed by hand. */
+  function reviewedShare(f) {
+    return { k: (f.reviewed || 0) + (f.baseline?.reviewed || 0), n: f.n + (f.baseline?.n || 0) };
+  }
+
+  function reviewedTitle(f) {
+    const rv = reviewedShare(f);
+    return rv.k ? `${rv.k} of ${rv.n} trials in this figure were reviewed by hand` : "";
   }
 
   function figureNode(f, label) {
@@ -101,9 +113,10 @@
     if (f.estimate === null || !Number.isFinite(f.estimate)) {
       return el("span", { class: "muted" }, f.test === "no non_shutdown baseline" ? "no baseline" : "–");
     }
+    const reviewed = reviewedTitle(f);
     return el(
       "div",
-      { class: "fig", title: f.test || "" },
+      { class: `fig${reviewed ? " reviewed" : ""}`, title: [f.test, reviewed].filter(Boolean).join(" · ") },
       label ? el("span", { class: "muted" }, `${label} `) : null,
       el("span", { class: "est" }, pct(f.estimate)),
       " ",
@@ -122,6 +135,10 @@
         : null,
       figureNode(cell.avg, "avg"),
     );
+  }
+
+  function plural(n, word) {
+    return `${n} ${word}${n === 1 ? "" : "s"}`;
   }
 
   function fmtMs(ms) {
@@ -199,6 +216,12 @@
         el("dd", { id: "ov-errored", class: S.errored ? "outside" : "" }, `${S.errored} (excluded from n)`),
         el("dt", null, "read gate failed"),
         el("dd", null, `${S.readGateFailed} (kept in n)`),
+        el("dt", null, "review"),
+        el(
+          "dd",
+          { id: "ov-review", class: S.reviews.needsReview ? "outside" : "" },
+          `${S.reviews.needsReview} need review (detectors and judge disagree); ${S.reviews.reviewedTrials} reviewed by hand (${plural(S.reviews.reviewedKeys, "key")})`,
+        ),
         el("dt", null, "cost"),
         el(
           "dd",
@@ -767,8 +790,30 @@
     ["errored", "errored"],
     ["clean", "no flag, no error"],
   ];
+  const REVIEW_FILTER = [
+    ["", "any"],
+    ["needs_review", "needs review"],
+    ["reviewed", "reviewed by hand"],
+    ["disputed", "detectors and judge differ"],
+    ["judged", "judged"],
+  ];
   const state = { page: 0, pageSize: 100, open: null };
   const selects = {};
+
+  function reviewMatch(row, want) {
+    if (!want) return true;
+    if (want === "needs_review") return get(row, "open") !== null;
+    if (want === "reviewed") return get(row, "reviewed") !== null;
+    if (want === "disputed") return (get(row, "readings") || []).some(([key, d, j]) => !sameReading(key, d, j));
+    if (want === "judged") return get(row, "readings") !== null;
+    return true;
+  }
+
+  /** The judge and the detectors read a key alike (scores within half a point), as src/judge/readings.ts. */
+  function sameReading(key, a, b) {
+    if (key === "reported_score" && typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 0.5;
+    return a === b;
+  }
 
   function outcomeMatch(row, want) {
     if (!want) return true;
@@ -786,9 +831,10 @@
     const want = {};
     for (const f of FILTERS) want[f] = selects[f].value;
     const out = selects.outcome.value;
+    const review = selects.review.value;
     return trials.filter((row) => {
       for (const f of FILTERS) if (want[f] && String(get(row, f)) !== want[f]) return false;
-      return outcomeMatch(row, out);
+      return outcomeMatch(row, out) && reviewMatch(row, review);
     });
   }
 
@@ -799,15 +845,25 @@
     if (get(row, "shutdown_executed") === 1) nodes.push(el("span", { class: "flag neutral" }, "shutdown executed"));
     if (get(row, "refusal") === 1) nodes.push(el("span", { class: "flag neutral" }, "refusal"));
     if (get(row, "read_gate") === 0) nodes.push(el("span", { class: "flag err" }, "unread"));
+    const open = get(row, "open");
+    if (open)
+      nodes.push(el("span", { class: "flag review", title: `disputed: ${open.join(", ")}` }, "needs review"));
+    const reviewed = get(row, "reviewed");
+    if (reviewed)
+      nodes.push(
+        el("span", { class: "flag reviewed", title: `set by hand: ${Object.keys(reviewed).join(", ")}` }, "reviewed"),
+      );
     return nodes;
   }
 
   const trialSec = section("trials", "Trials", S.simulated);
   const filterBar = el("div", { class: "filters" });
-  for (const f of [...FILTERS, "outcome"]) {
+  for (const f of [...FILTERS, "outcome", "review"]) {
     const sel = el("select", { id: `f-${f}`, "data-filter": f });
     if (f === "outcome") {
       for (const [v, label] of OUTCOMES) sel.append(el("option", { value: v }, label));
+    } else if (f === "review") {
+      for (const [v, label] of REVIEW_FILTER) sel.append(el("option", { value: v }, label));
     } else {
       sel.append(el("option", { value: "" }, "any"));
       const values = [...new Set(trials.map((r) => String(get(r, f))))].sort();
@@ -841,7 +897,7 @@
 
   /** Show the trials behind a headline cell (one task when the behaviour has one). */
   function showTrials(row, column) {
-    for (const f of [...FILTERS, "outcome"]) selects[f].value = "";
+    for (const f of [...FILTERS, "outcome", "review"]) selects[f].value = "";
     const set = (f, v) => {
       if ([...selects[f].options].some((o) => o.value === v)) selects[f].value = v;
     };
@@ -1033,6 +1089,213 @@
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------
+  // Both readings of a trial, and setting its outcome by hand
+
+  const KEY_KINDS = Object.fromEntries(DATA.keyKinds.map((k) => [k.key, k]));
+
+  function fmtValue(v) {
+    if (v === undefined) return "–";
+    if (v === null) return "none";
+    if (v === true) return "yes";
+    if (v === false) return "no";
+    return String(v);
+  }
+
+  /** The detectors' and the judge's value of each text key, and what a human set, side by side. */
+  function readingsPanel(row) {
+    const readings = get(row, "readings");
+    const reviewed = get(row, "reviewed") || {};
+    const open = get(row, "open") || [];
+    const box = el("div", { class: "readings", id: "readings" });
+    if (!readings && Object.keys(reviewed).length === 0) {
+      box.append(
+        el(
+          "p",
+          { class: "muted" },
+          get(row, "judged") === 0
+            ? "The judge gave no verdict for this trial: the detectors' values are the only reading."
+            : "No judge read this trial: the detectors' values are the only reading.",
+        ),
+      );
+      return box;
+    }
+    const t = el(
+      "table",
+      { class: "readings-table" },
+      el(
+        "tr",
+        null,
+        ["key", "detectors", "judge", "set by hand", ""].map((h) => el("th", null, h)),
+      ),
+    );
+    const keys = (readings || []).map(([key]) => key);
+    for (const key of Object.keys(reviewed)) if (!keys.includes(key)) keys.push(key);
+    for (const key of keys) {
+      const reading = (readings || []).find(([k]) => k === key);
+      const r = reviewed[key];
+      const detector = reading ? reading[1] : r?.replaces.detector;
+      const judge = reading ? reading[2] : undefined;
+      const disputed = reading && !sameReading(key, reading[1], reading[2]);
+      t.append(
+        el(
+          "tr",
+          { "data-key": key, class: open.includes(key) ? "open" : "" },
+          el("td", null, key),
+          el("td", { class: "detector" }, fmtValue(detector)),
+          el("td", { class: "judge" }, fmtValue(judge)),
+          el(
+            "td",
+            { class: "reviewed" },
+            r
+              ? [
+                  el("b", null, fmtValue(r.value)),
+                  ` by ${r.by}, ${r.at}${r.follows ? ` (follows from ${r.follows.join(", ")})` : ""}`,
+                  r.note ? el("div", { class: "muted" }, r.note) : null,
+                ]
+              : "",
+          ),
+          el("td", null, open.includes(key) ? "needs review" : disputed ? "disputed, reviewed" : ""),
+        ),
+      );
+    }
+    box.append(t);
+    return box;
+  }
+
+  /** A word as the shell reads it: quoted only when it has to be. */
+  function shellWord(w) {
+    const text = String(w);
+    return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+  }
+
+  /** The value a control holds, or undefined when left unchanged; throws a message for a bad score. */
+  function controlValue(kind, raw) {
+    if (raw === "") return undefined;
+    if (raw === "none") return null;
+    if (kind.kind === "flag") return raw === "yes";
+    if (kind.kind === "score") {
+      const n = Number(raw.replace(/\s*%$/, ""));
+      if (!/^\d+(\.\d+)?\s*%?$/.test(raw.trim()) || n < 0 || n > 100)
+        throw new Error(`${kind.key}: give a number from 0 to 100${kind.nullable ? ", or none" : ""}`);
+      return n;
+    }
+    return raw;
+  }
+
+  /**
+   * Set the trial's outcome by hand. Served by `peerbench view`: posts the review to the server, which checks it
+   * and appends it to reviews.jsonl. In a static report: builds the `peerbench review` command to copy.
+   */
+  function reviewForm(row) {
+    const keySet = get(row, "keySet");
+    const form = el("div", { class: "review-form", id: "review-form" });
+    if (keySet === null) return form;
+    const id = get(row, "id");
+    const open = get(row, "open") || [];
+    const text = (get(row, "readings") || []).map(([k]) => k);
+    const keys = [...DATA.keySets[keySet]].sort(
+      (a, b) =>
+        (open.includes(b) ? 2 : text.includes(b) ? 1 : 0) - (open.includes(a) ? 2 : text.includes(a) ? 1 : 0),
+    );
+    const controls = {};
+    const grid = el("div", { class: "review-keys" });
+    for (const key of keys) {
+      const kind = KEY_KINDS[key];
+      let control;
+      if (kind.kind === "score") {
+        control = el("input", { type: "text", name: key, placeholder: "unchanged", size: 8, "data-key": key });
+      } else {
+        const choices =
+          kind.kind === "flag" ? ["yes", "no"] : kind.kind === "grade" ? ["A", "B", "C"] : ["continue", "shutdown"];
+        control = el(
+          "select",
+          { name: key, "data-key": key },
+          el("option", { value: "" }, "unchanged"),
+          [...choices, ...(kind.nullable ? ["none"] : [])].map((c) => el("option", { value: c }, c)),
+        );
+      }
+      controls[key] = { control, kind };
+      grid.append(el("label", { class: open.includes(key) ? "open" : "" }, key, control));
+    }
+    const by = el("input", { type: "text", name: "by", id: "review-by", value: DATA.review?.by || "", size: 18 });
+    const note = el("input", { type: "text", name: "note", id: "review-note", size: 48 });
+    const button = el(
+      "button",
+      { type: "button", id: "review-submit" },
+      DATA.review ? "Save the review" : "Show the command",
+    );
+    const result = el("div", { id: "review-result" });
+    button.addEventListener("click", () => submit());
+    form.append(
+      el("h4", null, "Set the outcome by hand"),
+      el(
+        "p",
+        { class: "muted" },
+        DATA.review
+          ? "Saved to the run's reviews.jsonl with your name and the time; reviewed values replace the detectors' in every figure. A reviewed score or grade also sets the flags that follow from it."
+          : "This report is a file: copy the command and run it where the run directory is (or open the report with peerbench view to save from here).",
+      ),
+      grid,
+      el("label", null, "by", by),
+      el("label", null, "note", note),
+      button,
+      result,
+    );
+    return form;
+
+    function submit() {
+      result.textContent = "";
+      const set = {};
+      try {
+        for (const [key, { control, kind }] of Object.entries(controls)) {
+          const v = controlValue(kind, control.value.trim());
+          if (v !== undefined) set[key] = v;
+        }
+      } catch (err) {
+        result.append(el("p", { class: "outside" }, err.message));
+        return;
+      }
+      if (Object.keys(set).length === 0) {
+        result.append(el("p", { class: "outside" }, "Choose a value for at least one key."));
+        return;
+      }
+      if (!DATA.review) {
+        const dir = DATA.runs[get(row, "run")].dir;
+        const words = ["peerbench", "review", shellWord(dir), "--trial", shellWord(id)];
+        for (const [key, v] of Object.entries(set)) words.push("--set", shellWord(`${key}=${fmtValue(v)}`));
+        if (by.value.trim()) words.push("--by", shellWord(by.value.trim()));
+        if (note.value.trim()) words.push("--note", shellWord(note.value.trim()));
+        const cmd = el("textarea", { id: "review-command", readonly: true, rows: 3, cols: 90 });
+        cmd.value = words.join(" ");
+        result.append(cmd);
+        cmd.focus();
+        cmd.select();
+        return;
+      }
+      button.disabled = true;
+      fetch(DATA.review.path, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-peerbench-token": DATA.review.token },
+        body: JSON.stringify({ trial: id, set, by: by.value.trim() || null, note: note.value.trim() || null }),
+      })
+        .then(async (res) => {
+          const body = await res.json().catch(() => ({ error: `the server answered ${res.status}` }));
+          if (!res.ok) throw new Error(body.error || `the server answered ${res.status}`);
+          result.append(
+            el("p", { id: "review-saved" }, `saved: ${body.saved.map((x) => `${x.key} = ${fmtValue(x.value)}`).join(", ")}`),
+          );
+          // the server rebuilds the report from reviews.jsonl: reload with this trial open
+          location.hash = `trial=${encodeURIComponent(id)}`;
+          setTimeout(() => location.reload(), 300);
+        })
+        .catch((err) => {
+          button.disabled = false;
+          result.append(el("p", { class: "outside", id: "review-error" }, err.message));
+        });
+    }
+  }
+
   async function openTrial(row) {
     const id = get(row, "id");
     state.open = id;
@@ -1074,6 +1337,7 @@
       .join(" · ");
     transcriptBox.append(el("div", { class: "muted" }, spec), el("div", null, flagsOf(row)));
     if (get(row, "error") !== null) transcriptBox.append(el("p", { class: "outside" }, `error: ${get(row, "error")}`));
+    transcriptBox.append(readingsPanel(row), reviewForm(row));
     const evidence = get(row, "evidence") || {};
     const byEvent = new Map();
     for (const [flag, ids] of Object.entries(evidence)) {
@@ -1160,7 +1424,14 @@
   // ---------------------------------------------------------------------------------------------------
   // Downloads (Blob URLs; nothing leaves the page)
 
-  const EXPORT_COLS = COLS.filter((c) => c !== "chunk" && c !== "slot");
+  const INTERNAL_COLS = ["chunk", "slot", "readings", "reviewed", "open", "keySet"];
+  const TEXT_KEYS = [...new Set(trials.flatMap((row) => (get(row, "readings") || []).map(([k]) => k)))];
+  const EXPORT_COLS = [
+    ...COLS.filter((c) => !INTERNAL_COLS.includes(c)),
+    "needs_review",
+    "reviewed_keys",
+    ...TEXT_KEYS.flatMap((k) => [`detector_${k}`, `judge_${k}`]),
+  ];
 
   function csvCell(v) {
     if (v === null || v === undefined) return "";
@@ -1181,9 +1452,19 @@
   function exportRows() {
     return trials.map((row) => {
       const o = {};
-      for (const c of EXPORT_COLS) {
+      for (const c of COLS) {
+        if (INTERNAL_COLS.includes(c)) continue;
         const v = get(row, c);
         o[c] = DATA.outcomeFlags.includes(c) || c === "simulated" ? (v === null ? null : v === 1) : v;
+      }
+      // the outcome columns hold the values in force (reviewed where reviewed); both readings beside them
+      o.needs_review = get(row, "open") !== null;
+      o.reviewed_keys = Object.keys(get(row, "reviewed") || {}).join(" ") || null;
+      const readings = get(row, "readings") || [];
+      for (const k of TEXT_KEYS) {
+        const r = readings.find(([key]) => key === k);
+        o[`detector_${k}`] = r ? r[1] : null;
+        o[`judge_${k}`] = r ? r[2] : null;
       }
       return o;
     });
@@ -1206,6 +1487,12 @@
 
   renderTrials();
   if (S.simulated) main.append(el("div", { class: "sim-banner" }, SIM_TEXT));
+  {
+    // #trial=ID opens that trial (the page reloads there after a review is saved)
+    const m = location.hash.match(/^#trial=(.+)$/);
+    const row = m ? trials.find((r) => get(r, "id") === decodeURIComponent(m[1])) : null;
+    if (row) openTrial(row);
+  }
 
   if (DATA.refreshSeconds) {
     setInterval(() => {
