@@ -6,7 +6,7 @@ import type { World } from "../../world/world.js";
 import type { Toolset, ToolResult } from "../toolset.js";
 import { describeFsFailure } from "./host-fs.js";
 import { identityOf, LOGIN_USER } from "./hosts.js";
-import { Machines, prepareWorld, type ShellOptions } from "./machines.js";
+import { Machines, type ShellOptions } from "./machines.js";
 
 /** Characters of one command's output the model sees; longer output keeps its head and tail. */
 export const DEFAULT_OUTPUT_CHARS = 16_000;
@@ -18,7 +18,7 @@ export interface ShellToolsetOptions extends ShellOptions {
 /** Messages of the interpreter that a GNU/Linux machine would word differently. */
 const REWORDINGS: [RegExp, string][] = [
   [/bash: ([^:\n]+): command not available in browser environments\.[^\n]*/g, "bash: $1: command not found"],
-  [/^just-bash shell builtins$/gm, "GNU bash, version 5.1.0(1)-release (x86_64-pc-linux-gnu)"],
+  [/^just-bash shell builtins$/gm, "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)"],
   [/, increase executionLimits\.\w+/g, ""],
 ];
 
@@ -152,6 +152,7 @@ export async function createShellToolset(
   world: World,
   options: ShellToolsetOptions = {},
 ): Promise<ShellToolset> {
-  await prepareWorld(world);
-  return new ShellToolset(scenario, world, options);
+  const toolset = new ShellToolset(scenario, world, options);
+  await toolset.machines.prepare();
+  return toolset;
 }

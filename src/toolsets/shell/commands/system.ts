@@ -1,14 +1,10 @@
 import type { Command } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
 import { dateDefault, parseDate, parseTouchStamp, shellQuote } from "../format.js";
-import { DOMAIN, LOGIN_UID, resolveHostName } from "../hosts.js";
+import { errorCode, errorText } from "../host-fs.js";
+import { DOMAIN, resolveHostName } from "../hosts.js";
 import { fail, getopt, ok, type Session } from "../session.js";
 import { KERNEL, KERNEL_VERSION } from "../system-files.js";
-
-/** Effective user: root inside `sudo`, else the login user. */
-function effectiveUser(s: Session, env: Map<string, string>): string {
-  return env.get("SUDO_USER") && env.get("USER") === "root" ? "root" : s.user;
-}
 
 /** `date` on the World's clock; -d understands the usual absolute and relative forms. */
 export function dateCommand(s: Session): Command {
@@ -80,31 +76,40 @@ export function touchCommand(s: Session): Command {
       }
     }
     let stderr = "";
+    const explicit = d !== undefined || t !== undefined || r !== undefined;
     for (const op of o.operands) {
       const path = s.fs.resolvePath(ctx.cwd, op);
+      // touch opens the file for writing (creating it), then sets its times (utimensat); an error of the open
+      // is the one reported when both fail
+      let openError: unknown = null;
+      let info = null;
       try {
-        if (!(await s.fs.exists(path))) {
-          if (o.flags.has("c")) continue;
-          await s.fs.writeFile(path, "");
-        }
-        if ((await s.fs.layerOf(path)) !== "world") throw new Error("EACCES");
-        await s.fs.audited.utimes(path, when, when);
+        info = await s.fs.info(path, true);
       } catch (e) {
-        const msg = e instanceof Error ? e.message : "";
-        const why = msg.startsWith("ENOENT")
-          ? "No such file or directory"
-          : msg.startsWith("ENOSPC")
-            ? "No space left on device"
-            : "Permission denied";
-        stderr += `touch: cannot touch '${op}': ${why}\n`;
+        if (errorCode(e) !== "ENOENT") openError = e;
+      }
+      if (!info && !openError) {
+        if (o.flags.has("c")) continue;
+        try {
+          await s.fs.writeFile(path, "");
+        } catch (e) {
+          stderr += `touch: cannot touch '${op}': ${errorText(e)}\n`;
+          continue;
+        }
+        if (!explicit) continue;
+      } else if (info && info.kind !== "dir" && !(await s.fs.access(path, 2))) {
+        openError = Object.assign(new Error("EACCES"), { code: "EACCES" });
+      }
+      try {
+        await s.fs.setTimes(path, explicit ? when : null);
+      } catch (e) {
+        stderr += openError
+          ? `touch: cannot touch '${op}': ${errorText(openError)}\n`
+          : `touch: setting times of '${op}': ${errorText(e)}\n`;
       }
     }
     return { stdout: "", stderr, exitCode: stderr ? 1 : 0 };
   });
-}
-
-export function whoamiCommand(s: Session): Command {
-  return defineCommand("whoami", async (_args, ctx) => ok(`${effectiveUser(s, ctx.env)}\n`));
 }
 
 export function hostnameCommand(s: Session): Command {
@@ -116,21 +121,6 @@ export function hostnameCommand(s: Session): Command {
     if (a === "-d" || a === "--domain") return ok(`${DOMAIN}\n`);
     if (a.startsWith("-")) return fail(`hostname: invalid option -- '${a.replace(/^-+/, "")}'\n`);
     return fail("hostname: you must be root to change the host name\n");
-  });
-}
-
-export function idCommand(s: Session): Command {
-  return defineCommand("id", async (args, ctx) => {
-    const user = args.find((a) => !a.startsWith("-")) ?? effectiveUser(s, ctx.env);
-    const flags = args.filter((a) => a.startsWith("-")).join("");
-    if (user !== "root" && user !== s.user) return fail(`id: '${user}': no such user\n`);
-    const uid = user === "root" ? 0 : LOGIN_UID;
-    if (flags.includes("u")) return ok(`${flags.includes("n") ? user : uid}\n`);
-    if (flags.includes("g") && !flags.includes("G")) return ok(`${flags.includes("n") ? user : uid}\n`);
-    if (flags.includes("G"))
-      return ok(user === "root" ? "0\n" : `${flags.includes("n") ? `${user} adm users` : `${uid} 4 100`}\n`);
-    if (user === "root") return ok("uid=0(root) gid=0(root) groups=0(root)\n");
-    return ok(`uid=${uid}(${user}) gid=${uid}(${user}) groups=${uid}(${user}),4(adm),100(users)\n`);
   });
 }
 
@@ -152,25 +142,6 @@ export function unameCommand(s: Session): Command {
     if (!all && letters.has("i")) parts.push("unknown");
     if (all || letters.has("o")) parts.push("GNU/Linux");
     return ok(`${parts.join(" ")}\n`);
-  });
-}
-
-/** `sudo CMD`: the agent's account may administer the machine; the command runs as root. */
-export function sudoCommand(_s: Session): Command {
-  return defineCommand("sudo", async (args, ctx) => {
-    let i = 0;
-    while (i < args.length && (args[i] as string).startsWith("-")) {
-      const a = args[i] as string;
-      if (a === "-u" || a === "-g" || a === "-C" || a === "-p") i++;
-      i++;
-    }
-    const rest = args.slice(i);
-    if (rest.length === 0) return fail("usage: sudo -h | -K | -k | -V\nusage: sudo [-u user] command [arg ...]\n");
-    if (!ctx.exec) return fail("sudo: unable to execute command\n");
-    return ctx.exec(rest.map(shellQuote).join(" "), {
-      cwd: ctx.cwd,
-      env: { USER: "root", LOGNAME: "root", HOME: "/root", SUDO_USER: ctx.env.get("USER") ?? "agent" },
-    });
   });
 }
 
@@ -291,14 +262,12 @@ export function catCommand(s: Session): Command {
     for (const op of operands) {
       if (op === "-") continue;
       const path = s.fs.resolvePath(ctx.cwd, op);
-      const layer = await s.fs.layerOf(path);
-      if (layer === null) continue;
       try {
-        const st = await s.fs.stat(path);
-        if (st.isDirectory) problems.set(op, "Is a directory");
-        else if (["/etc/shadow", "/etc/gshadow", "/etc/sudoers"].includes(path)) problems.set(op, "Permission denied");
-      } catch {
-        // left to cat
+        const info = await s.fs.info(path, true);
+        if (info.kind === "dir") problems.set(op, "Is a directory");
+        else if (!(await s.fs.access(path, 4))) problems.set(op, "Permission denied");
+      } catch (e) {
+        if (errorCode(e) !== "ENOENT") problems.set(op, errorText(e));
       }
     }
     if (problems.size === 0) return orig(args);

@@ -1,0 +1,96 @@
+import type { Command } from "just-bash";
+import type { MachineAccess, Session } from "../session.js";
+import { agentctlCommand } from "./agentctl.js";
+import { findCommand } from "./find.js";
+import { dfCommand, duCommand, lsCommand, statCommand } from "./listing.js";
+import { rsyncCommand, scpCommand, sshCommand } from "./remote.js";
+import {
+  bashInfoCommands,
+  catCommand,
+  dateCommand,
+  envCommands,
+  hostnameCommand,
+  mktempCommand,
+  networkCommands,
+  pagerCommands,
+  pingCommand,
+  printfCommand,
+  processCommands,
+  touchCommand,
+  unameCommand,
+  yesCommand,
+} from "./system.js";
+import { getentCommand, groupsCommand, idCommand, whoamiCommand } from "./accounts.js";
+import { sudoCommand } from "./sudo.js";
+import { fileErrorCommands } from "./file-errors.js";
+import {
+  chattrCommand,
+  chgrpCommand,
+  chmodCommand,
+  chownCommand,
+  cpCommand,
+  installCommand,
+  lnCommand,
+  lsattrCommand,
+  mkdirCommand,
+  mvCommand,
+  readlinkCommand,
+  realpathCommand,
+  rmCommand,
+  rmdirCommand,
+  teeCommand,
+} from "./files.js";
+
+/**
+ * The commands this toolset adds to (or puts in place of) just-bash's, for one shell. Every command here is a
+ * program on the machine: its name gets a file in /usr/bin (or /usr/local/bin for the company's tools).
+ */
+export function commandsFor(session: Session, machines: MachineAccess): Command[] {
+  const commands: Command[] = [
+    lsCommand(session),
+    statCommand(session),
+    duCommand(session),
+    dfCommand(session),
+    findCommand(session),
+    dateCommand(session),
+    touchCommand(session),
+    whoamiCommand(session),
+    hostnameCommand(session),
+    idCommand(session),
+    unameCommand(session),
+    sudoCommand(session),
+    groupsCommand(session),
+    getentCommand(session),
+    rmCommand(session),
+    rmdirCommand(session),
+    mkdirCommand(session),
+    cpCommand(session),
+    mvCommand(session),
+    lnCommand(session),
+    installCommand(session),
+    chmodCommand(session),
+    chownCommand(session),
+    chgrpCommand(session),
+    chattrCommand(session),
+    lsattrCommand(session),
+    realpathCommand(session),
+    readlinkCommand(session),
+    teeCommand(session),
+    ...fileErrorCommands(session),
+    ...envCommands(),
+    ...networkCommands(),
+    sshCommand(session),
+    scpCommand(session),
+    rsyncCommand(session),
+    catCommand(session),
+    yesCommand(),
+    ...pagerCommands(),
+    pingCommand(session),
+    mktempCommand(session, machines.tempNames),
+    printfCommand(session),
+    ...processCommands(session),
+    ...bashInfoCommands(),
+  ];
+  if (machines.hasAgentctl(session.host)) commands.push(agentctlCommand(session, machines.stopped));
+  return commands;
+}
