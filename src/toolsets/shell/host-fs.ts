@@ -1,6 +1,7 @@
 import { type FsStat, type IFileSystem, unsafeBytesFromLatin1 } from "just-bash";
 import type { AuditedFs, World } from "../../world/world.js";
 import type { Credentials, HostAccounts } from "./accounts.js";
+import { redirectError, typedWord } from "./interpreter.js";
 import {
   allowed,
   EXECUTE,
@@ -139,6 +140,8 @@ const DEVICES = new Set(["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "
  */
 export class HostFs implements IFileSystem {
   private nominalDepth = 0;
+  /** Redirect targets of the scripts run lately, as typed (for bash's message when one cannot be opened). */
+  readonly redirectWords = new Set<string>();
 
   constructor(
     readonly world: World,
@@ -296,6 +299,19 @@ export class HostFs implements IFileSystem {
       return at ? (at.layer === "world" ? "world" : "system") : null;
     } catch {
       return null;
+    }
+  }
+
+  /** Why this user cannot open `path` for reading (strerror), or null when it can or the path does not exist. */
+  async readFailure(path: string): Promise<string | null> {
+    try {
+      const p = await this.resolve(path, true, "open");
+      const at = await this.locate(p);
+      if (!at) return null;
+      return allowed(this.cred, at.inode, READ) ? null : (ERROR_TEXT.EACCES ?? null);
+    } catch (e) {
+      const code = errorCode(e);
+      return code && code !== "ENOENT" ? (ERROR_TEXT[code] ?? null) : null;
     }
   }
 
@@ -616,12 +632,28 @@ export class HostFs implements IFileSystem {
     return { p, created: true };
   }
 
+  /**
+   * The interpreter opens a redirect's target by writing nothing to it, in binary; when that fails, bash reports
+   * the target and goes on with the next command.
+   */
+  private async openRedirect(path: string, append: boolean, content: unknown, options: unknown) {
+    const probe = content === "" && encodingOf(options) === "binary";
+    try {
+      return await this.openForWrite(path, append);
+    } catch (e) {
+      if (!probe) throw e;
+      const code = errorCode(e) ?? "EACCES";
+      const word = typedWord(this.redirectWords, (e as { path?: string }).path ?? this.norm(path));
+      throw redirectError(code, (e as Error).message, `bash: ${word}: ${ERROR_TEXT[code] ?? code}\n`);
+    }
+  }
+
   async writeFile(
     path: string,
     content: Parameters<IFileSystem["writeFile"]>[1],
     options?: Parameters<IFileSystem["writeFile"]>[2],
   ): Promise<void> {
-    const target = await this.openForWrite(path, false);
+    const target = await this.openRedirect(path, false, content, options);
     if (!target) return;
     try {
       this.charge(this.byteLength(content, options), target.p);
@@ -636,7 +668,7 @@ export class HostFs implements IFileSystem {
     content: Parameters<IFileSystem["appendFile"]>[1],
     options?: Parameters<IFileSystem["appendFile"]>[2],
   ): Promise<void> {
-    const target = await this.openForWrite(path, true);
+    const target = await this.openRedirect(path, true, content, options);
     if (!target) return;
     this.charge(this.byteLength(content, options), target.p);
     await this.audited.appendFile(target.p, content, options);

@@ -4,6 +4,7 @@ import { HOME } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import { HostAccounts } from "./accounts.js";
 import { commandsFor } from "./commands/index.js";
+import { correctInputRedirectErrors, interpreterPlugin } from "./interpreter.js";
 import { DEFAULT_WRITE_BUDGET_BYTES, describeFsFailure, HostFs, type HostShared } from "./host-fs.js";
 import { type HostIdentity, identityOf, isAddress, LOGIN_USER, resolveHostName } from "./hosts.js";
 import type { MachineAccess, Session } from "./session.js";
@@ -234,7 +235,7 @@ export class Machines implements MachineAccess {
     const home = homeOf(user);
     const pid = sessionPids(host).bash + depth * 37;
     const uid = this.accountsOf(host).user(user)?.uid ?? 65534;
-    return new Bash({
+    const bash = new Bash({
       fs,
       cwd: home,
       env: loginEnv(host, user, home),
@@ -263,6 +264,8 @@ export class Machines implements MachineAccess {
       sleep: async () => {},
       processInfo: { pid, ppid: pid - 1, uid, gid: uid },
     });
+    bash.registerTransformPlugin(interpreterPlugin(fs.redirectWords));
+    return bash;
   }
 
   async run(
@@ -274,14 +277,18 @@ export class Machines implements MachineAccess {
     options: { cwd?: string; env?: Record<string, string> } = {},
   ): Promise<BashExecResult> {
     const shell = this.shell(host, user, depth);
+    const cwd = options.cwd ?? homeOf(user);
     try {
-      return await shell.exec(command, {
-        cwd: options.cwd ?? homeOf(user),
+      const r = await shell.exec(command, {
+        cwd,
         stdin,
         stdinKind: "bytes",
         rawScript: true,
         ...(options.env ? { env: options.env } : {}),
       });
+      const fs = this.fsOf(host, user);
+      const at = r.env.PWD ?? cwd;
+      return { ...r, stderr: await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(at, p))) };
     } catch (e) {
       const text = describeFsFailure(e) ?? `bash: ${e instanceof Error ? e.message : String(e)}`;
       return { stdout: "", stderr: `${text}\n`, exitCode: 1, env: {} };

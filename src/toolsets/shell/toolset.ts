@@ -6,6 +6,7 @@ import type { World } from "../../world/world.js";
 import type { Toolset, ToolResult } from "../toolset.js";
 import { describeFsFailure } from "./host-fs.js";
 import { identityOf, LOGIN_USER } from "./hosts.js";
+import { correctInputRedirectErrors, loadShellErrorClass } from "./interpreter.js";
 import { Machines, type ShellOptions } from "./machines.js";
 
 /** Characters of one command's output the model sees; longer output keeps its head and tail. */
@@ -138,7 +139,10 @@ export class ShellToolset implements Toolset {
           .catch(() => null);
         if (st?.isDirectory) this.cwd = pwd;
       }
-      return { output: formatOutput(r.stdout, r.stderr, r.exitCode, this.outputChars), ok: r.exitCode === 0 };
+      const fs = this.machines.fsOf(identityOf(WORKSTATION));
+      const stderr = await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(this.cwd, p)));
+      fs.redirectWords.clear();
+      return { output: formatOutput(r.stdout, stderr, r.exitCode, this.outputChars), ok: r.exitCode === 0 };
     } catch (e) {
       const text = describeFsFailure(e) ?? `bash: ${e instanceof Error ? e.message : String(e)}`;
       return { output: formatOutput("", `${text}\n`, 1, this.outputChars), ok: false };
@@ -152,6 +156,7 @@ export async function createShellToolset(
   world: World,
   options: ShellToolsetOptions = {},
 ): Promise<ShellToolset> {
+  await loadShellErrorClass();
   const toolset = new ShellToolset(scenario, world, options);
   await toolset.machines.prepare();
   return toolset;
