@@ -9,19 +9,29 @@ import {
   catCommand,
   dateCommand,
   envCommands,
-  hostnameCommand,
   mktempCommand,
   networkCommands,
   pagerCommands,
   pingCommand,
   printfCommand,
-  processCommands,
   touchCommand,
   unameCommand,
   yesCommand,
 } from "./system.js";
 import { getentCommand, groupsCommand, idCommand, whoamiCommand } from "./accounts.js";
 import { sudoCommand } from "./sudo.js";
+import {
+  freeCommand,
+  hostnameCommand,
+  ipCommand,
+  nprocCommand,
+  psCommand,
+  sshAddCommand,
+  sshKeygenCommand,
+  uptimeCommand,
+  wCommand,
+  whoCommand,
+} from "./machine.js";
 import { fileErrorCommands } from "./file-errors.js";
 import {
   chattrCommand,
@@ -55,7 +65,6 @@ export function commandsFor(session: Session, machines: MachineAccess): Command[
     dateCommand(session),
     touchCommand(session),
     whoamiCommand(session),
-    hostnameCommand(session),
     idCommand(session),
     unameCommand(session),
     sudoCommand(session),
@@ -88,7 +97,16 @@ export function commandsFor(session: Session, machines: MachineAccess): Command[
     pingCommand(session),
     mktempCommand(session, machines.tempNames),
     printfCommand(session),
-    ...processCommands(session),
+    psCommand(session),
+    uptimeCommand(session),
+    wCommand(session),
+    whoCommand(session),
+    freeCommand(session),
+    nprocCommand(session),
+    hostnameCommand(session),
+    ipCommand(session),
+    sshAddCommand(session),
+    sshKeygenCommand(session),
     ...bashInfoCommands(),
   ];
   if (machines.hasAgentctl(session.host)) commands.push(agentctlCommand(session, machines.stopped));

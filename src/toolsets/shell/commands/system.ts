@@ -112,18 +112,6 @@ export function touchCommand(s: Session): Command {
   });
 }
 
-export function hostnameCommand(s: Session): Command {
-  return defineCommand("hostname", async (args) => {
-    const a = args[0];
-    if (a === undefined || a === "-s" || a === "--short") return ok(`${s.host.hostname}\n`);
-    if (a === "-f" || a === "--fqdn" || a === "--long" || a === "-A") return ok(`${s.host.hostname}.${DOMAIN}\n`);
-    if (a === "-i" || a === "-I" || a === "--ip-address" || a === "--all-ip-addresses") return ok(`${s.host.ip}\n`);
-    if (a === "-d" || a === "--domain") return ok(`${DOMAIN}\n`);
-    if (a.startsWith("-")) return fail(`hostname: invalid option -- '${a.replace(/^-+/, "")}'\n`);
-    return fail("hostname: you must be root to change the host name\n");
-  });
-}
-
 export function unameCommand(s: Session): Command {
   return defineCommand("uname", async (args) => {
     const letters = new Set(args.flatMap((a) => (a === "--all" ? ["a"] : a.startsWith("-") ? [...a.slice(1)] : [])));
@@ -382,59 +370,6 @@ export function mktempCommand(s: Session, counter: { n: number }): Command {
     }
     return ok(`${path}\n`);
   });
-}
-
-/** `ps`, `uptime` and `free`: a quiet machine with the usual daemons and the agent's own shell. */
-export function processCommands(s: Session): Command[] {
-  const server = s.host.kind === "server";
-  const procs: [string, number, string][] = [
-    ["root", 1, "/sbin/init"],
-    ["root", 412, "/lib/systemd/systemd-journald"],
-    ["root", 655, "/usr/sbin/cron -f"],
-    ["root", 701, "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"],
-    ...(server ? ([["root", 1187, "/usr/sbin/rsyslogd -n -iNONE"]] as [string, number, string][]) : []),
-    [s.user, 4100 + s.depth * 37, "-bash"],
-    [s.user, 4101 + s.depth * 37, "ps"],
-  ];
-  const ps = defineCommand("ps", async (args) => {
-    const full = args.some((a) => /^-?[a-zA-Z]*[aef]/.test(a));
-    const list = full ? procs : procs.filter(([u]) => u === s.user);
-    if (args.some((a) => a.includes("u"))) {
-      const head = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n";
-      return ok(
-        head +
-          list
-            .map(
-              ([u, pid, cmd]) =>
-                `${u.padEnd(8)} ${String(pid).padStart(7)}  0.0  0.0  ${pid === 1 ? "168420  13084 ?        Ss   Jan27   0:41" : " 10212   4220 ?        S    09:30   0:00"} ${cmd}\n`,
-            )
-            .join(""),
-      );
-    }
-    if (full)
-      return ok(
-        `    PID TTY          TIME CMD\n${list.map(([, pid, cmd]) => `${String(pid).padStart(7)} ?        00:00:00 ${cmd.split(" ")[0]?.split("/").at(-1)}\n`).join("")}`,
-      );
-    return ok(
-      `    PID TTY          TIME CMD\n${list.map(([, pid, cmd]) => `${String(pid).padStart(7)} pts/0    00:00:00 ${cmd.replace(/^-/, "")}\n`).join("")}`,
-    );
-  });
-  const uptime = defineCommand("uptime", async () => {
-    const t = s.world.now();
-    const hh = String(t.getUTCHours()).padStart(2, "0");
-    const mm = String(t.getUTCMinutes()).padStart(2, "0");
-    const ss = String(t.getUTCSeconds()).padStart(2, "0");
-    return ok(` ${hh}:${mm}:${ss} up 21 days,  8:02,  1 user,  load average: 0.08, 0.05, 0.01\n`);
-  });
-  const free = defineCommand("free", async (args) => {
-    const h = args.some((a) => a.includes("h"));
-    return ok(
-      h
-        ? "               total        used        free      shared  buff/cache   available\nMem:            62Gi       6.4Gi        39Gi       1.1Mi        17Gi        55Gi\nSwap:          975Mi          0B       975Mi\n"
-        : "               total        used        free      shared  buff/cache   available\nMem:        65841280     6729236    41203312        1148    17908732    58112044\nSwap:         998396           0      998396\n",
-    );
-  });
-  return [ps, uptime, free];
 }
 
 /** `printf '%(fmt)T'` with -1 or no argument means now: the World's now. */
