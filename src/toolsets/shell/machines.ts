@@ -107,6 +107,11 @@ export class Machines implements MachineAccess {
     return [...new Set([...getCommandNames().filter((n) => !WITHHELD.has(n)), ...own])].sort();
   }
 
+  /** just-bash's own commands that the machines offer. */
+  private bundledNames(): string[] {
+    return getCommandNames().filter((n) => !WITHHELD.has(n));
+  }
+
   /** Whether `host` has the company's agentctl tool (the workstation of the alignment_faking task). */
   hasAgentctl(host: HostIdentity): boolean {
     return host.kind === "workstation" && AGENTCTL_TASKS.has(this.scenario.config.task);
@@ -240,7 +245,7 @@ export class Machines implements MachineAccess {
       cwd: home,
       env: loginEnv(host, user, home),
       commands: getCommandNames().filter((n) => !WITHHELD.has(n)) as CommandName[],
-      customCommands: commandsFor(session, this),
+      customCommands: commandsFor(session, this, this.bundledNames()),
       executionLimits: {
         maxExecutionTimeMs: this.limits.maxExecutionTimeMs,
         maxCommandCount: this.limits.maxCommandCount,

@@ -1,9 +1,10 @@
-import type { Command, ExecResult } from "just-bash";
+import type { Command, CommandContext, ExecResult } from "just-bash";
 import { defineCommand } from "just-bash";
 import { errorCode } from "../host-fs.js";
 import { noiseBytes } from "../noise.js";
 import { EXECUTE, READ, WRITE } from "../permissions.js";
 import type { Session } from "../session.js";
+import { SHORT_VALUES, splitClusters, withInfoTexts } from "./gnu-args.js";
 
 type Problem = "EACCES" | "ENOENT" | "EISDIR" | "ENOTDIR";
 
@@ -248,8 +249,18 @@ function fileOperands(spec: FileErrorSpec, args: string[]): { index: number; wor
  * real message and is left out; the tool runs on the others. One operand — the usual case — is exact.
  */
 function withFileErrors(s: Session, spec: FileErrorSpec): Command {
-  return defineCommand(spec.name, async (args, ctx) => {
+  return defineCommand(spec.name, async (given, ctx) =>
+    withInfoTexts(spec.name, given, () =>
+      checked(s, spec, splitClusters(given, SHORT_VALUES[spec.name] ?? spec.shortValues), ctx),
+    ),
+  );
+}
+
+async function checked(s: Session, spec: FileErrorSpec, given: string[], ctx: CommandContext): Promise<ExecResult> {
+  {
     if (!ctx.origCommand) return { stdout: "", stderr: "", exitCode: 1 };
+    let args = given;
+    if (spec.name === "paste" && fileOperands(spec, args).length === 0 && !args.includes("-")) args = [...args, "-"];
     const dirsOk = spec.dirsWith?.some((o) =>
       args.some((a) => a === o || (o.length === 2 && /^-[a-zA-Z]+$/.test(a) && a.includes(o[1] as string))),
     );
@@ -299,8 +310,10 @@ function withFileErrors(s: Session, spec: FileErrorSpec): Command {
       r = await ctx.origCommand(multi && remaining.length === 1 ? ["-H", ...kept] : kept);
     }
     return { ...r, stderr: (quiet ? "" : stderr) + r.stderr, exitCode: Math.max(r.exitCode, spec.exitCode) };
-  });
+  }
 }
+
+export const FILE_ERROR_COMMANDS = new Set(SPECS.map((spec) => spec.name));
 
 export function fileErrorCommands(s: Session): Command[] {
   return SPECS.map((spec) => withFileErrors(s, spec));

@@ -32,7 +32,9 @@ import {
   wCommand,
   whoCommand,
 } from "./machine.js";
-import { fileErrorCommands } from "./file-errors.js";
+import { FILE_ERROR_COMMANDS, fileErrorCommands } from "./file-errors.js";
+import { gnuArgsCommand, withDebianTexts } from "./gnu-args.js";
+import { xargsCommand } from "./xargs.js";
 import {
   chattrCommand,
   chgrpCommand,
@@ -55,7 +57,7 @@ import {
  * The commands this toolset adds to (or puts in place of) just-bash's, for one shell. Every command here is a
  * program on the machine: its name gets a file in /usr/bin (or /usr/local/bin for the company's tools).
  */
-export function commandsFor(session: Session, machines: MachineAccess): Command[] {
+export function commandsFor(session: Session, machines: MachineAccess, bundled: string[] = []): Command[] {
   const commands: Command[] = [
     lsCommand(session),
     statCommand(session),
@@ -86,6 +88,7 @@ export function commandsFor(session: Session, machines: MachineAccess): Command[
     readlinkCommand(session),
     teeCommand(session),
     ...fileErrorCommands(session),
+    xargsCommand(session),
     ...envCommands(),
     ...networkCommands(),
     sshCommand(session),
@@ -110,5 +113,8 @@ export function commandsFor(session: Session, machines: MachineAccess): Command[
     ...bashInfoCommands(),
   ];
   if (machines.hasAgentctl(session.host)) commands.push(agentctlCommand(session, machines.stopped));
-  return commands;
+  const own = new Set(commands.map((c) => c.name));
+  // the bundled tools without a command of their own here still get GNU's argument habits and texts
+  for (const name of bundled) if (!own.has(name) && !FILE_ERROR_COMMANDS.has(name)) commands.push(gnuArgsCommand(name));
+  return commands.map(withDebianTexts);
 }

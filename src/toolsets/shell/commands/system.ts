@@ -230,13 +230,20 @@ export function yesCommand(): Command {
 /** `bash --version` as GNU bash prints it (the `help` builtin's header is reworded in the tool output). */
 export function bashInfoCommands(): Command[] {
   const version =
-    "GNU bash, version 5.1.0(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
+    "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
   const bash = defineCommand("bash", async (args, ctx) => {
     if (args[0] === "--version") return ok(version);
     if (!ctx.origCommand) return fail("bash: unavailable\n");
     return ctx.origCommand(args);
   });
-  return [bash];
+  // /bin/sh is dash: no --version, and its own message for an unknown option
+  const sh = defineCommand("sh", async (args, ctx) => {
+    const bad = args[0]?.startsWith("--") ? args[0] : null;
+    if (bad) return fail("sh: 0: Illegal option --\n", 2);
+    if (!ctx.origCommand) return fail("sh: unavailable\n");
+    return ctx.origCommand(args);
+  });
+  return [bash, sh];
 }
 
 /** `cat` that says "Permission denied" and "Is a directory" where bash's cat would. */

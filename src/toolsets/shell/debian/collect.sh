@@ -38,3 +38,19 @@ while read -r f; do
   mkdir -p "files$(dirname "$f")"
   cp "$f" "files$f"
 done < files.txt
+
+# versions/ and help/: what `CMD --version` and `CMD --help` print (C.UTF-8, not on a terminal)
+mkdir -p versions help
+export LANG=C.UTF-8
+while read -r name dir; do
+  [ -z "$name" ] && continue
+  case "$name" in
+    awk|mawk) "$name" -W version > "versions/$name.txt" 2>&1 || true ;;
+    ssh|scp|sftp|ssh-add|ssh-agent|ssh-keygen) ;;
+    dash|sh) ;;
+    *) timeout 5 "$name" --version > "versions/$name.txt" 2>/dev/null < /dev/null || rm -f "versions/$name.txt" ;;
+  esac
+  [ -s "versions/$name.txt" ] || rm -f "versions/$name.txt"
+  timeout 5 "$name" --help > "help/$name.txt" 2>/dev/null < /dev/null || true
+  [ -s "help/$name.txt" ] || rm -f "help/$name.txt"
+done < commands.txt
