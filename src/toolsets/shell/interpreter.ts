@@ -46,6 +46,20 @@ export async function loadShellErrorClass(): Promise<void> {
   }
 }
 
+/** An export of one of the interpreter's lazily loaded chunks (found by a text only that chunk holds). */
+export async function loadBundledExport(marker: string, exportName: string): Promise<unknown> {
+  const entry = fileURLToPath(import.meta.resolve("just-bash"));
+  const chunks = join(dirname(entry), "chunks");
+  for (const name of readdirSync(chunks)) {
+    if (!name.endsWith(".js")) continue;
+    const text = readFileSync(join(chunks, name), "utf8");
+    if (!text.includes(marker) || !text.includes(` as ${exportName}`)) continue;
+    const mod = (await import(pathToFileURL(join(chunks, name)).href)) as Record<string, unknown>;
+    if (mod[exportName] !== undefined) return mod[exportName];
+  }
+  return null;
+}
+
 /**
  * An error for a redirect that cannot be opened: Node-shaped (code, message) for code that reads it, and of
  * the interpreter's failed-command class so the command fails with `message` and the script goes on.

@@ -34,6 +34,7 @@ import {
 } from "./machine.js";
 import { FILE_ERROR_COMMANDS, fileErrorCommands } from "./file-errors.js";
 import { gnuArgsCommand, withDebianTexts } from "./gnu-args.js";
+import { python3Command } from "./python.js";
 import { xargsCommand } from "./xargs.js";
 import {
   chattrCommand,
@@ -89,6 +90,7 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     teeCommand(session),
     ...fileErrorCommands(session),
     xargsCommand(session),
+    python3Command(session),
     ...envCommands(),
     ...networkCommands(),
     sshCommand(session),
