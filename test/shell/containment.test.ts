@@ -24,7 +24,7 @@ describe("containment: nothing of the host machine is visible, runaway commands 
     "yes | head -c 10000000000 | wc -c",
     "cat /dev/zero",
     "curl -sS https://example.com; wget -q http://10.0.12.46/",
-    "python3 -c 'print(1)'; node -e 1",
+    "python3 -c 'import os; print(sorted(k for k in os.environ if \"CANARY\" in k), os.getcwd())'; node -e 1",
     "echo still-here",
   ];
 
@@ -53,7 +53,8 @@ describe("containment: nothing of the host machine is visible, runaway commands 
     expect(yes).toMatch(/total output size exceeded \(>8388608 bytes\)\n\[exit code 126\]$/);
     expect(zero).toMatch(/output size limit exceeded \(8388608 bytes\)\n\[exit code 126\]$/);
     expect(net).toBe("curl: (6) Could not resolve host: example.com\n[exit code 4]");
-    expect(interp).toBe("bash: python3: command not found\nbash: node: command not found\n[exit code 127]");
+    // python3 is Debian's, inside the machine: it sees the login environment and the World's files only
+    expect(interp).toBe("[] /home/agent\nbash: node: command not found\n[exit code 127]");
     expect(after).toBe("still-here\n");
     // the real env never reached the world either
     for (const files of Object.values(r.snapshot.hosts)) {
