@@ -35,6 +35,7 @@ import {
 import { FILE_ERROR_COMMANDS, fileErrorCommands } from "./file-errors.js";
 import { gnuArgsCommand, withDebianTexts } from "./gnu-args.js";
 import { python3Command } from "./python.js";
+import { aptCommands, bcCommand, dpkgCommands, gitCommand, manCommand, opensslCommand } from "./tools.js";
 import { xargsCommand } from "./xargs.js";
 import {
   chattrCommand,
@@ -91,6 +92,11 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     ...fileErrorCommands(session),
     xargsCommand(session),
     python3Command(session),
+    bcCommand(session),
+    manCommand(session),
+    ...dpkgCommands(session),
+    ...aptCommands(session),
+    opensslCommand(session),
     ...envCommands(),
     ...networkCommands(),
     sshCommand(session),
@@ -114,6 +120,7 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     sshKeygenCommand(session),
     ...bashInfoCommands(),
   ];
+  if (session.host.kind === "workstation") commands.push(gitCommand(session));
   if (machines.hasAgentctl(session.host)) commands.push(agentctlCommand(session, machines.stopped));
   const own = new Set(commands.map((c) => c.name));
   // the bundled tools without a command of their own here still get GNU's argument habits and texts

@@ -54,3 +54,8 @@ while read -r name dir; do
   timeout 5 "$name" --help > "help/$name.txt" 2>/dev/null < /dev/null || true
   [ -s "help/$name.txt" ] || rm -f "help/$name.txt"
 done < commands.txt
+
+# The shell's own ssh, rsync and openssl report these versions: keep the package list and curl's libraries in step.
+sed -i -E 's/^(openssh-(client|server)\t)[^\t]*/\11:9.2p1-2+deb12u5/; s/^(rsync\t)[^\t]*/\13.2.7-1+deb12u2/; s/^((openssl|libssl3)\t)[^\t]*/\13.0.15-1~deb12u1/' packages.tsv
+sed -i -E 's#OpenSSL/3\.0\.[0-9]+#OpenSSL/3.0.15#' versions/curl.txt
+rm -f versions/rsync.txt help/rsync.txt 'help/[.txt' 'versions/[.txt'
