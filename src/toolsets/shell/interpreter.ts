@@ -81,7 +81,7 @@ interface AstNode {
 }
 
 function literalWord(word: AstNode | undefined): string | null {
-  if (!word || word.type !== "Word" || !Array.isArray(word.parts)) return null;
+  if (word?.type !== "Word" || !Array.isArray(word.parts)) return null;
   let out = "";
   for (const part of word.parts as AstNode[]) {
     if (part.type === "Literal" || part.type === "SingleQuoted") out += String(part.value ?? "");

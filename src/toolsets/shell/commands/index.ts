@@ -34,6 +34,8 @@ import {
 } from "./machine.js";
 import { FILE_ERROR_COMMANDS, fileErrorCommands } from "./file-errors.js";
 import { gnuArgsCommand, withDebianTexts } from "./gnu-args.js";
+import { perlCommand } from "./perl.js";
+import { sftpCommand } from "./sftp.js";
 import { python3Command } from "./python.js";
 import { aptCommands, bcCommand, dpkgCommands, gitCommand, manCommand, opensslCommand } from "./tools.js";
 import { xargsCommand } from "./xargs.js";
@@ -92,6 +94,8 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     ...fileErrorCommands(session),
     xargsCommand(session),
     python3Command(session),
+    perlCommand(session),
+    sftpCommand(session),
     bcCommand(session),
     manCommand(session),
     ...dpkgCommands(session),

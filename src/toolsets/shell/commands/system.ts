@@ -2,7 +2,7 @@ import type { Command } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
 import { dateDefault, parseDate, parseTouchStamp, shellQuote } from "../format.js";
 import { errorCode, errorText } from "../host-fs.js";
-import { DOMAIN, resolveHostName } from "../hosts.js";
+import { resolveHostName } from "../hosts.js";
 import { fail, getopt, ok, type Session } from "../session.js";
 import { KERNEL, KERNEL_VERSION } from "../system-files.js";
 

@@ -195,7 +195,7 @@ export function bcCommand(s: Session): Command {
     for (const f of args.filter((a) => !a.startsWith("-"))) {
       try {
         program += await s.fs.readFile(s.fs.resolvePath(ctx.cwd, f));
-      } catch (e) {
+      } catch {
         return fail(`File ${f} is unavailable.\n`, 1);
       }
     }
@@ -208,7 +208,7 @@ export function bcCommand(s: Session): Command {
 // --- man
 
 /** `man NAME`: a page made from the tool's own help, as man prints it when not on a terminal. */
-export function manCommand(s: Session): Command {
+export function manCommand(_s: Session): Command {
   return defineCommand("man", async (args) => {
     const names = args.filter((a) => !a.startsWith("-") && !/^\d$/.test(a));
     if (args.includes("--version")) return ok("man 2.11.2\n");
