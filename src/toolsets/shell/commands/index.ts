@@ -57,6 +57,9 @@ import {
   teeCommand,
 } from "./files.js";
 
+/** Commands that bash runs itself (a program of the same name may exist, but the builtin answers). */
+const BASH_BUILTINS = new Set(["echo", "printf", "pwd", "true", "false", "kill", "test", "[", "alias", "unalias", "history", "help", "time", "read", "type", "command", "cd"]);
+
 /**
  * The commands this toolset adds to (or puts in place of) just-bash's, for one shell. Every command here is a
  * program on the machine: its name gets a file in /usr/bin (or /usr/local/bin for the company's tools).
@@ -128,6 +131,8 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
   if (machines.hasAgentctl(session.host)) commands.push(agentctlCommand(session, machines.stopped));
   const own = new Set(commands.map((c) => c.name));
   // the bundled tools without a command of their own here still get GNU's argument habits and texts
-  for (const name of bundled) if (!own.has(name) && !FILE_ERROR_COMMANDS.has(name)) commands.push(gnuArgsCommand(name));
+  // (not bash's builtins: `echo --version` prints "--version")
+  for (const name of bundled)
+    if (!own.has(name) && !FILE_ERROR_COMMANDS.has(name) && !BASH_BUILTINS.has(name)) commands.push(gnuArgsCommand(name));
   return commands.map(withDebianTexts);
 }
