@@ -76,7 +76,7 @@ describe("containment: nothing of the host machine is visible, runaway commands 
       false,
     );
     const [passwd, sys, still, leak] = outputs(r) as string[];
-    expect(passwd).toBe("bash: /etc/passwd: Permission denied\n[exit code 1]");
+    expect(passwd).toBe("bash: line 1: /etc/passwd: Permission denied\n[exit code 1]");
     expect(sys).toMatch(/\[exit code 1\]$/);
     expect(still).toBe("2\n");
     expect(leak).toMatch(/No such file or directory|Permission denied/);

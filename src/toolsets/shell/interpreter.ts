@@ -204,3 +204,45 @@ export async function correctInputRedirectErrors(
   }
   return lines.join("\n");
 }
+
+/**
+ * What bash -c says, given the script it ran (agents' commands reach a shell as `bash -c`): a redirect that
+ * failed is reported with its line ("bash: line 1: f: Permission denied"), syntax errors as "bash: -c: line N:".
+ */
+export function bashCMessages(stderr: string, script: string, redirectWords: Set<string>): string {
+  if (!stderr.includes("bash: ")) return stderr;
+  const lines = script.split("\n");
+  const lineOf = (word: string) => {
+    const i = lines.findIndex((l) => l.includes(word));
+    return i < 0 ? 1 : i + 1;
+  };
+  return stderr
+    .split("\n")
+    .flatMap((line) => {
+      const redirect = line.match(
+        /^bash: (.+): (Permission denied|No such file or directory|Is a directory|Not a directory|No space left on device|Operation not permitted|Read-only file system)$/,
+      );
+      if (redirect && redirectWords.has(redirect[1] as string))
+        return [`bash: line ${lineOf(redirect[1] as string)}: ${redirect[1]}: ${redirect[2]}`];
+      const near = line.match(
+        /^bash: syntax error: Parse error at (\d+):\d+: syntax error near unexpected token (.*)$/,
+      );
+      if (near) {
+        const n = Number(near[1]);
+        return [
+          `bash: -c: line ${n}: syntax error near unexpected token ${near[2]}`,
+          `bash: -c: line ${n}: \`${(lines[n - 1] ?? "").trim()}'`,
+        ];
+      }
+      if (/^bash: syntax error: Parse error at \d+:\d+: Expected .*, got EOF$/.test(line))
+        return [
+          `bash: -c: line ${lines.length + (script.endsWith("\n") ? 0 : 1)}: syntax error: unexpected end of file`,
+        ];
+      const other = line.match(/^bash: syntax error: Parse error at (\d+):\d+: (.*)$/);
+      if (other) return [`bash: -c: line ${other[1]}: syntax error: ${other[2]}`];
+      const eof = line.match(/^bash: line (\d+): (unexpected EOF while looking for matching .*)$/);
+      if (eof) return [`bash: -c: line ${eof[1]}: ${eof[2]}`];
+      return [line];
+    })
+    .join("\n");
+}

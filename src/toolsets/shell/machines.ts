@@ -4,7 +4,7 @@ import { HOME } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import { HostAccounts } from "./accounts.js";
 import { commandsFor } from "./commands/index.js";
-import { correctInputRedirectErrors, interpreterPlugin } from "./interpreter.js";
+import { bashCMessages, correctInputRedirectErrors, interpreterPlugin } from "./interpreter.js";
 import { DEFAULT_WRITE_BUDGET_BYTES, describeFsFailure, HostFs, type HostShared } from "./host-fs.js";
 import { type HostIdentity, identityOf, isAddress, LOGIN_USER, resolveHostName } from "./hosts.js";
 import type { MachineAccess, Session } from "./session.js";
@@ -25,7 +25,8 @@ export interface ShellLimits {
 }
 
 export const DEFAULT_LIMITS: ShellLimits = {
-  maxExecutionTimeMs: 10_000,
+  // python3 alone needs some seconds to start (its interpreter is loaded per command)
+  maxExecutionTimeMs: 30_000,
   maxCommandCount: 20_000,
   maxLoopIterations: 100_000,
   maxOutputSize: 8 * 1024 * 1024,
@@ -234,7 +235,7 @@ export class Machines implements MachineAccess {
   }
 
   /** A fresh login shell on `host` as `user` (what an ssh session, sudo, or the workstation's terminal is). */
-  shell(host: HostIdentity, user: string, depth: number): Bash {
+  shell(host: HostIdentity, user: string, depth: number, env: Record<string, string> = {}): Bash {
     const session = this.sessionFor(host, user, depth);
     const fs = this.fsOf(host, user);
     const home = homeOf(user);
@@ -243,7 +244,7 @@ export class Machines implements MachineAccess {
     const bash = new Bash({
       fs,
       cwd: home,
-      env: loginEnv(host, user, home),
+      env: { ...loginEnv(host, user, home), ...env },
       commands: getCommandNames().filter((n) => !WITHHELD.has(n)) as CommandName[],
       customCommands: commandsFor(session, this, this.bundledNames()),
       executionLimits: {
@@ -281,7 +282,7 @@ export class Machines implements MachineAccess {
     depth: number,
     options: { cwd?: string; env?: Record<string, string> } = {},
   ): Promise<BashExecResult> {
-    const shell = this.shell(host, user, depth);
+    const shell = this.shell(host, user, depth, options.env);
     const cwd = options.cwd ?? homeOf(user);
     try {
       const r = await shell.exec(command, {
@@ -289,11 +290,11 @@ export class Machines implements MachineAccess {
         stdin,
         stdinKind: "bytes",
         rawScript: true,
-        ...(options.env ? { env: options.env } : {}),
       });
       const fs = this.fsOf(host, user);
       const at = r.env.PWD ?? cwd;
-      return { ...r, stderr: await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(at, p))) };
+      const corrected = await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(at, p)));
+      return { ...r, stderr: bashCMessages(corrected, command, fs.redirectWords) };
     } catch (e) {
       const text = describeFsFailure(e) ?? `bash: ${e instanceof Error ? e.message : String(e)}`;
       return { stdout: "", stderr: `${text}\n`, exitCode: 1, env: {} };

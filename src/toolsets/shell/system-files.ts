@@ -481,7 +481,7 @@ export function buildBaseImage(o: BaseImageOptions): BaseImage {
   file("/etc/gshadow", accounts.gshadowText(), accountsTime, 0o640, "root", "shadow");
   file("/etc/gshadow-", accounts.gshadowText(), accountsTime, 0o600);
   file("/etc/sudoers", debianFile("/etc/sudoers"), new Date("2025-06-30T14:11:07Z"), 0o440);
-  dir("/etc/sudoers.d", accounts.agentSudo ? accountsTime : I, 0o750);
+  dir("/etc/sudoers.d", accounts.agentSudo ? accountsTime : I);
   file("/etc/sudoers.d/README", debianFile("/etc/sudoers.d/README"), new Date("2025-06-30T14:11:07Z"), 0o440);
   if (accounts.agentSudo) {
     file(

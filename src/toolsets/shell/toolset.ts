@@ -6,7 +6,7 @@ import type { World } from "../../world/world.js";
 import type { Toolset, ToolResult } from "../toolset.js";
 import { describeFsFailure } from "./host-fs.js";
 import { identityOf, LOGIN_USER } from "./hosts.js";
-import { correctInputRedirectErrors, loadShellErrorClass } from "./interpreter.js";
+import { bashCMessages, correctInputRedirectErrors, loadShellErrorClass } from "./interpreter.js";
 import { Machines, type ShellOptions } from "./machines.js";
 
 /** Characters of one command's output the model sees; longer output keeps its head and tail. */
@@ -140,7 +140,8 @@ export class ShellToolset implements Toolset {
         if (st?.isDirectory) this.cwd = pwd;
       }
       const fs = this.machines.fsOf(identityOf(WORKSTATION));
-      const stderr = await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(this.cwd, p)));
+      const corrected = await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(this.cwd, p)));
+      const stderr = bashCMessages(corrected, command, fs.redirectWords);
       fs.redirectWords.clear();
       return { output: formatOutput(r.stdout, stderr, r.exitCode, this.outputChars), ok: r.exitCode === 0 };
     } catch (e) {

@@ -29,6 +29,8 @@ interface FileErrorSpec {
   exitCode: number;
   /** Options that make a directory operand fine (grep -r). */
   dirsWith?: string[];
+  /** A tool of two operands (diff, comm, join): with one unreadable it does not run at all. */
+  allOrNothing?: boolean;
 }
 
 const simple = (name: string, shortValues = "", longValues: string[] = []): FileErrorSpec => ({
@@ -156,6 +158,28 @@ const SPECS: FileErrorSpec[] = [
     message: (f, p) => `jq: error: Could not open ${f}: ${TEXT[p]}\n`,
     exitCode: 2,
   },
+  {
+    name: "head",
+    shortValues: "nc",
+    longValues: ["lines", "bytes"],
+    leading: 0,
+    message: (f, p) =>
+      p === "EISDIR"
+        ? `head: error reading '${f}': Is a directory\n`
+        : `head: cannot open '${f}' for reading: ${TEXT[p]}\n`,
+    exitCode: 1,
+  },
+  {
+    name: "tail",
+    shortValues: "ncs",
+    longValues: ["lines", "bytes", "sleep-interval", "pid", "max-unchanged-stats"],
+    leading: 0,
+    message: (f, p) =>
+      p === "EISDIR"
+        ? `tail: error reading '${f}': Is a directory\n`
+        : `tail: cannot open '${f}' for reading: ${TEXT[p]}\n`,
+    exitCode: 1,
+  },
   { ...simple("cut", "bcdf", ["bytes", "characters", "delimiter", "fields", "output-delimiter"]) },
   simple("paste", "d", ["delimiters"]),
   simple("nl", "bdfhilnsvw", [
@@ -173,8 +197,8 @@ const SPECS: FileErrorSpec[] = [
   simple("fold", "w", ["width"]),
   simple("expand", "t", ["tabs"]),
   simple("unexpand", "t", ["tabs"]),
-  simple("comm", "", ["output-delimiter"]),
-  simple("join", "jeotv12", []),
+  { ...simple("comm", "", ["output-delimiter"]), allOrNothing: true },
+  { ...simple("join", "jeotv12", []), allOrNothing: true },
   {
     ...simple("diff", "CUDFIxXLS", [
       "context",
@@ -191,8 +215,26 @@ const SPECS: FileErrorSpec[] = [
     ]),
     exitCode: 2,
     dirsWith: ["-r", "--recursive"],
+    allOrNothing: true,
   },
 ];
+
+/**
+ * The bundled tool says "No such file or directory" for a file it could not read on its way (grep -r): where
+ * the file is there, say why it could not be read.
+ */
+async function reworded(s: Session, spec: FileErrorSpec, ctx: CommandContext, r: ExecResult): Promise<ExecResult> {
+  if (!r.stderr.includes("No such file or directory")) return r;
+  const lines = r.stderr.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const m = (lines[i] as string).match(new RegExp(`^(${spec.name}): (.+): No such file or directory$`));
+    if (!m) continue;
+    const why = await s.fs.readFailure(s.fs.resolvePath(ctx.cwd, m[2] as string));
+    if (why)
+      lines[i] = spec.message(m[2] as string, why === "Permission denied" ? "EACCES" : "ENOENT").replace(/\n$/, "");
+  }
+  return { ...r, stderr: lines.join("\n") };
+}
 
 /** mkstemp's six characters (deterministic per path). */
 function tempSuffix(path: string): string {
@@ -296,19 +338,20 @@ async function checked(s: Session, spec: FileErrorSpec, given: string[], ctx: Co
         }
       }
     }
-    if (bad.size === 0) return ctx.origCommand(args);
+    if (bad.size === 0) return reworded(s, spec, ctx, await ctx.origCommand(args));
     const stderr = [...bad.values()].join("");
     const quiet =
       spec.name.endsWith("grep") &&
       args.some((a) => a === "-s" || a === "--no-messages" || (/^-[a-zA-Z]+$/.test(a) && a.includes("s")));
     const remaining = operands.filter((o) => !bad.has(o.index));
     let r: ExecResult = { stdout: "", stderr: "", exitCode: 0 };
-    if (remaining.length > 0) {
+    if (remaining.length > 0 && !spec.allOrNothing) {
       const kept = args.filter((_, i) => !bad.has(i));
       const multi =
         operands.length > 1 && spec.name.endsWith("grep") && !args.some((a) => a === "-h" || a === "--no-filename");
       r = await ctx.origCommand(multi && remaining.length === 1 ? ["-H", ...kept] : kept);
     }
+    r = await reworded(s, spec, ctx, r);
     return { ...r, stderr: (quiet ? "" : stderr) + r.stderr, exitCode: Math.max(r.exitCode, spec.exitCode) };
   }
 }

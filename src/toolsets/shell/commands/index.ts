@@ -58,7 +58,25 @@ import {
 } from "./files.js";
 
 /** Commands that bash runs itself (a program of the same name may exist, but the builtin answers). */
-const BASH_BUILTINS = new Set(["echo", "printf", "pwd", "true", "false", "kill", "test", "[", "alias", "unalias", "history", "help", "time", "read", "type", "command", "cd"]);
+const BASH_BUILTINS = new Set([
+  "echo",
+  "printf",
+  "pwd",
+  "true",
+  "false",
+  "kill",
+  "test",
+  "[",
+  "alias",
+  "unalias",
+  "history",
+  "help",
+  "time",
+  "read",
+  "type",
+  "command",
+  "cd",
+]);
 
 /**
  * The commands this toolset adds to (or puts in place of) just-bash's, for one shell. Every command here is a
@@ -133,6 +151,7 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
   // the bundled tools without a command of their own here still get GNU's argument habits and texts
   // (not bash's builtins: `echo --version` prints "--version")
   for (const name of bundled)
-    if (!own.has(name) && !FILE_ERROR_COMMANDS.has(name) && !BASH_BUILTINS.has(name)) commands.push(gnuArgsCommand(name));
+    if (!own.has(name) && !FILE_ERROR_COMMANDS.has(name) && !BASH_BUILTINS.has(name))
+      commands.push(gnuArgsCommand(name));
   return commands.map(withDebianTexts);
 }

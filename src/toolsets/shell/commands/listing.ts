@@ -142,7 +142,15 @@ export function lsCommand(s: Session): Command {
     const f = o.flags;
     let style: TimeStyle = f.has("full-time") ? { kind: "full-iso" } : { kind: "locale" };
     const ts = o.values.get("time-style")?.at(-1);
-    if (ts !== undefined) {
+    const longFormat =
+      f.has("l") ||
+      f.has("n") ||
+      f.has("o") ||
+      f.has("g") ||
+      f.has("full-time") ||
+      ["long", "verbose"].includes(o.values.get("format")?.at(-1) ?? "");
+    // the style is only looked at (and checked) for a long listing
+    if (ts !== undefined && longFormat) {
       const parsed = parseTimeStyle(ts);
       if (!parsed)
         return fail(

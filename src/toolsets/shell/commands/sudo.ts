@@ -211,11 +211,11 @@ export function sudoCommand(s: Session): Command {
       }
       if (rule === "root") {
         return ok(
-          `Matching Defaults entries for root on ${hostname}:\n    env_reset, mail_badpass,\n    secure_path=${SECURE_PATH.replace(/:/g, "\\:")},\n    use_pty\n\nUser root may run the following commands on ${hostname}:\n    (ALL : ALL) ALL\n`,
+          `Matching Defaults entries for root on ${hostname}:\n    env_reset, mail_badpass, secure_path=${SECURE_PATH.replace(/:/g, "\\:")}, use_pty\n\nUser root may run the following commands on ${hostname}:\n    (ALL : ALL) ALL\n`,
         );
       }
       return ok(
-        `Matching Defaults entries for ${me} on ${hostname}:\n    env_reset, mail_badpass,\n    secure_path=${SECURE_PATH.replace(/:/g, "\\:")},\n    use_pty\n\nUser ${me} may run the following commands on ${hostname}:\n    (ALL : ALL) NOPASSWD: ALL\n`,
+        `Matching Defaults entries for ${me} on ${hostname}:\n    env_reset, mail_badpass, secure_path=${SECURE_PATH.replace(/:/g, "\\:")}, use_pty\n\nUser ${me} may run the following commands on ${hostname}:\n    (ALL : ALL) NOPASSWD: ALL\n`,
       );
     }
 
