@@ -57,6 +57,15 @@ import {
   teeCommand,
 } from "./files.js";
 
+const ALIASES: [string, string][] = [
+  ["mawk", "awk"],
+  ["dash", "sh"],
+  ["python3.11", "python3"],
+  ["perl5.36.0", "perl"],
+  ["which.debianutils", "which"],
+  ["x86_64-linux-gnu-strings", "strings"],
+];
+
 /** Commands that bash runs itself (a program of the same name may exist, but the builtin answers). */
 const BASH_BUILTINS = new Set([
   "echo",
@@ -153,5 +162,10 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
   for (const name of bundled)
     if (!own.has(name) && !FILE_ERROR_COMMANDS.has(name) && !BASH_BUILTINS.has(name))
       commands.push(gnuArgsCommand(name));
+  // the programs Debian installs under their own names, that the usual names point at
+  for (const [alias, target] of ALIASES) {
+    const cmd = commands.find((c) => c.name === target);
+    if (cmd) commands.push({ ...cmd, name: alias, execute: (args, ctx) => cmd.execute(args, ctx) });
+  }
   return commands.map(withDebianTexts);
 }

@@ -328,7 +328,13 @@ export function psCommand(s: Session): Command {
             "\nUsage:\n ps [options]\n\n Try 'ps --help <simple|list|output|threads|misc|all>'\n  or 'ps --help <s|l|o|t|m|a>'\n for additional help text.\n\nFor more details see ps(1).\n",
           );
         else if (a.startsWith("-")) {
-          for (const c of a.slice(1)) {
+          const oAt = a.indexOf("o");
+          if (oAt > 0) {
+            // a cluster that ends in -o takes the format from what follows (-eo pid,cmd)
+            const inline = a.slice(oAt + 1);
+            fields = [...(fields ?? []), ...(inline ? inline : value()).split(/[,\s]+/)];
+          }
+          for (const c of oAt > 0 ? a.slice(1, oAt) : a.slice(1)) {
             if ("eA".includes(c)) every = true;
             else if (c === "f" || c === "F") full = true;
             else if (
