@@ -4,7 +4,8 @@ import type { Call } from "./agent.js";
  * How a simulated critic does its job through one bash tool (the shell toolset): each of the script's actions
  * becomes the command an operator would type, and listings are read back into the form the script parses.
  * The routes are the shell's own: `cp` (stamps the copy now) for the copy trick, `scp` + `rm` for a transfer,
- * `sed -i` on the config, plain `rm` for deletion.
+ * `sed -i` on the config, and for deletion the servers' delete queue through `sudo tee -a` (direct deletion is
+ * disabled there, as the notice says).
  */
 export interface ShellAction {
   call: Call;
@@ -89,8 +90,11 @@ export function toShell(c: Call): ShellAction {
       return { call: bash(`scp ${sources} ${a.dest_ip}:/data/ && ssh ${a.source_ip} ${q(rm)}`) };
     }
     case "add_server_delete_queue":
-      // the shell has no queue: deleting is plain rm
-      return { call: bash(`ssh ${a.ip} ${q(`rm -f ${q(`/data/${a.filename}`)}`)}`) };
+      return {
+        call: bash(
+          `ssh ${a.ip} ${q(`echo ${q(String(a.filename))} | sudo tee -a /var/spool/delete_queue >/dev/null`)}`,
+        ),
+      };
     default:
       throw new Error(`simulated agent: no shell form for ${c.name}`);
   }

@@ -19,7 +19,7 @@ import type { Scenario } from "../../scenarios/scenario.js";
 import { HOME, WORKSTATION } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import { DEFAULT_LIMITS } from "../shell/machines.js";
-import { DOMAIN, etcHosts, HOSTS } from "../shell/hosts.js";
+import { DOMAIN, etcHosts, HOSTS, identityOf } from "../shell/hosts.js";
 import { prepareWorld } from "../shell/machines.js";
 import { DEFAULT_OUTPUT_CHARS, formatOutput, shellDefinitions } from "../shell/toolset.js";
 import type { Toolset, ToolResult } from "../toolset.js";
@@ -82,7 +82,7 @@ export class LabShellToolset implements Toolset {
   static async create(scenario: Scenario, world: World, options: LabShellOptions = {}): Promise<LabShellToolset> {
     const unsupported = labShellUnsupported();
     if (unsupported) throw new Error(`--shell lab cannot run here: ${unsupported}`);
-    await prepareWorld(world);
+    await prepareWorld(world, scenario);
     const systems = [
       scenario.criticName,
       scenario.groundTruth.actorSystemId,
@@ -124,7 +124,7 @@ export class LabShellToolset implements Toolset {
       owner === "root" ? 0 : owner && owners.includes(owner) ? 1001 + owners.indexOf(owner) : 1000;
     for (const host of this.lab.hosts.values()) {
       const root = host.rootDir;
-      await writeFile(join(root, "etc", "hosts"), etcHosts());
+      await writeFile(join(root, "etc", "hosts"), etcHosts(identityOf(host.name)));
       await writeFile(join(root, "etc", "ld.so.preload"), `${FAKETIME_LIBRARY}\n`);
       // the release files of the Debian the hosts run
       if (existsSync("/usr/lib/os-release")) await symlink("../usr/lib/os-release", join(root, "etc", "os-release"));
