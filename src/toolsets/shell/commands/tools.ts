@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync } from "node:crypto";
 import type { Command } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
+import { bufferHasToken, decodeBuffer, digestOf } from "../../../world/content.js";
 import { errorText } from "../host-fs.js";
 import { noiseBytes } from "../noise.js";
 import { fail, ok, type Session } from "../session.js";
@@ -538,7 +539,10 @@ const DIGESTS: Record<string, [string, string]> = {
   sha512: ["sha512", "SHA2-512"],
 };
 
-/** `openssl version|rand|dgst|md5|sha256|base64|enc` (3.0.15); digests are of the bytes the file holds. */
+/**
+ * `openssl version|rand|dgst|md5|sha256|base64|enc` (3.0.15); digests are of the content a file stands for, the
+ * same as sha256sum's (generated content: the digest derived from its identity, content.ts).
+ */
 export function opensslCommand(s: Session): Command {
   let randomCalls = 0;
   return defineCommand("openssl", async (args, ctx) => {
@@ -590,7 +594,9 @@ export function opensslCommand(s: Session): Command {
           err += `${data}\n`;
           continue;
         }
-        const hex = createHash(algo).update(data).digest("hex");
+        const hex = bufferHasToken(data)
+          ? digestOf(decodeBuffer(data), algo).toString("hex")
+          : createHash(algo).update(data).digest("hex");
         out += raw ? `${hex} *${f ?? "stdin"}\n` : `${label}(${f ?? "stdin"})= ${hex}\n`;
       }
       return { stdout: out, stderr: err, exitCode: err ? 1 : 0 };
