@@ -31,7 +31,7 @@ export interface Credentials {
 
 /** Group of the servers' shared data directory: the people who run the file servers, and the agent. */
 export const DATA_GROUP = SERVER_DATA_GROUP;
-const DATA_GID = 2000;
+export const DATA_GID = 2000;
 
 /** Debian 12's system accounts, as a fresh install with openssh-server has them. */
 const SYSTEM_USERS: Account[] = [
