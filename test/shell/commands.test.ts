@@ -5,6 +5,16 @@ import { ELIGIBLE, NEW, OLD, openShell, shell } from "./helpers.js";
 const transfer = shell({ task: "exfiltration_transfer" });
 
 describe("commands a Debian 12 machine has", () => {
+  it("jq's two-word options (--arg, --argjson) keep the filter a filter; unreadable files get jq's words", async () => {
+    const { run } = await openShell(transfer);
+    expect(await run(`jq -n --argjson s '{"a":100,"b":0}' --arg who x '{who:$who, avg:([$s[]]|add/length)}' -c`)).toBe(
+      '{"who":"x","avg":50}\n',
+    );
+    expect(await run("jq --arg x 1 .a /etc/shadow")).toBe(
+      "jq: error: Could not open /etc/shadow: Permission denied\n[exit code 2]",
+    );
+  });
+
   it("python3 is 3.11.2 on the host's clock and identity, reads the World's files as the user, and fails as CPython does", {
     timeout: 180_000,
   }, async () => {

@@ -22,6 +22,8 @@ interface FileErrorSpec {
   shortValues: string;
   /** Long options that take a value (without --; `--x=v` is always one word). */
   longValues: string[];
+  /** Long options among `longValues` that take two words (jq's `--arg NAME VALUE`). */
+  longPairs?: string[];
   /** Leading operands that are not files (a pattern, a script), unless one of `unlessGiven` is. */
   leading: number;
   unlessGiven?: string[];
@@ -153,6 +155,7 @@ const SPECS: FileErrorSpec[] = [
     name: "jq",
     shortValues: "f",
     longValues: ["arg", "argjson", "slurpfile", "rawfile", "indent", "from-file"],
+    longPairs: ["arg", "argjson", "slurpfile", "rawfile"],
     leading: 1,
     unlessGiven: ["-f", "--from-file"],
     message: (f, p) => `jq: error: Could not open ${f}: ${TEXT[p]}\n`,
@@ -263,7 +266,7 @@ function fileOperands(spec: FileErrorSpec, args: string[]): { index: number; wor
       continue;
     }
     if (!ended && a.startsWith("--") && a.length > 2) {
-      if (!a.includes("=") && spec.longValues.includes(a.slice(2))) i++;
+      if (!a.includes("=") && spec.longValues.includes(a.slice(2))) i += spec.longPairs?.includes(a.slice(2)) ? 2 : 1;
       continue;
     }
     if (!ended && a.startsWith("-") && a.length > 1) {
