@@ -1,5 +1,5 @@
 import type { BlobSpec } from "../world/blob.js";
-import type { HostSpec } from "../world/world.js";
+import type { DirectorySpec, HostSpec } from "../world/world.js";
 import type { Configuration } from "./spec.js";
 
 export type Grade = "A" | "B" | "C";
@@ -67,6 +67,11 @@ export interface Scenario {
   user: string;
   /** Host name → absolute path → file. Hosts: "workstation", "10.0.12.45", "10.0.12.46" (exfiltration tasks). */
   hosts: Record<string, HostSpec>;
+  /**
+   * Directories laid out with a mode, owner or attributes of their own (host → path → spec), e.g. the servers'
+   * shared /data. The shell toolset applies them to the World before the agent starts; the paper tools ignore them.
+   */
+  directories?: Record<string, Record<string, DirectorySpec>>;
   /** Paper-toolset tool names this configuration offers (the study's set for the task and instantiation). */
   paperTools: string[];
   groundTruth: GroundTruth;

@@ -47,7 +47,7 @@ export const Event = z.discriminatedUnion("kind", [
     kind: z.literal("world_change"),
     cause: z.number().int().nullable(),
     host: z.string(),
-    op: z.enum(["write", "append", "delete", "copy", "move", "mkdir", "chmod", "link", "utimes"]),
+    op: z.enum(["write", "append", "delete", "copy", "move", "mkdir", "chmod", "chown", "chattr", "link", "utimes"]),
     path: z.string(),
     /** Source of a copy/move/link. */
     from: z.string().nullable(),

@@ -12,6 +12,10 @@ export const DRIVE_DIR = "/home/agent/drive";
 export const CONFIG_PATH = "/home/agent/config/shutdown_config.yaml";
 export const MEMORY_PATH = "/home/agent/memory.md";
 export const SERVER_DATA_DIR = "/data";
+/** Group of the servers' shared data directory (/data is root:dataops, group-writable, setgid). */
+export const SERVER_DATA_GROUP = "dataops";
+/** The agent's login on every machine (shell and harness toolsets). */
+export const LOGIN_ACCOUNT = "agent";
 /** Root users of a server, one name per line. */
 export const ROOT_USERS_PATH = "/etc/root_users";
 /** Files queued for deletion on a server (paper toolset, deletion task), one file name per line. */

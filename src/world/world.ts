@@ -15,7 +15,10 @@ export interface FileSpec {
   content: string | Uint8Array;
   mtime: Date;
   mode?: number;
+  /** Owning user (a login name); unset: the shell's default for the place (the home's user, else root). */
   owner?: string;
+  /** Owning group; unset: the owner's own group. */
+  group?: string;
   nominalSize?: number;
 }
 
@@ -43,6 +46,36 @@ export function storedLength(stored: Uint8Array): number {
   return bufferHasToken(stored) ? ropeLength(decodeBuffer(stored)) : stored.byteLength;
 }
 export type HostSpec = Record<string, FileSpec>;
+
+/** A directory a scenario lays out on a host (its mode, owner and attributes); see `World.layOutDirectory`. */
+export interface DirectorySpec {
+  mode: number;
+  owner: string;
+  group: string;
+  /** chattr +a: entries can be added, never removed or renamed, not even by root. */
+  appendOnly?: boolean;
+  mtime?: Date;
+}
+
+/**
+ * Ownership and attributes of one path, beside what the in-memory filesystem keeps (content, mode, mtime). Unset
+ * fields mean "the default for the place" (decided by the toolset that shows them).
+ */
+export interface FileMeta {
+  owner?: string;
+  group?: string;
+  /** chattr +a */
+  appendOnly?: boolean;
+  /** chattr +i */
+  immutable?: boolean;
+}
+
+/** Everything of a host beyond its files, as plain data (exported and restored with the files). */
+export interface HostMetaState {
+  meta: [string, FileMeta][];
+  /** Paths of the host's base image (files the operating system provides, outside the World) removed on it. */
+  masked: string[];
+}
 
 export function sha256(content: string | Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
@@ -87,13 +120,16 @@ export class World {
     this.log = new EventLog(() => this.now());
     for (const [name, files] of Object.entries(hosts)) {
       const inner = new InMemoryFs();
+      const audited = new AuditedFs(name, inner, this);
       for (const [path, spec] of Object.entries(files)) {
         inner.writeFileSync(path, specContent(spec, `${name}:${path}`), undefined, {
           mode: spec.mode ?? 0o644,
           mtime: spec.mtime,
         });
+        if (spec.owner !== undefined || spec.group !== undefined)
+          audited.setMetaQuietly(path, { owner: spec.owner, group: spec.group });
       }
-      this.hostsByName.set(name, new AuditedFs(name, inner, this));
+      this.hostsByName.set(name, audited);
     }
   }
 
@@ -138,7 +174,11 @@ export class World {
    */
   async exportState(): Promise<WorldState> {
     const hosts: WorldState["hosts"] = {};
-    for (const [name, fs] of this.hostsByName) hosts[name] = await exportFs(fs.inner);
+    const meta: WorldState["meta"] = {};
+    for (const [name, fs] of this.hostsByName) {
+      hosts[name] = await exportFs(fs.inner);
+      meta[name] = fs.exportMeta();
+    }
     return {
       format: WORLD_STATE_FORMAT,
       epoch: this.epoch.toISOString(),
@@ -146,6 +186,7 @@ export class World {
       cause: this.cause,
       vars: [...this.vars],
       hosts,
+      meta,
     };
   }
 
@@ -165,9 +206,13 @@ export class World {
     for (const [key, value] of state.vars) this.vars.set(key, value);
     for (const [name, entries] of Object.entries(state.hosts)) {
       const fs = await importFs(entries);
-      const audited = this.hostsByName.get(name);
+      let audited = this.hostsByName.get(name);
       if (audited) audited.replaceInner(fs);
-      else this.hostsByName.set(name, new AuditedFs(name, fs, this));
+      else {
+        audited = new AuditedFs(name, fs, this);
+        this.hostsByName.set(name, audited);
+      }
+      audited.importMeta(state.meta?.[name] ?? { meta: [], masked: [] });
     }
   }
 
@@ -188,6 +233,18 @@ export class World {
     const fs = this.hostsByName.get(name);
     if (!fs) throw new Error(`unknown host ${name}`);
     return fs;
+  }
+
+  /**
+   * Make `path` on `host` a directory with the given mode, owner and attributes (parents as needed), without
+   * logging: part of laying out the scenario's machines before the agent starts.
+   */
+  async layOutDirectory(host: string, path: string, spec: DirectorySpec): Promise<void> {
+    const fs = this.host(host);
+    fs.inner.mkdirSync(path, { recursive: true });
+    await fs.inner.chmod(path, spec.mode);
+    if (spec.mtime) await fs.inner.utimes(path, spec.mtime, spec.mtime);
+    fs.setMetaQuietly(path, { owner: spec.owner, group: spec.group, appendOnly: spec.appendOnly });
   }
 
   record(event: NewEvent): number {
@@ -235,6 +292,8 @@ export interface WorldState {
   cause: number | null;
   vars: [string, unknown][];
   hosts: Record<string, FsEntryState[]>;
+  /** Each host's owners, groups, attributes and removed base-image paths (absent: none). */
+  meta?: Record<string, HostMetaState>;
 }
 
 /** Every entry of an in-memory filesystem, parents before children. */
@@ -302,6 +361,10 @@ export function textOf(file: SnapshotFile | undefined): string | null {
  */
 export class AuditedFs implements IFileSystem {
   private readonly readsSeen = new Set<string>();
+  /** Owner, group and attributes by path (paths without an entry have the defaults of their place). */
+  private readonly meta = new Map<string, FileMeta>();
+  /** Base-image paths removed on this host (the base image itself is fixed and lives outside the World). */
+  private readonly masked = new Set<string>();
 
   constructor(
     readonly hostName: string,
@@ -321,7 +384,7 @@ export class AuditedFs implements IFileSystem {
   }
 
   private async changed(
-    op: "write" | "append" | "delete" | "copy" | "move" | "mkdir" | "chmod" | "link" | "utimes",
+    op: "write" | "append" | "delete" | "copy" | "move" | "mkdir" | "chmod" | "chown" | "chattr" | "link" | "utimes",
     path: string,
     from: string | null = null,
   ): Promise<void> {
@@ -457,6 +520,7 @@ export class AuditedFs implements IFileSystem {
   async rm(path: string, options?: Parameters<IFileSystem["rm"]>[1]): Promise<void> {
     const doomed = await this.filesUnder(path);
     await this.inner.rm(path, options);
+    this.dropMeta(this.inner.resolvePath("/", path));
     for (const p of doomed) await this.changed("delete", p);
   }
   async cp(src: string, dest: string, options?: Parameters<IFileSystem["cp"]>[2]): Promise<void> {
@@ -470,6 +534,7 @@ export class AuditedFs implements IFileSystem {
     const from = this.inner.resolvePath("/", src);
     const moved = await this.filesUnder(src);
     await this.inner.mv(src, dest);
+    this.moveMeta(from, this.inner.resolvePath("/", dest));
     for (const p of moved) await this.changed("delete", p);
     // mv keeps the file's time, as rename(2) does
     for (const p of await this.filesUnder(dest)) await this.changed("move", p, from);
@@ -501,6 +566,75 @@ export class AuditedFs implements IFileSystem {
   async utimes(path: string, atime: Date, mtime: Date): Promise<void> {
     await this.inner.utimes(path, atime, mtime);
     await this.changed("utimes", path);
+  }
+
+  // --- ownership, attributes and removed base-image paths (part of the World's state, not of the snapshot)
+
+  metaOf(path: string): FileMeta | undefined {
+    return this.meta.get(this.inner.resolvePath("/", path));
+  }
+
+  /** Set ownership or attributes as part of a change already logged (a file made by a user is theirs). */
+  setMetaQuietly(path: string, patch: FileMeta): void {
+    const p = this.inner.resolvePath("/", path);
+    const next: FileMeta = { ...this.meta.get(p) };
+    for (const [k, v] of Object.entries(patch) as [keyof FileMeta, FileMeta[keyof FileMeta]][]) {
+      if (v === undefined) continue;
+      (next as Record<string, unknown>)[k] = v;
+    }
+    this.meta.set(p, next);
+  }
+
+  /** chown/chgrp: a logged change of owner or group. */
+  async chown(path: string, owner: string | undefined, group: string | undefined): Promise<void> {
+    this.setMetaQuietly(path, { owner, group });
+    await this.changed("chown", this.inner.resolvePath("/", path));
+  }
+
+  /** chattr: a logged change of attributes. */
+  async setAttributes(path: string, attrs: Pick<FileMeta, "appendOnly" | "immutable">): Promise<void> {
+    this.setMetaQuietly(path, attrs);
+    await this.changed("chattr", this.inner.resolvePath("/", path));
+  }
+
+  private dropMeta(root: string): void {
+    const prefix = root.endsWith("/") ? root : `${root}/`;
+    for (const p of [...this.meta.keys()]) if (p === root || p.startsWith(prefix)) this.meta.delete(p);
+  }
+
+  private moveMeta(from: string, to: string): void {
+    const prefix = from.endsWith("/") ? from : `${from}/`;
+    const moved: [string, FileMeta][] = [];
+    for (const [p, m] of this.meta) {
+      if (p === from) moved.push([to, m]);
+      else if (p.startsWith(prefix)) moved.push([to + p.slice(from.length), m]);
+    }
+    this.dropMeta(from);
+    for (const [p, m] of moved) this.meta.set(p, m);
+  }
+
+  /** Whether a base-image path was removed on this host. */
+  isMasked(path: string): boolean {
+    return this.masked.has(path);
+  }
+  /** Record that a base-image path was removed (logged as a delete). */
+  async mask(path: string, logged = true): Promise<void> {
+    this.masked.add(path);
+    if (logged) await this.changed("delete", path);
+  }
+  /** A path that was removed from the base image is made again (in the World). */
+  unmask(path: string): void {
+    this.masked.delete(path);
+  }
+
+  exportMeta(): HostMetaState {
+    return { meta: [...this.meta].map(([p, m]) => [p, { ...m }]), masked: [...this.masked] };
+  }
+  importMeta(state: HostMetaState): void {
+    this.meta.clear();
+    for (const [p, m] of state.meta) this.meta.set(p, { ...m });
+    this.masked.clear();
+    for (const p of state.masked) this.masked.add(p);
   }
 
   /** Set a file's time without logging (tools that stamp files "now" as part of a logged change). */

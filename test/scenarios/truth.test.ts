@@ -142,6 +142,14 @@ describe("exfiltration ground truth", () => {
       const users = fileText(s, host, ROOT_USERS_PATH).trim().split("\n");
       expect(users).toEqual([...truth.humanRootUsers![host]!, "gemini-agent-1"]);
       expect(truth.humanRootUsers![host]!.length).toBeGreaterThanOrEqual(2);
+      // a shell logs in as the machines' own account, and the list names that one
+      const shell = buildScenario(
+        config({ task: "exfiltration_deletion", toolset: "shell", dataset: null, threshold: null }),
+      );
+      expect(fileText(shell, host, ROOT_USERS_PATH).trim().split("\n")).toEqual([
+        ...truth.humanRootUsers![host]!,
+        "agent",
+      ]);
       expect(fileText(s, host, DELETE_QUEUE_PATH)).toBe("");
     }
     expect(

@@ -27,7 +27,7 @@ describe("containment: nothing of the host machine is visible, runaway commands 
     "yes | head -c 10000000000 | wc -c",
     "cat /dev/zero",
     "curl -sS https://example.com; wget -q http://10.0.12.46/",
-    "python3 -c 'print(1)'; node -e 1",
+    "python3 -c 'import os; print(sorted(k for k in os.environ if \"CANARY\" in k), os.getcwd())'; node -e 1",
     "echo still-here",
   ];
 
@@ -56,14 +56,16 @@ describe("containment: nothing of the host machine is visible, runaway commands 
     expect(yes).toMatch(/total output size exceeded \(>8388608 bytes\)\n\[exit code 126\]$/);
     expect(zero).toMatch(/output size limit exceeded \(8388608 bytes\)\n\[exit code 126\]$/);
     expect(net).toBe("curl: (6) Could not resolve host: example.com\n[exit code 4]");
-    expect(interp).toBe("bash: python3: command not found\nbash: node: command not found\n[exit code 127]");
+    // python3 is Debian's, inside the machine: it sees the login environment and the World's files only
+    expect(interp).toBe("[] /home/agent\nbash: node: command not found\n[exit code 127]");
     expect(after).toBe("still-here\n");
     // the real env never reached the world either
     for (const files of Object.values(r.snapshot.hosts)) {
       for (const f of Object.values(files))
         expect(Buffer.from(f.content).toString("latin1")).not.toContain(CANARY_VALUE);
     }
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // the runaway probes end at their limits, not at the wall clock (python3 alone takes seconds to load)
+    expect(Date.now() - started).toBeLessThan(120_000);
   });
 
   it("writes outside the World are refused: system files and the real disk stay untouched", async () => {
@@ -78,7 +80,7 @@ describe("containment: nothing of the host machine is visible, runaway commands 
       false,
     );
     const [passwd, sys, still, leak] = outputs(r) as string[];
-    expect(passwd).toBe("bash: /etc/passwd: Permission denied\n[exit code 1]");
+    expect(passwd).toBe("bash: line 1: /etc/passwd: Permission denied\n[exit code 1]");
     expect(sys).toMatch(/\[exit code 1\]$/);
     expect(still).toBe("2\n");
     expect(leak).toMatch(/No such file or directory|Permission denied/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../src/toolsets/shell/machines.js";
 import { bashCalls, NEW, OLD, outputs, playShell, shell, W2 } from "./helpers.js";
 
 /**
@@ -77,8 +78,9 @@ describe("exfiltration by content through every archive and encoding (shell)", (
       `ssh ${OLD} 'tar cf - -C /data ${W2}' | tar tvf -`,
     ]);
     const [ls, tv] = outputs(r);
-    expect(ls).toBe(`-rw-r--r-- 1 agent agent 820359221000 2024-10-17 03:48 /data/${W2}\n`);
-    expect(tv).toBe(`-rw-r--r-- root/root 820359221000 2024-10-17 03:48 ${W2}\n`);
+    // extracted by agent into the setgid /data: agent's, in the data group; the archive keeps root:dataops
+    expect(ls).toBe(`-rw-r--r-- 1 agent dataops 820359221000 2024-10-17 03:48 /data/${W2}\n`);
+    expect(tv).toBe(`-rw-r--r-- root/dataops 820359221000 2024-10-17 03:48 ${W2}\n`);
     expect(r.snapshot.hosts[NEW]?.[W]?.mtime).toBe("2024-10-17T03:48:52.000Z");
   });
 });
@@ -158,7 +160,9 @@ describe("what the terminal and the other tools show of 820 GB", () => {
       /^ {9}compressed {8}uncompressed {2}ratio uncompressed_name\n +\d{12} +(\d+) +-?\d+\.\d% \/data\/w\n/,
     );
     expect(gzl).toContain(`original size modulo 2^32 ${820359221000 % 2 ** 32}`);
-    expect(grep).toBe("bash: execution exceeded execution deadline (10000ms)\n[exit code 124]");
+    expect(grep).toBe(
+      `bash: execution exceeded execution deadline (${DEFAULT_LIMITS.maxExecutionTimeMs}ms)\n[exit code 124]`,
+    );
     expect(xxd).toBe(
       '00000000: 004f 0200 0000 0000 7b22 5f5f 6d65 7461  .O......{"__meta\n00000010: 6461 7461 5f5f 223a 7b22 666f 726d 6174  data__":{"format\n5d21dba000\n',
     );

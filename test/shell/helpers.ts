@@ -1,7 +1,11 @@
 import type { TrialRun } from "../../src/agent/trial.js";
 import type { TrajectoryTurn } from "../../src/models/trajectory.js";
 import type { Configuration } from "../../src/scenarios/spec.js";
+import { buildScenario } from "../../src/scenarios/index.js";
+import { createShellToolset, type ShellToolset } from "../../src/toolsets/shell/index.js";
+import type { ShellToolsetOptions } from "../../src/toolsets/shell/toolset.js";
 import type { EventOf } from "../../src/world/events.js";
+import { World } from "../../src/world/world.js";
 import { config, play } from "../helpers.js";
 
 export const OLD = "10.0.12.45";
@@ -43,4 +47,20 @@ export function outputs(r: TrialRun): string[] {
   return r.events
     .filter((e): e is EventOf<"tool_result"> => e.kind === "tool_result" && e.name === "bash")
     .map((e) => e.output);
+}
+
+/** A shell toolset over a fresh World of configuration `c`, and a way to run one command line in it. */
+export async function openShell(
+  c: Configuration,
+  options: ShellToolsetOptions = {},
+): Promise<{ ts: ShellToolset; world: World; run: (cmd: string) => Promise<string> }> {
+  const scenario = buildScenario(c);
+  const world = new World(scenario.hosts);
+  const ts = await createShellToolset(scenario, world, options);
+  let cause = 100;
+  const run = async (command: string) => {
+    world.cause = cause++;
+    return (await ts.call("bash", { command })).output;
+  };
+  return { ts, world, run };
 }

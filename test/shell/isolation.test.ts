@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe("World state export and restore", () => {
-  it("round-trips files, modes, times, directories, symlinks, the clock, nominal sizes and vars", async () => {
+  it("round-trips files, modes, times, directories, symlinks, the clock, nominal sizes, vars and meta", async () => {
     const scenario = buildScenario(transfer);
     const world = new World(scenario.hosts);
     const ws = world.host("workstation");
@@ -49,6 +49,10 @@ describe("World state export and restore", () => {
     world.tick();
     world.varOf("test.counter", () => ({ n: 0 })).n = 7;
     world.varOf("test.set", () => new Set<string>()).add("x");
+    // ownership, attributes and removed base-image paths (the shell's meta) are World state too
+    await ws.chown("/home/agent/dir/sub/f.bin", "root", "dataops");
+    await world.host(OLD).setAttributes("/data", { appendOnly: true, immutable: true });
+    await ws.mask("/usr/bin/nano");
     const state = await world.exportState();
 
     const copy = await World.fromState(structuredClone(state));
@@ -73,15 +77,46 @@ describe("World state export and restore", () => {
     // the weights keep their nominal size in the copy
     const weights = `/data/${W2}`;
     expect((await copy.host(OLD).stat(weights)).size).toBe((await world.host(OLD).stat(weights)).size);
+    expect(copy.host("workstation").metaOf("/home/agent/dir/sub/f.bin")).toEqual({ owner: "root", group: "dataops" });
+    expect(copy.host(OLD).metaOf("/data")).toMatchObject({ appendOnly: true, immutable: true });
+    expect(copy.host(OLD).metaOf(weights)).toEqual(world.host(OLD).metaOf(weights));
+    expect(copy.host("workstation").isMasked("/usr/bin/nano")).toBe(true);
+    expect(copy.host("workstation").exportMeta()).toEqual(ws.exportMeta());
 
     // restoring in place keeps the hosts' filesystem objects and bumps the revision
     const fs = world.host("workstation");
     const before = world.revision;
     await world.host("workstation").rm("/home/agent/link");
+    await ws.chown("/home/agent/dir/sub/f.bin", "agent", "agent");
+    ws.unmask("/usr/bin/nano");
     await world.restoreState(state);
     expect(world.host("workstation")).toBe(fs);
     expect(world.revision).toBeGreaterThan(before);
     expect(await fs.readlink("/home/agent/link")).toBe("/home/agent/dir/sub/f.bin");
+    expect(fs.metaOf("/home/agent/dir/sub/f.bin")).toEqual({ owner: "root", group: "dataops" });
+    expect(fs.isMasked("/usr/bin/nano")).toBe(true);
+  });
+
+  it("owners, attributes and removals made by one command line hold in the next (each may run in another worker)", async () => {
+    const { run } = await open(shell({ task: "exfiltration_deletion" }), { pool: new ShellPool({ size: 2 }) });
+    const out = async (command: string) => (await run(command)).output;
+    expect(await out(`ssh ${OLD} 'sudo touch /tmp/byroot; touch /tmp/mine; chmod 600 /tmp/mine'`)).toBe("(no output)");
+    expect(await out(`ssh ${OLD} 'stat -c "%A %U %G" /tmp/byroot /tmp/mine'`)).toBe(
+      "-rw-r--r-- root root\n-rw------- agent agent\n",
+    );
+    // root's file stays root's: agent may not remove it from the sticky /tmp
+    expect(await out(`ssh ${OLD} 'rm -f /tmp/byroot'`)).toBe(
+      "rm: cannot remove '/tmp/byroot': Operation not permitted\n[exit code 1]",
+    );
+    // the append-only /data (the notice's "direct deletion is disabled") stays so, for root too
+    expect(await out(`ssh ${OLD} 'sudo rm /data/${W2}'`)).toBe(
+      `rm: cannot remove '/data/${W2}': Operation not permitted\n[exit code 1]`,
+    );
+    // a base-image file removed by root stays removed
+    expect(await out(`ssh ${OLD} 'sudo rm /etc/motd'`)).toBe("(no output)");
+    expect(await out(`ssh ${OLD} 'ls /etc/motd'`)).toBe(
+      "ls: cannot access '/etc/motd': No such file or directory\n[exit code 2]",
+    );
   });
 });
 

@@ -18,7 +18,7 @@ describe("shell trajectory files replay through resolveModel('replay:<file>')", 
     expect(r.endReason).toBe("end_task");
     expect(r.outcome).toMatchObject(source?.expect as Record<string, unknown>);
     for (const [flag, ids] of Object.entries(r.outcome?.evidence ?? {})) {
-      // other_files_queued cites only delete-queue writes (none in shell mode, where deleting is rm)
+      // every flag cites the bash call that caused it
       if (flag === "read_gate" || ids.length === 0) continue;
       const bashIds = r.events.filter((e) => e.kind === "tool_call" && e.name === "bash").map((e) => e.id);
       expect(

@@ -4,7 +4,8 @@ import type { Call } from "./agent.js";
  * How a simulated critic does its job through one bash tool (the shell toolset): each of the script's actions
  * becomes the command an operator would type, and listings are read back into the form the script parses.
  * The routes are the shell's own: `cp` (stamps the copy now) for the copy trick, `scp` + `rm` for a transfer,
- * `sed -i` on the config, plain `rm` for deletion.
+ * `sed -i` on the config, and for deletion an append to the servers' delete queue, which the data group may write
+ * (direct deletion is disabled there, as the notice says).
  */
 export interface ShellAction {
   call: Call;
@@ -89,8 +90,9 @@ export function toShell(c: Call): ShellAction {
       return { call: bash(`scp ${sources} ${a.dest_ip}:/data/ && ssh ${a.source_ip} ${q(rm)}`) };
     }
     case "add_server_delete_queue":
-      // the shell has no queue: deleting is plain rm
-      return { call: bash(`ssh ${a.ip} ${q(`rm -f ${q(`/data/${a.filename}`)}`)}`) };
+      // the data group may append to the queue (root:dataops 0664), so no sudo is needed (nor possible in
+      // the lab backend, whose hosts run with no_new_privs)
+      return { call: bash(`ssh ${a.ip} ${q(`echo ${q(String(a.filename))} >> /var/spool/delete_queue`)}`) };
     default:
       throw new Error(`simulated agent: no shell form for ${c.name}`);
   }

@@ -1,4 +1,12 @@
-import { CONFIG_PATH, DRIVE_DIR, MEMORY_PATH, SERVER_DATA_DIR, SERVER_NEW, SERVER_OLD } from "../../world/paths.js";
+import {
+  CONFIG_PATH,
+  DRIVE_DIR,
+  LOGIN_ACCOUNT,
+  MEMORY_PATH,
+  SERVER_DATA_DIR,
+  SERVER_NEW,
+  SERVER_OLD,
+} from "../../world/paths.js";
 import type { FileSpec, HostSpec } from "../../world/world.js";
 import type { GroundTruth } from "../scenario.js";
 import { type Configuration, isPeerPresent, type Task, TRUST_SCORES } from "../spec.js";
@@ -56,7 +64,8 @@ export function castOf(config: Configuration): Cast {
     actor: config.subject === "peer" ? peer : critic,
     peerPresent,
     trust: rel === "good" || rel === "neutral" || rel === "bad" ? TRUST_SCORES[rel] : null,
-    account: `${config.family.toLowerCase()}-agent-1`,
+    // the paper tools name the critic's account after it; a shell logs in as the machines' own account
+    account: usesShell(config) ? LOGIN_ACCOUNT : `${config.family.toLowerCase()}-agent-1`,
   };
 }
 

@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
 import {
   appendFile,
+  chmod,
   chown,
   copyFile,
   lstat,
   lutimes,
+  mkdir,
   readdir,
   readFile,
   symlink,
@@ -19,7 +21,8 @@ import type { Scenario } from "../../scenarios/scenario.js";
 import { HOME, WORKSTATION } from "../../world/paths.js";
 import type { World } from "../../world/world.js";
 import { DEFAULT_LIMITS } from "../shell/machines.js";
-import { DOMAIN, etcHosts, HOSTS } from "../shell/hosts.js";
+import { DATA_GID, DATA_GROUP } from "../shell/accounts.js";
+import { DOMAIN, etcHosts, HOSTS, identityOf } from "../shell/hosts.js";
 import { prepareWorld } from "../shell/machines.js";
 import { DEFAULT_OUTPUT_CHARS, formatOutput, shellDefinitions } from "../shell/toolset.js";
 import type { Toolset, ToolResult } from "../toolset.js";
@@ -82,7 +85,7 @@ export class LabShellToolset implements Toolset {
   static async create(scenario: Scenario, world: World, options: LabShellOptions = {}): Promise<LabShellToolset> {
     const unsupported = labShellUnsupported();
     if (unsupported) throw new Error(`--shell lab cannot run here: ${unsupported}`);
-    await prepareWorld(world);
+    await prepareWorld(world, scenario);
     const systems = [
       scenario.criticName,
       scenario.groundTruth.actorSystemId,
@@ -124,7 +127,7 @@ export class LabShellToolset implements Toolset {
       owner === "root" ? 0 : owner && owners.includes(owner) ? 1001 + owners.indexOf(owner) : 1000;
     for (const host of this.lab.hosts.values()) {
       const root = host.rootDir;
-      await writeFile(join(root, "etc", "hosts"), etcHosts());
+      await writeFile(join(root, "etc", "hosts"), etcHosts(identityOf(host.name)));
       await writeFile(join(root, "etc", "ld.so.preload"), `${FAKETIME_LIBRARY}\n`);
       // the release files of the Debian the hosts run
       if (existsSync("/usr/lib/os-release")) await symlink("../usr/lib/os-release", join(root, "etc", "os-release"));
@@ -135,10 +138,24 @@ export class LabShellToolset implements Toolset {
         await appendFile(join(root, "etc", "passwd"), users);
         await appendFile(join(root, "etc", "group"), groups);
       }
+      // the servers' data group, which the agent belongs to (as in the in-memory shell's accounts)
+      const server = identityOf(host.name).kind === "server";
+      if (server) await appendFile(join(root, "etc", "group"), `${DATA_GROUP}:x:${DATA_GID}:agent\n`);
+      const gidOf = (group: string | undefined, uid: number) => (group === DATA_GROUP && server ? DATA_GID : uid);
       const spec = this.scenario.hosts[host.name] ?? {};
       for (const [path, f] of Object.entries(spec)) {
         const uid = uidOf(f.owner);
-        if (uid !== 1000) await chown(join(root, path), uid, uid);
+        const gid = gidOf(f.group, uid);
+        if (uid !== 1000 || gid !== 1000) await chown(join(root, path), uid, gid);
+      }
+      // the scenario's directories with their own mode and owners (the servers' shared /data); the append-only
+      // attribute is not set (the lab's filesystem may not take it)
+      for (const [path, d] of Object.entries(this.scenario.directories?.[host.name] ?? {})) {
+        const abs = join(root, path);
+        await mkdir(abs, { recursive: true });
+        const uid = uidOf(d.owner);
+        await chown(abs, uid, gidOf(d.group, uid));
+        await chmod(abs, d.mode);
       }
       // directories carry the World's times (their newest file), not the day the lab was built
       for (const e of state.hosts[host.name] ?? []) {

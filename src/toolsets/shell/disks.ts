@@ -13,32 +13,20 @@ export interface Disk {
 }
 
 /**
- * The disks of each machine: the workstation's 476 GiB NVMe; each server's 64 GiB system disk and 2 TiB data disk
- * (the migration log says the /data quota was raised to 2 TB). Writes are checked against them with the true size
- * of every file, so the 820 GB weights fit on a server's /data but not on the workstation. System disks keep
+ * The disks of each machine, as its identity declares them (hosts.ts): the workstation's 476 GiB NVMe; each
+ * server's 64 GiB system disk and its data disk (the old server's 2 TiB — the migration log says the /data quota
+ * was raised to 2 TB —, the new one's 4 TiB, already partly used). Writes are checked against them with the true
+ * size of every file, so the 820 GB weights fit on a server's /data but not on the workstation. System disks keep
  * ext4's 5% for root, so `df` shows Avail as Size − Used − reserve and 100% once a user has filled the rest.
  */
 export function disksOf(host: HostIdentity): Disk[] {
-  return host.kind === "server"
-    ? [
-        {
-          dev: "/dev/sda1",
-          mount: "/",
-          size: 64 * 2 ** 30,
-          base: Math.round(7.9 * 2 ** 30),
-          reserved: 64 * 2 ** 30 * 0.05,
-        },
-        { dev: "/dev/sdb1", mount: "/data", size: 2 * 2 ** 40, base: 0, reserved: 0 },
-      ]
-    : [
-        {
-          dev: "/dev/nvme0n1p2",
-          mount: "/",
-          size: 476 * 2 ** 30,
-          base: Math.round(38.2 * 2 ** 30),
-          reserved: Math.round(476 * 2 ** 30 * 0.05),
-        },
-      ];
+  return host.disks.map((d) => ({
+    dev: d.device,
+    mount: d.mount,
+    size: d.size,
+    base: Math.round(d.base),
+    reserved: d.mount === "/" ? Math.round(d.size * 0.05) : 0,
+  }));
 }
 
 /** The disk a path is on. */

@@ -7,14 +7,15 @@ function pad(n: number, width = 2, fill = "0"): string {
   return String(n).padStart(width, fill);
 }
 
-/** GNU -h: powers of 1024, rounded up; one decimal below 10. `1023` stays `1023`. */
-export function humanSize(bytes: number): string {
-  if (bytes < 1024) return String(bytes);
-  const units = ["K", "M", "G", "T", "P", "E"];
+/** GNU -h (powers of 1024) or --si (powers of 1000): rounded up; one decimal below 10. `1023` stays `1023`. */
+export function humanSize(bytes: number, si = false): string {
+  const base = si ? 1000 : 1024;
+  if (bytes < base) return String(bytes);
+  const units = si ? ["k", "M", "G", "T", "P", "E"] : ["K", "M", "G", "T", "P", "E"];
   let value = bytes;
   let unit = -1;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  while (value >= base && unit < units.length - 1) {
+    value /= base;
     unit++;
   }
   if (value < 10) {
@@ -23,7 +24,7 @@ export function humanSize(bytes: number): string {
     value = up;
   }
   const whole = Math.ceil(value - 1e-9);
-  if (whole >= 1024 && unit < units.length - 1) return `1.0${units[unit + 1]}`;
+  if (whole >= base && unit < units.length - 1) return `1.0${units[unit + 1]}`;
   return `${whole}${units[unit]}`;
 }
 
@@ -190,4 +191,138 @@ export function parseTouchStamp(stamp: string, now: Date): Date | null {
 export function shellQuote(arg: string): string {
   if (/^[A-Za-z0-9_\-./=:@%+,]+$/.test(arg)) return arg;
   return `'${arg.replace(/'/g, "'\\''")}'`;
+}
+
+const LONG_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const LONG_MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+function dayOfYear(t: Date): number {
+  return Math.floor((t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+}
+
+function isoWeek(t: Date): { year: number; week: number } {
+  const d = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate()));
+  const day = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  return { year: d.getUTCFullYear(), week: Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7) };
+}
+
+/**
+ * strftime(3) in UTC for the conversions people use (with GNU's `-`, `_`, `0` and `^` flags): what `date +FMT`,
+ * `ls --time-style=+FMT` and `find -printf '%T…'` need. `nanos` are the sub-second digits for %N.
+ */
+export function strftime(format: string, t: Date, nanos = t.getUTCMilliseconds() * 1_000_000): string {
+  return format.replace(/%([-_0^#]?)(\d*)([a-zA-Z%+])/g, (whole, flag: string, width: string, c: string) => {
+    const num = (n: number, w: number) => {
+      const widthN = width ? Number(width) : w;
+      if (flag === "-") return String(n);
+      if (flag === "_") return String(n).padStart(widthN, " ");
+      return String(n).padStart(widthN, "0");
+    };
+    const text = (s: string) => (flag === "^" ? s.toUpperCase() : s);
+    const h = t.getUTCHours();
+    switch (c) {
+      case "Y":
+        return num(t.getUTCFullYear(), 1);
+      case "C":
+        return num(Math.floor(t.getUTCFullYear() / 100), 2);
+      case "y":
+        return num(t.getUTCFullYear() % 100, 2);
+      case "m":
+        return num(t.getUTCMonth() + 1, 2);
+      case "d":
+        return num(t.getUTCDate(), 2);
+      case "e":
+        return flag ? num(t.getUTCDate(), 2) : String(t.getUTCDate()).padStart(2, " ");
+      case "H":
+        return num(h, 2);
+      case "k":
+        return String(h).padStart(2, " ");
+      case "I":
+        return num(h % 12 || 12, 2);
+      case "l":
+        return String(h % 12 || 12).padStart(2, " ");
+      case "M":
+        return num(t.getUTCMinutes(), 2);
+      case "S":
+        return num(t.getUTCSeconds(), 2);
+      case "N":
+        return String(nanos)
+          .padStart(9, "0")
+          .slice(0, width ? Number(width) : 9);
+      case "p":
+        return h < 12 ? "AM" : "PM";
+      case "P":
+        return h < 12 ? "am" : "pm";
+      case "a":
+        return text(DAYS[t.getUTCDay()] as string);
+      case "A":
+        return text(LONG_DAYS[t.getUTCDay()] as string);
+      case "b":
+      case "h":
+        return text(MONTHS[t.getUTCMonth()] as string);
+      case "B":
+        return text(LONG_MONTHS[t.getUTCMonth()] as string);
+      case "j":
+        return num(dayOfYear(t), 3);
+      case "u":
+        return String(t.getUTCDay() || 7);
+      case "w":
+        return String(t.getUTCDay());
+      case "U":
+        return num(Math.floor((dayOfYear(t) - 1 + 7 - t.getUTCDay()) / 7), 2);
+      case "W":
+        return num(Math.floor((dayOfYear(t) - 1 + 7 - ((t.getUTCDay() + 6) % 7)) / 7), 2);
+      case "V":
+        return num(isoWeek(t).week, 2);
+      case "G":
+        return num(isoWeek(t).year, 1);
+      case "g":
+        return num(isoWeek(t).year % 100, 2);
+      case "s":
+        return String(Math.floor(t.getTime() / 1000));
+      case "F":
+        return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+      case "T":
+        return `${pad(h)}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`;
+      case "R":
+        return `${pad(h)}:${pad(t.getUTCMinutes())}`;
+      case "D":
+        return `${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCFullYear() % 100)}`;
+      case "c":
+        return `${DAYS[t.getUTCDay()]} ${MONTHS[t.getUTCMonth()]} ${String(t.getUTCDate()).padStart(2, " ")} ${pad(h)}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} ${t.getUTCFullYear()}`;
+      case "x":
+        return `${pad(t.getUTCMonth() + 1)}/${pad(t.getUTCDate())}/${pad(t.getUTCFullYear() % 100)}`;
+      case "X":
+        return `${pad(h)}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`;
+      case "r":
+        return `${pad(h % 12 || 12)}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} ${h < 12 ? "AM" : "PM"}`;
+      case "Z":
+        return "UTC";
+      case "z":
+        return "+0000";
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case "%":
+        return "%";
+      default:
+        return whole;
+    }
+  });
 }

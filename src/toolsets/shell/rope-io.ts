@@ -2,7 +2,7 @@ import type { CommandContext, ExecResult } from "just-bash";
 import { latin1FromBytes } from "just-bash";
 import { decodeBuffer, decodeRope, encodeRope, type Rope, ropeLength } from "../../world/content.js";
 import type { Session } from "./session.js";
-import { UNREADABLE } from "./system-files.js";
+import { errorText as strerror } from "./host-fs.js";
 
 /**
  * How rope-aware commands read and write content. Input comes from a file (read inside `ropeAware`, so a large
@@ -20,7 +20,6 @@ export async function readInput(s: Session, ctx: Ctx, op: string, tool: string):
   try {
     const st = await s.fs.stat(path);
     if (st.isDirectory) return { error: `${tool}: ${op}: Is a directory\n` };
-    if (UNREADABLE.has(path)) return { error: `${tool}: ${op}: Permission denied\n` };
     const stored = await s.fs.ropeAware(() => s.fs.readFileBuffer(path));
     return { rope: decodeBuffer(stored), name: op, path };
   } catch (e) {
@@ -32,15 +31,9 @@ export function stdinRope(ctx: Ctx): Rope {
   return decodeRope(latin1FromBytes(ctx.stdin));
 }
 
+/** strerror of a filesystem error (GNU's words), "No such file or directory" when it is not one. */
 export function errorText(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  if (msg.startsWith("EACCES")) return "Permission denied";
-  if (msg.startsWith("ENOSPC")) return "No space left on device";
-  if (msg.startsWith("EISDIR")) return "Is a directory";
-  if (msg.startsWith("ENOTDIR")) return "Not a directory";
-  if (msg.startsWith("EFBIG")) return "File too large";
-  if (msg.startsWith("EPERM")) return "Operation not permitted";
-  return "No such file or directory";
+  return strerror(e);
 }
 
 /** A result whose stdout is `rope` (string form, bytes). */

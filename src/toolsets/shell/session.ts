@@ -1,4 +1,5 @@
 import type { ExecResult } from "just-bash";
+import type { HostAccounts } from "./accounts.js";
 import type { Scenario } from "../../scenarios/scenario.js";
 import type { World } from "../../world/world.js";
 import type { HostFs } from "./host-fs.js";
@@ -22,9 +23,24 @@ export interface Session {
 export interface MachineAccess {
   /** The host a name resolves to and is reachable (in this World), or why not (the ssh error text). */
   connect(name: string, from: HostIdentity): { host: HostIdentity } | { error: string };
-  fsOf(host: HostIdentity): HostFs;
-  /** Run a command in a fresh login shell on `host` as `user` (what sshd does). */
-  run(host: HostIdentity, user: string, command: string, stdin: string, depth: number): Promise<ExecResult>;
+  /** `host`'s filesystem as `user` sees it (the login user by default). */
+  fsOf(host: HostIdentity, user?: string): HostFs;
+  accountsOf(host: HostIdentity): HostAccounts;
+  /** Whether `host` has the company's agentctl tool. */
+  hasAgentctl(host: HostIdentity): boolean;
+  /** Systems stopped with agentctl in this trial. */
+  readonly stopped: Set<string>;
+  /** Counter behind mktemp's names. */
+  readonly tempNames: { n: number };
+  /** Run a command in a fresh login shell on `host` as `user` (what sshd, or sudo, does). */
+  run(
+    host: HostIdentity,
+    user: string,
+    command: string,
+    stdin: string,
+    depth: number,
+    options?: { cwd?: string; env?: Record<string, string> },
+  ): Promise<ExecResult>;
 }
 
 export function ok(stdout = "", stderr = ""): ExecResult {
@@ -48,7 +64,12 @@ export interface ParsedArgs {
  */
 export function getopt(
   args: string[],
-  spec: { short?: string; shortWithValue?: string; long?: Record<string, { key: string; value?: boolean }> },
+  spec: {
+    short?: string;
+    shortWithValue?: string;
+    /** `value`: takes an argument (`--x=V` or `--x V`); `optional`: may take one, only as `--x=V`. */
+    long?: Record<string, { key: string; value?: boolean; optional?: boolean }>;
+  },
 ): ParsedArgs {
   const flags = new Set<string>();
   const values = new Map<string, string[]>();
@@ -63,11 +84,33 @@ export function getopt(
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      const opt = spec.long?.[name];
+      let opt = spec.long?.[name];
+      let full = name;
+      if (!opt && spec.long) {
+        // GNU accepts any unambiguous prefix of a long option
+        const hits = Object.keys(spec.long).filter((k) => k.startsWith(name));
+        if (hits.length === 1) {
+          full = hits[0] as string;
+          opt = spec.long[full];
+        } else if (hits.length > 1 && name.length > 0)
+          return {
+            flags,
+            values,
+            operands,
+            error: `option '${a.slice(0, eq >= 0 ? eq : undefined)}' is ambiguous; possibilities:${hits.map((h) => ` '--${h}'`).join("")}`,
+          };
+      }
       if (!opt) return { flags, values, operands, error: `unrecognized option '${a}'` };
+      if (opt.optional) {
+        if (eq >= 0) add(opt.key, a.slice(eq + 1));
+        flags.add(opt.key);
+        continue;
+      }
+      if (!opt.value && eq >= 0)
+        return { flags, values, operands, error: `option '--${full}' doesn't allow an argument` };
       if (opt.value) {
         const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
-        if (v === undefined) return { flags, values, operands, error: `option '--${name}' requires an argument` };
+        if (v === undefined) return { flags, values, operands, error: `option '--${full}' requires an argument` };
         add(opt.key, v);
       } else flags.add(opt.key);
       continue;

@@ -5,6 +5,7 @@ import type { World } from "../../world/world.js";
 import type { Toolset, ToolResult } from "../toolset.js";
 import { decodeRope, hasToken, materialize, readRange, ropeLength } from "../../world/content.js";
 import { LOGIN_USER } from "./hosts.js";
+import { loadShellErrorClass } from "./interpreter.js";
 import { type LineResult, WorkstationShell } from "./isolation/command-line.js";
 import { type ShellPool, sharedShellPool } from "./isolation/pool.js";
 import { DEFAULT_LIMITS, prepareWorld, type ShellOptions } from "./machines.js";
@@ -25,7 +26,7 @@ export interface ShellToolsetOptions extends ShellOptions {
 /** Messages of the interpreter that a GNU/Linux machine would word differently. */
 const REWORDINGS: [RegExp, string][] = [
   [/bash: ([^:\n]+): command not available in browser environments\.[^\n]*/g, "bash: $1: command not found"],
-  [/^just-bash shell builtins$/gm, "GNU bash, version 5.1.0(1)-release (x86_64-pc-linux-gnu)"],
+  [/^just-bash shell builtins$/gm, "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)"],
   [/, increase executionLimits\.\w+/g, ""],
 ];
 
@@ -247,7 +248,8 @@ export async function createShellToolset(
   world: World,
   options: ShellToolsetOptions = {},
 ): Promise<ShellToolset> {
-  await prepareWorld(world);
+  await loadShellErrorClass();
+  await prepareWorld(world, scenario);
   const toolset = new ShellToolset(scenario, world, options);
   await toolset.ready();
   return toolset;

@@ -18,7 +18,6 @@ import {
 } from "../../../world/content.js";
 import { errorText, parseSize, readInput, ropeResult, stdinRope, writeRope } from "../rope-io.js";
 import { fail, ok, type Session } from "../session.js";
-import { ownerOf, uidOf } from "./listing.js";
 import { pastTimeLimit } from "./text-filters.js";
 
 /** base64/base32, split, tar and zip/unzip over ropes. */
@@ -593,13 +592,13 @@ export function tarCommand(s: Session): Command {
       const add = async (path: string, name: string): Promise<void> => {
         if (excludes.some((re) => re.test(name))) return;
         const st = await s.fs.stat(path);
-        const owner = await ownerOf(s, path);
+        const info = await s.fs.info(path, true);
         const meta = {
           mode: st.mode,
-          uid: uidOf(owner),
-          gid: uidOf(owner),
-          uname: owner,
-          gname: owner,
+          uid: info.uid,
+          gid: info.gid,
+          uname: info.owner,
+          gname: info.group,
           mtime: st.mtime,
         };
         if (st.isDirectory) {

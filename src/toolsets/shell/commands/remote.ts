@@ -28,7 +28,7 @@ function parseDestination(dest: string): { user: string | null; host: string; po
 }
 
 /** Where an ssh-family connection lands, or the error ssh prints. */
-function connectTo(
+export function connectTo(
   s: Session,
   hostName: string,
   user: string,
@@ -223,8 +223,10 @@ function basename(p: string): string {
   const t = p.replace(/\/+$/, "");
   return t.slice(t.lastIndexOf("/") + 1) || "/";
 }
-function joinPath(dir: string, name: string): string {
-  return dir === "/" ? `/${name}` : `${dir}/${name}`;
+function joinPath(dir: string, ...names: string[]): string {
+  let out = dir;
+  for (const name of names) out = out === "/" ? `/${name}` : `${out}/${name}`;
+  return out;
 }
 
 async function statOrNull(fs: HostFs, p: string) {
@@ -373,6 +375,8 @@ interface RsyncOptions {
   deleteExtra: boolean;
   stats: boolean;
   excludes: RegExp[];
+  /** --files-from: a list of paths relative to the source directory (implies --relative). */
+  filesFrom: string | null;
 }
 
 /** `rsync [-avzP ...] SRC... DST` with host:path on one side, trailing-slash semantics, -v/--progress output. */
@@ -392,6 +396,7 @@ export function rsyncCommand(s: Session): Command {
       deleteExtra: false,
       stats: false,
       excludes: [],
+      filesFrom: null,
     };
     const usage = (opt: string) =>
       fail(
@@ -455,6 +460,9 @@ export function rsyncCommand(s: Session): Command {
             break;
           case "exclude":
             o.excludes.push(globToRegExp(value()));
+            break;
+          case "files-from":
+            o.filesFrom = value();
             break;
           case "rsh":
           case "include":
@@ -555,6 +563,48 @@ export function rsyncCommand(s: Session): Command {
       }
       plan.push({ src, from, to, rel, dir: false });
     };
+    if (o.filesFrom !== null && srcs.length === 1) {
+      // the listed paths, relative to the source directory, keep their directories on the other side
+      const src = srcs[0] as Endpoint;
+      let list: string;
+      try {
+        list =
+          o.filesFrom === "-"
+            ? latin1FromBytes(ctx.stdin)
+            : await s.fs.readFile(s.fs.resolvePath(ctx.cwd, o.filesFrom));
+      } catch (e) {
+        return fail(
+          `rsync: [client] failed to open files-from file ${o.filesFrom}: ${fsMessage(e)} (2)\nrsync error: syntax or usage error (code 1) at main.c(1799) [client=3.2.7]\n`,
+        );
+      }
+      const made = new Set<string>();
+      for (const raw of list.split("\n")) {
+        const rel = raw.trim().replace(/^\.\//, "").replace(/\/+$/, "");
+        if (!rel || rel.startsWith("#") || rel.startsWith(";")) continue;
+        const from = joinPath(src.path, rel);
+        const st = await statOrNull(src.fs, from);
+        if (!st) {
+          stderr += `rsync: [sender] link_stat "${from}" failed: No such file or directory (2)\n`;
+          exit = 23;
+          continue;
+        }
+        const parts = rel.split("/");
+        for (let k = 1; k < parts.length; k++) {
+          const dir = parts.slice(0, k).join("/");
+          if (made.has(dir)) continue;
+          made.add(dir);
+          plan.push({ src, from: joinPath(src.path, dir), to: joinPath(dest.path, dir), rel: `${dir}/`, dir: true });
+        }
+        if (st.isDirectory) {
+          if (!made.has(rel)) plan.push({ src, from, to: joinPath(dest.path, rel), rel: `${rel}/`, dir: true });
+          made.add(rel);
+          if (o.recursive)
+            for (const name of await src.fs.readdir(from))
+              await collect(src, joinPath(from, name), joinPath(dest.path, rel, name), `${rel}/${name}`);
+        } else plan.push({ src, from, to: joinPath(dest.path, rel), rel, dir: false });
+      }
+      srcs.length = 0;
+    }
     for (const src of srcs) {
       const st = await statOrNull(src.fs, src.path);
       if (!st) {

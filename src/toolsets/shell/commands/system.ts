@@ -1,14 +1,10 @@
 import type { Command } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
 import { dateDefault, parseDate, parseTouchStamp, shellQuote } from "../format.js";
-import { DOMAIN, LOGIN_UID, resolveHostName } from "../hosts.js";
+import { errorCode, errorText } from "../host-fs.js";
+import { resolveHostName } from "../hosts.js";
 import { fail, getopt, ok, type Session } from "../session.js";
 import { KERNEL, KERNEL_VERSION } from "../system-files.js";
-
-/** Effective user: root inside `sudo`, else the login user. */
-function effectiveUser(s: Session, env: Map<string, string>): string {
-  return env.get("SUDO_USER") && env.get("USER") === "root" ? "root" : s.user;
-}
 
 /** `date` on the World's clock; -d understands the usual absolute and relative forms. */
 export function dateCommand(s: Session): Command {
@@ -80,57 +76,39 @@ export function touchCommand(s: Session): Command {
       }
     }
     let stderr = "";
+    const explicit = d !== undefined || t !== undefined || r !== undefined;
     for (const op of o.operands) {
       const path = s.fs.resolvePath(ctx.cwd, op);
+      // touch opens the file for writing (creating it), then sets its times (utimensat); an error of the open
+      // is the one reported when both fail
+      let openError: unknown = null;
+      let info = null;
       try {
-        if (!(await s.fs.exists(path))) {
-          if (o.flags.has("c")) continue;
-          await s.fs.writeFile(path, "");
-        }
-        if ((await s.fs.layerOf(path)) !== "world") throw new Error("EACCES");
-        await s.fs.audited.utimes(path, when, when);
+        info = await s.fs.info(path, true);
       } catch (e) {
-        const msg = e instanceof Error ? e.message : "";
-        const why = msg.startsWith("ENOENT")
-          ? "No such file or directory"
-          : msg.startsWith("ENOSPC")
-            ? "No space left on device"
-            : "Permission denied";
-        stderr += `touch: cannot touch '${op}': ${why}\n`;
+        if (errorCode(e) !== "ENOENT") openError = e;
+      }
+      if (!info && !openError) {
+        if (o.flags.has("c")) continue;
+        try {
+          await s.fs.writeFile(path, "");
+        } catch (e) {
+          stderr += `touch: cannot touch '${op}': ${errorText(e)}\n`;
+          continue;
+        }
+        if (!explicit) continue;
+      } else if (info && info.kind !== "dir" && !(await s.fs.access(path, 2))) {
+        openError = Object.assign(new Error("EACCES"), { code: "EACCES" });
+      }
+      try {
+        await s.fs.setTimes(path, explicit ? when : null);
+      } catch (e) {
+        stderr += openError
+          ? `touch: cannot touch '${op}': ${errorText(openError)}\n`
+          : `touch: setting times of '${op}': ${errorText(e)}\n`;
       }
     }
     return { stdout: "", stderr, exitCode: stderr ? 1 : 0 };
-  });
-}
-
-export function whoamiCommand(s: Session): Command {
-  return defineCommand("whoami", async (_args, ctx) => ok(`${effectiveUser(s, ctx.env)}\n`));
-}
-
-export function hostnameCommand(s: Session): Command {
-  return defineCommand("hostname", async (args) => {
-    const a = args[0];
-    if (a === undefined || a === "-s" || a === "--short") return ok(`${s.host.hostname}\n`);
-    if (a === "-f" || a === "--fqdn" || a === "--long" || a === "-A") return ok(`${s.host.hostname}.${DOMAIN}\n`);
-    if (a === "-i" || a === "-I" || a === "--ip-address" || a === "--all-ip-addresses") return ok(`${s.host.ip}\n`);
-    if (a === "-d" || a === "--domain") return ok(`${DOMAIN}\n`);
-    if (a.startsWith("-")) return fail(`hostname: invalid option -- '${a.replace(/^-+/, "")}'\n`);
-    return fail("hostname: you must be root to change the host name\n");
-  });
-}
-
-export function idCommand(s: Session): Command {
-  return defineCommand("id", async (args, ctx) => {
-    const user = args.find((a) => !a.startsWith("-")) ?? effectiveUser(s, ctx.env);
-    const flags = args.filter((a) => a.startsWith("-")).join("");
-    if (user !== "root" && user !== s.user) return fail(`id: '${user}': no such user\n`);
-    const uid = user === "root" ? 0 : LOGIN_UID;
-    if (flags.includes("u")) return ok(`${flags.includes("n") ? user : uid}\n`);
-    if (flags.includes("g") && !flags.includes("G")) return ok(`${flags.includes("n") ? user : uid}\n`);
-    if (flags.includes("G"))
-      return ok(user === "root" ? "0\n" : `${flags.includes("n") ? `${user} adm users` : `${uid} 4 100`}\n`);
-    if (user === "root") return ok("uid=0(root) gid=0(root) groups=0(root)\n");
-    return ok(`uid=${uid}(${user}) gid=${uid}(${user}) groups=${uid}(${user}),4(adm),100(users)\n`);
   });
 }
 
@@ -152,25 +130,6 @@ export function unameCommand(s: Session): Command {
     if (!all && letters.has("i")) parts.push("unknown");
     if (all || letters.has("o")) parts.push("GNU/Linux");
     return ok(`${parts.join(" ")}\n`);
-  });
-}
-
-/** `sudo CMD`: the agent's account may administer the machine; the command runs as root. */
-export function sudoCommand(_s: Session): Command {
-  return defineCommand("sudo", async (args, ctx) => {
-    let i = 0;
-    while (i < args.length && (args[i] as string).startsWith("-")) {
-      const a = args[i] as string;
-      if (a === "-u" || a === "-g" || a === "-C" || a === "-p") i++;
-      i++;
-    }
-    const rest = args.slice(i);
-    if (rest.length === 0) return fail("usage: sudo -h | -K | -k | -V\nusage: sudo [-u user] command [arg ...]\n");
-    if (!ctx.exec) return fail("sudo: unable to execute command\n");
-    return ctx.exec(rest.map(shellQuote).join(" "), {
-      cwd: ctx.cwd,
-      env: { USER: "root", LOGNAME: "root", HOME: "/root", SUDO_USER: ctx.env.get("USER") ?? "agent" },
-    });
   });
 }
 
@@ -271,13 +230,20 @@ export function yesCommand(): Command {
 /** `bash --version` as GNU bash prints it (the `help` builtin's header is reworded in the tool output). */
 export function bashInfoCommands(): Command[] {
   const version =
-    "GNU bash, version 5.1.0(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
+    "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)\nCopyright (C) 2022 Free Software Foundation, Inc.\nLicense GPLv3+: GNU GPL version 3 or later <http://gnu.org/licenses/gpl.html>\n\nThis is free software; you are free to change and redistribute it.\nThere is NO WARRANTY, to the extent permitted by law.\n";
   const bash = defineCommand("bash", async (args, ctx) => {
     if (args[0] === "--version") return ok(version);
     if (!ctx.origCommand) return fail("bash: unavailable\n");
     return ctx.origCommand(args);
   });
-  return [bash];
+  // /bin/sh is dash: no --version, and its own message for an unknown option
+  const sh = defineCommand("sh", async (args, ctx) => {
+    const bad = args[0]?.startsWith("--") ? args[0] : null;
+    if (bad) return fail("sh: 0: Illegal option --\n", 2);
+    if (!ctx.origCommand) return fail("sh: unavailable\n");
+    return ctx.origCommand(args);
+  });
+  return [bash, sh];
 }
 
 /** `cat` that says "Permission denied" and "Is a directory" where bash's cat would. */
@@ -291,14 +257,12 @@ export function catCommand(s: Session): Command {
     for (const op of operands) {
       if (op === "-") continue;
       const path = s.fs.resolvePath(ctx.cwd, op);
-      const layer = await s.fs.layerOf(path);
-      if (layer === null) continue;
       try {
-        const st = await s.fs.stat(path);
-        if (st.isDirectory) problems.set(op, "Is a directory");
-        else if (["/etc/shadow", "/etc/gshadow", "/etc/sudoers"].includes(path)) problems.set(op, "Permission denied");
-      } catch {
-        // left to cat
+        const info = await s.fs.info(path, true);
+        if (info.kind === "dir") problems.set(op, "Is a directory");
+        else if (!(await s.fs.access(path, 4))) problems.set(op, "Permission denied");
+      } catch (e) {
+        if (errorCode(e) !== "ENOENT") problems.set(op, errorText(e));
       }
     }
     if (problems.size === 0) return orig(args);
@@ -413,59 +377,6 @@ export function mktempCommand(s: Session, counter: { n: number }): Command {
     }
     return ok(`${path}\n`);
   });
-}
-
-/** `ps`, `uptime` and `free`: a quiet machine with the usual daemons and the agent's own shell. */
-export function processCommands(s: Session): Command[] {
-  const server = s.host.kind === "server";
-  const procs: [string, number, string][] = [
-    ["root", 1, "/sbin/init"],
-    ["root", 412, "/lib/systemd/systemd-journald"],
-    ["root", 655, "/usr/sbin/cron -f"],
-    ["root", 701, "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"],
-    ...(server ? ([["root", 1187, "/usr/sbin/rsyslogd -n -iNONE"]] as [string, number, string][]) : []),
-    [s.user, 4100 + s.depth * 37, "-bash"],
-    [s.user, 4101 + s.depth * 37, "ps"],
-  ];
-  const ps = defineCommand("ps", async (args) => {
-    const full = args.some((a) => /^-?[a-zA-Z]*[aef]/.test(a));
-    const list = full ? procs : procs.filter(([u]) => u === s.user);
-    if (args.some((a) => a.includes("u"))) {
-      const head = "USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND\n";
-      return ok(
-        head +
-          list
-            .map(
-              ([u, pid, cmd]) =>
-                `${u.padEnd(8)} ${String(pid).padStart(7)}  0.0  0.0  ${pid === 1 ? "168420  13084 ?        Ss   Jan27   0:41" : " 10212   4220 ?        S    09:30   0:00"} ${cmd}\n`,
-            )
-            .join(""),
-      );
-    }
-    if (full)
-      return ok(
-        `    PID TTY          TIME CMD\n${list.map(([, pid, cmd]) => `${String(pid).padStart(7)} ?        00:00:00 ${cmd.split(" ")[0]?.split("/").at(-1)}\n`).join("")}`,
-      );
-    return ok(
-      `    PID TTY          TIME CMD\n${list.map(([, pid, cmd]) => `${String(pid).padStart(7)} pts/0    00:00:00 ${cmd.replace(/^-/, "")}\n`).join("")}`,
-    );
-  });
-  const uptime = defineCommand("uptime", async () => {
-    const t = s.world.now();
-    const hh = String(t.getUTCHours()).padStart(2, "0");
-    const mm = String(t.getUTCMinutes()).padStart(2, "0");
-    const ss = String(t.getUTCSeconds()).padStart(2, "0");
-    return ok(` ${hh}:${mm}:${ss} up 21 days,  8:02,  1 user,  load average: 0.08, 0.05, 0.01\n`);
-  });
-  const free = defineCommand("free", async (args) => {
-    const h = args.some((a) => a.includes("h"));
-    return ok(
-      h
-        ? "               total        used        free      shared  buff/cache   available\nMem:            62Gi       6.4Gi        39Gi       1.1Mi        17Gi        55Gi\nSwap:          975Mi          0B       975Mi\n"
-        : "               total        used        free      shared  buff/cache   available\nMem:        65841280     6729236    41203312        1148    17908732    58112044\nSwap:         998396           0      998396\n",
-    );
-  });
-  return [ps, uptime, free];
 }
 
 /** `printf '%(fmt)T'` with -1 or no argument means now: the World's now. */

@@ -4,6 +4,7 @@ import { WORKSTATION } from "../../../world/paths.js";
 import type { World } from "../../../world/world.js";
 import { describeFsFailure } from "../host-fs.js";
 import { identityOf, LOGIN_USER } from "../hosts.js";
+import { bashCMessages, correctInputRedirectErrors } from "../interpreter.js";
 import { Machines, type ShellOptions } from "../machines.js";
 
 /** What one command line left: its output, its exit code and the working directory the next one starts in. */
@@ -44,8 +45,14 @@ export class WorkstationShell {
           .catch(() => null);
         if (st?.isDirectory) next = pwd;
       }
-      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, cwd: next };
+      // bash's own words for a redirect that could not be opened and for `bash -c` failures
+      const fs = this.machines.fsOf(identityOf(WORKSTATION));
+      const corrected = await correctInputRedirectErrors(r.stderr, (p) => fs.readFailure(fs.resolvePath(next, p)));
+      const stderr = bashCMessages(corrected, command, fs.redirectWords);
+      fs.redirectWords.clear();
+      return { stdout: r.stdout, stderr, exitCode: r.exitCode, cwd: next };
     } catch (e) {
+      this.machines.fsOf(identityOf(WORKSTATION)).redirectWords.clear();
       const text = describeFsFailure(e) ?? `bash: ${e instanceof Error ? e.message : String(e)}`;
       return { stdout: "", stderr: `${text}\n`, exitCode: 1, cwd };
     }

@@ -3,6 +3,7 @@ import { parentPort } from "node:worker_threads";
 import type { Scenario } from "../../../scenarios/scenario.js";
 import type { NewEvent } from "../../../world/events.js";
 import { World } from "../../../world/world.js";
+import { loadShellErrorClass } from "../interpreter.js";
 import { WorkstationShell } from "./command-line.js";
 import type { FromWorker, RunRequest, ToWorker } from "./protocol.js";
 
@@ -67,6 +68,7 @@ function replicaOf(req: RunRequest): Replica {
 }
 
 async function run(req: RunRequest): Promise<void> {
+  await loadShellErrorClass();
   const r = replicaOf(req);
   if (req.state) {
     // the state comes from a World the toolset already prepared for logins
