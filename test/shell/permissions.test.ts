@@ -108,3 +108,16 @@ describe("permissions on the machines", () => {
     );
   });
 });
+
+describe("sed -i with a backup suffix (GNU's -iSUFFIX, --in-place=SUFFIX)", () => {
+  it("keeps the original under the suffix with its time, and edits the file", async () => {
+    const { run } = await openShell(transfer);
+    await run("printf 'a: true\\n' > ~/c.yaml && touch -d 2026-01-05 ~/c.yaml");
+    expect(await run("sed -i.bak 's/true/false/' ~/c.yaml && cat ~/c.yaml ~/c.yaml.bak")).toBe("a: false\na: true\n");
+    expect(await run("date -r ~/c.yaml.bak +%F")).toBe("2026-01-05\n");
+    expect(await run("sed --in-place=.orig -e 's/false/no/' ~/c.yaml && cat ~/c.yaml.orig ~/c.yaml")).toBe(
+      "a: false\na: no\n",
+    );
+    expect(await run("sed -i'old_*' 's/no/yes/' ~/c.yaml && cat ~/old_c.yaml ~/c.yaml")).toBe("a: no\na: yes\n");
+  });
+});

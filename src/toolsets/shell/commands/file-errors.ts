@@ -295,10 +295,59 @@ function fileOperands(spec: FileErrorSpec, args: string[]): { index: number; wor
  */
 function withFileErrors(s: Session, spec: FileErrorSpec): Command {
   return defineCommand(spec.name, async (given, ctx) =>
-    withInfoTexts(spec.name, given, () =>
-      checked(s, spec, splitClusters(given, SHORT_VALUES[spec.name] ?? spec.shortValues), ctx),
-    ),
+    withInfoTexts(spec.name, given, async () => {
+      if (spec.name !== "sed")
+        return checked(s, spec, splitClusters(given, SHORT_VALUES[spec.name] ?? spec.shortValues), ctx);
+      const { args, suffix } = sedBackupSuffix(given);
+      const words = splitClusters(args, SHORT_VALUES.sed ?? "");
+      if (suffix) await sedBackups(s, spec, words, suffix, ctx.cwd);
+      return checked(s, spec, words, ctx);
+    }),
   );
+}
+
+/**
+ * GNU sed's `-i[SUFFIX]` / `--in-place=SUFFIX` (attached, never a separate word): the suffix taken out, `-i` left
+ * for the bundled sed, which has no backups.
+ */
+function sedBackupSuffix(given: string[]): { args: string[]; suffix: string | null } {
+  let suffix: string | null = null;
+  const args: string[] = [];
+  for (const a of given) {
+    if (a === "--") {
+      args.push(...given.slice(given.indexOf(a)));
+      break;
+    }
+    const long = /^--in-place=(.+)$/.exec(a);
+    const short = /^-([nrEsuz]*)i(.+)$/.exec(a);
+    if (long) {
+      suffix = long[1]!;
+      args.push("-i");
+    } else if (short) {
+      suffix = short[2]!;
+      args.push(short[1] ? `-${short[1]}i` : "-i");
+    } else args.push(a);
+  }
+  return { args, suffix };
+}
+
+/** Each readable file operand saved as its backup (`*` in the suffix stands for the file's name), as sed keeps it. */
+async function sedBackups(s: Session, spec: FileErrorSpec, args: string[], suffix: string, cwd: string): Promise<void> {
+  for (const { word } of fileOperands(spec, args)) {
+    const path = s.fs.resolvePath(cwd, word);
+    const slash = path.lastIndexOf("/");
+    const dir = path.slice(0, slash) || "/";
+    const base = path.slice(slash + 1);
+    const backup = suffix.includes("*") ? s.fs.resolvePath(dir, suffix.replaceAll("*", base)) : `${path}${suffix}`;
+    try {
+      const st = await s.fs.stat(path);
+      if (!st.isFile) continue;
+      await s.fs.cp(path, backup);
+      await s.fs.utimes(backup, st.mtime, st.mtime);
+    } catch {
+      // what sed cannot read or write is reported by the run itself
+    }
+  }
 }
 
 async function checked(s: Session, spec: FileErrorSpec, given: string[], ctx: CommandContext): Promise<ExecResult> {

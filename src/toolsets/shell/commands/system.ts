@@ -18,7 +18,19 @@ export function dateCommand(s: Session): Command {
       let value: string | undefined;
       if (a === "-d" || a === "--date") value = args[++i] ?? "";
       else if (a.startsWith("--date=")) value = a.slice(7);
-      else if (/^-[uIR]*d$/.test(a) && a.length > 2) {
+      else if (a === "-r" || a === "--reference" || a.startsWith("--reference=")) {
+        // -r FILE: the file's modification time
+        const name = a.startsWith("--reference=") ? a.slice(12) : (args[++i] ?? "");
+        try {
+          const st = await s.fs.stat(s.fs.resolvePath(ctx.cwd, name));
+          out.push("-d", `@${Math.floor(st.mtime.getTime() / 1000)}`);
+          given = true;
+          continue;
+        } catch (e) {
+          const why = errorCode(e) === "EACCES" ? "Permission denied" : "No such file or directory";
+          return fail(`date: ${name}: ${why}\n`);
+        }
+      } else if (/^-[uIR]*d$/.test(a) && a.length > 2) {
         out.push(a.slice(0, -1));
         value = args[++i] ?? "";
       } else if (a === "-s" || a.startsWith("--set")) {
