@@ -87,12 +87,14 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const byId = new Map(opts.models.map((m) => [m.id, m]));
   /** A harness trial: the product runs in a lab; its own event stream and the gateway record go beside the transcript. */
   const runInHarness = async (o: TrialOptions): Promise<TrialRun> => {
-    const { runHarnessTrial, forwardModeFromEnv } = await import("../harness/index.js");
+    const { runHarnessTrial, forwardPlan } = await import("../harness/index.js");
     if (!o.spec.agent) throw new Error("a harness trial needs an agent product (--agent)");
+    const forward = opts.gateway === "forward" ? forwardPlan(o.model, o.spec.agent) : null;
     return runHarnessTrial({
       ...o,
       agent: o.spec.agent,
-      gateway: opts.gateway === "forward" ? forwardModeFromEnv() : { kind: "model" },
+      gateway: forward ? forward.mode : { kind: "model" },
+      ...(forward ? { gatewayNote: forward.describe } : {}),
       artifactsDir: join(opts.store.dir, "transcripts", `${trialId(o.spec)}.harness`),
     });
   };

@@ -36,8 +36,7 @@ export function parseEndpoint(raw: string): Endpoint {
   const u = new URL(raw);
   const userinfo =
     u.username || u.password ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : null;
-  if (u.password) registerSecretValue(decodeURIComponent(u.password));
-  if (u.username && !u.password) registerSecretValue(decodeURIComponent(u.username)); // a token as user name
+  if (userinfo) registerUserinfo(userinfo);
   const query = [...u.searchParams.entries()];
   for (const [k, v] of query) if (SECRET_PARAM_NAME.test(k)) registerSecretValue(v);
   u.username = "";
@@ -45,6 +44,15 @@ export function parseEndpoint(raw: string): Endpoint {
   u.search = "";
   u.hash = "";
   return { url: u.toString().replace(/\/+$/, ""), query, userinfo };
+}
+
+/** The secrets of `user:password`: the password (or a token given as the user name) and the header's base64. */
+export function registerUserinfo(userinfo: string): void {
+  const colon = userinfo.indexOf(":");
+  const user = colon >= 0 ? userinfo.slice(0, colon) : userinfo;
+  const password = colon >= 0 ? userinfo.slice(colon + 1) : "";
+  registerSecretValue(password || user);
+  registerSecretValue(Buffer.from(userinfo).toString("base64"));
 }
 
 /** True when the endpoint needs endpointFetch (credentials or query parameters in the URL). */
