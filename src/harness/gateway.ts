@@ -5,7 +5,12 @@ import type { AddressInfo } from "node:net";
 import type { ModelSession } from "../models/model.js";
 import type { TrajectoryTurn } from "../models/trajectory.js";
 import { registerUserinfo } from "../models/providers/endpoint.js";
-import { redact as redactSecrets, registerSecretValue, SECRET_PARAM_NAME, safeUrl } from "../models/providers/redact.js";
+import {
+  redact as redactSecrets,
+  registerSecretValue,
+  SECRET_PARAM_NAME,
+  safeUrl,
+} from "../models/providers/redact.js";
 import { toModelRequest } from "./conversation.js";
 import { upstreamUrl } from "./forward.js";
 import {
