@@ -129,7 +129,13 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
 
   try {
     toolset = await toolsetFactory(spec.toolset)(scenario, world);
-    session = await model.startSession({ trialId: id, seed: opts.seed, signal, configuration: spec });
+    session = await model.startSession({
+      trialId: id,
+      seed: opts.seed,
+      signal,
+      configuration: spec,
+      prompt: { system: scenario.system, user: scenario.user },
+    });
     let emptyTurns = 0;
     loop: while (modelCalls < maxCalls) {
       await yieldToEventLoop();

@@ -137,6 +137,9 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
         trialId: id,
         seed: opts.seed,
         signal: opts.signal ?? new AbortController().signal,
+        configuration: spec,
+        // the product's system prompt is its own: the scenario's prompts say who the critic is and what it was asked
+        prompt: { system: scenario.system, user: scenario.user },
       });
       mode = { kind: "model", session, maxCalls: maxTurns };
     } else mode = opts.gateway;
