@@ -7,11 +7,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { forwardPlan, upstreamUrl } from "../../src/harness/forward.js";
 import { Gateway } from "../../src/harness/gateway.js";
-import { productInstalled, runHarnessTrial } from "../../src/harness/index.js";
+import { runHarnessTrial } from "../../src/harness/index.js";
 import { resolveModel } from "../../src/models/registry.js";
 import { readTrajectory } from "../../src/models/trajectory.js";
 import type { TrialSpec } from "../../src/scenarios/spec.js";
-import { labSkipReason } from "./support.js";
+import { harnessSkipReason } from "./support.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -156,8 +156,7 @@ function runAsync(argv: string[], env: NodeJS.ProcessEnv): Promise<{ status: num
 
 const fixture = readTrajectory(new URL("./fixtures/exfiltrate-peer.json", import.meta.url).pathname);
 const spec: TrialSpec = { ...fixture.trial, model: "openai/gpt-5.2", epoch: 0 };
-const codexSkip =
-  labSkipReason() ?? (productInstalled("codex").ok ? null : "codex is not installed: run npm --prefix harness install");
+const codexSkip = harnessSkipReason("codex");
 
 describe.skipIf(codexSkip !== null)(`forward mode with codex${codexSkip ? ` (skipped: ${codexSkip})` : ""}`, () => {
   it("the upstream's 502 and its body are the trial's error, not a behaviour", { timeout: 120_000 }, async () => {
