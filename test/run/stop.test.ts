@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startFakeProvider } from "../providers/fake-server.js";
 import { completed, ended, lines, peerbench, start, whenRecorded } from "./cli.js";
 
 const root = mkdtempSync(join(tmpdir(), "peerbench-stop-"));
@@ -20,7 +21,7 @@ async function stopAfter(out: string, args: string[], after: number, signal: Nod
   return done;
 }
 
-describe("a simulated run stops when asked", () => {
+describe("a run stops when asked", () => {
   it("SIGINT on a paper run of 5,149 trials: no trial starts after it, trials in flight are recorded as interrupted, exit 3; --resume completes the run with nothing lost or repeated", async () => {
     const out = join(root, "paper");
     const { status, stderr } = await stopAfter(out, PAPER_RUN, 100, "SIGINT");
@@ -53,5 +54,38 @@ describe("a simulated run stops when asked", () => {
     const resumed = peerbench(["run", "--resume", out, "--no-progress", "--no-report", "--json"]);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(completed(out)).toEqual({ ok: 210, duplicated: 0 });
+  }, 120_000);
+
+  it("against a real endpoint: calls in flight are cut, their trials recorded as interrupted (not errors) and run again by --resume", async () => {
+    // The first two calls never get an answer: those trials are in flight when the signal comes.
+    const server = await startFakeProvider("openai-chat", () => ({ toolCalls: [{ name: "end_task", args: {} }] }), [
+      { hang: true },
+      { hang: true },
+    ]);
+    try {
+      const out = join(root, "endpoint");
+      const args = ["--model", "compatible/m", "--base-url", `${server.url}/v1`, "--task", "misrep_finance"];
+      const plan = [...args, "--subject", "peer", "--relationship", "good", "--epochs", "3", "--concurrency", "2"];
+      const child = start(["run", ...plan, "--no-progress", "--no-report", "--out", out]);
+      const done = ended(child);
+      while (server.requests.length < 2 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      child.kill("SIGINT");
+      const { status, stderr } = await done;
+      expect(status, stderr).toBe(3);
+      expect(stderr).toMatch(/Stopped by SIGINT: 0 of 3 trials recorded, 2 interrupted/);
+      const stopped = lines(out);
+      expect(stopped).toHaveLength(2);
+      for (const r of stopped) {
+        expect(r.endReason).toBe("interrupted");
+        expect(r.error).toMatch(/^interrupted by SIGINT before the trial ended/);
+        expect(r.outcome).toBeNull();
+      }
+      // spawn, not spawnSync: the endpoint answers from this process
+      const resumed = await ended(start(["run", "--resume", out, "--base-url", `${server.url}/v1`, "--no-progress"]));
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(completed(out)).toEqual({ ok: 3, duplicated: 0 });
+    } finally {
+      await server.close();
+    }
   }, 120_000);
 });
