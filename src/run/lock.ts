@@ -90,15 +90,18 @@ function readHolder(path: string): LockHolder | "missing" | "unreadable" {
 /** Create `path` holding `text`, atomically and only if it does not exist. */
 function createExclusive(path: string, text: string): boolean {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  writeFileSync(aside, text);
   try {
+    writeFileSync(aside, text);
     linkSync(aside, path);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
   } finally {
-    unlinkSync(aside);
+    // also when the write failed half-way (a full disk): no temporary file stays behind
+    try {
+      unlinkSync(aside);
+    } catch {}
   }
 }
 

@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -7,7 +16,12 @@ import { holderAlive, LOCK_FILE, type LockHolder, RunLock } from "../../src/run/
 import { completed, ended, EXEC_AGENT, peerbench, start, whenRecorded } from "./cli.js";
 
 const root = mkdtempSync(join(tmpdir(), "peerbench-lock-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const mounts: string[] = [];
+afterAll(() => {
+  for (const m of mounts) spawnSync("umount", [m]);
+  rmSync(root, { recursive: true, force: true });
+});
+const isRoot = process.getuid?.() === 0;
 
 function freshDir(name: string): string {
   const d = join(root, name);
@@ -62,6 +76,20 @@ describe("the run directory's lock", () => {
     writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...templateHolder(), host: "other-host", pid: 1 }));
     expect(() => RunLock.acquire(dir, "x")).toThrow(/pid 1 on other-host/);
   });
+
+  // A full disk needs a tmpfs of its own (root; CI runs as root).
+  it.skipIf(!isRoot && process.env.CI !== "true")(
+    "on a full disk: the error, and no lock or temporary file left behind",
+    () => {
+      const dir = freshDir("full");
+      expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir]).status).toBe(0);
+      mounts.push(dir);
+      const fs = statfsSync(dir);
+      writeFileSync(join(dir, "filler"), Buffer.alloc(fs.bavail * fs.bsize));
+      expect(() => RunLock.acquire(dir, "peerbench run F")).toThrow(/ENOSPC/);
+      expect(readdirSync(dir)).toEqual(["filler"]);
+    },
+  );
 });
 
 /** A holder that is this process, as the lock writes it. */
