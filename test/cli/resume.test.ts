@@ -42,6 +42,10 @@ describe("--resume continues the run as it was planned", () => {
     expect(model.stderr).toMatch(
       /--model sim\/loyal \(the run has sim\/honest\), --temperature 0.2 \(not set in the run\)/,
     );
+    // where shell commands ran is part of the plan too
+    const shell = peerbench(["run", "--resume", out, "--shell", "lab", ...quiet]);
+    expect(shell.status).toBe(2);
+    expect(shell.stderr).toMatch(/these flags would change it: --shell lab \(the run has memory\)/);
     expect(lines(out)).toHaveLength(2);
     // the recorded values, and flags that only change how this process runs, are taken
     const same = peerbench([
@@ -57,6 +61,8 @@ describe("--resume continues the run as it was planned", () => {
       "2",
       "--max-cost",
       "5",
+      "--shell",
+      "memory",
       ...quiet,
     ]);
     expect(same.status, same.stderr).toBe(0);
