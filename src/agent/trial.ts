@@ -28,7 +28,25 @@ export interface TrialOptions {
   maxTrialTokens?: number;
 }
 
-export type EndReason = "end_task" | "no_tool_call" | "max_calls" | "limit" | "error";
+export type EndReason = "end_task" | "no_tool_call" | "max_calls" | "limit" | "error" | "interrupted";
+
+/**
+ * The error of a trial the run stopped (Ctrl-C, SIGTERM) before it ended: recorded with endReason "interrupted",
+ * never scored, and run again by --resume.
+ */
+export function interruptedError(signal: AbortSignal): string {
+  const why = typeof signal.reason === "string" ? signal.reason : "a stop request";
+  return `interrupted by ${why} before the trial ended; --resume runs it again`;
+}
+
+/**
+ * One macrotask turn. A model that answers without I/O (simulated personas, replays, cached turns) would
+ * otherwise chain every call of every trial as microtasks, and signal handlers, timers and progress output
+ * would not run until the whole run is over.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export interface TrialRun {
   id: string;
@@ -111,12 +129,19 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
 
   try {
     toolset = await toolsetFactory(spec.toolset)(scenario, world);
-    session = await model.startSession({ trialId: id, seed: opts.seed, signal, configuration: spec });
+    session = await model.startSession({
+      trialId: id,
+      seed: opts.seed,
+      signal,
+      configuration: spec,
+      prompt: { system: scenario.system, user: scenario.user },
+    });
     let emptyTurns = 0;
     loop: while (modelCalls < maxCalls) {
+      await yieldToEventLoop();
       if (signal.aborted) {
-        endReason = "limit";
-        error = "trial aborted";
+        endReason = "interrupted";
+        error = interruptedError(signal);
         break;
       }
       if (opts.maxTrialMs !== undefined && Date.now() - started >= opts.maxTrialMs) {
@@ -202,8 +227,13 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
       }
     }
   } catch (e) {
-    endReason = "error";
-    error = e instanceof ModelError ? e.message : `${(e as Error).name ?? "Error"}: ${(e as Error).message}`;
+    // A call cut short by the run's stop is an interruption, not a model failure.
+    endReason = signal.aborted ? "interrupted" : "error";
+    error = signal.aborted
+      ? interruptedError(signal)
+      : e instanceof ModelError
+        ? e.message
+        : `${(e as Error).name ?? "Error"}: ${(e as Error).message}`;
   } finally {
     await session?.close?.().catch(() => undefined);
     await toolset?.close?.().catch(() => undefined);

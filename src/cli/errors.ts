@@ -1,4 +1,5 @@
 import { createColors } from "picocolors";
+import { redact } from "../models/providers/redact.js";
 
 const pc = createColors(!!process.stderr.isTTY && !("NO_COLOR" in process.env));
 
@@ -10,14 +11,23 @@ export class UsageError extends Error {
   }
 }
 
-const USER_ERRORS = new Set(["UsageError", "InputError", "RunDirError", "InvalidArgumentError"]);
+/**
+ * Exit codes of every command (documented in the README and `peerbench run --help`):
+ * 0 everything asked for is done; 1 `run`: some trials ended in an error (recorded; --resume runs them again);
+ * 2 bad input or a problem to fix before going on (a missing file, a directory in use, a full disk), said in one
+ * line, nothing recorded lost; 3 `run` stopped before the end, by --max-cost or a signal (--resume continues);
+ * 4 a bug in peerbench.
+ */
+export const EXIT = { done: 0, trialErrors: 1, badInput: 2, stopped: 3, bug: 4 } as const;
 
-/** Print an error the way users should meet it: one line, no stack trace (PEERBENCH_DEBUG=1 shows it). */
+const USER_ERRORS = new Set(["UsageError", "InputError", "RunDirError", "RunWriteError", "InvalidArgumentError"]);
+
+/** Print an error the way users should meet it: one line, no secret, no stack trace (PEERBENCH_DEBUG=1 shows it). */
 export function reportError(e: unknown): number {
   const err = e instanceof Error ? e : new Error(String(e));
   const user = USER_ERRORS.has(err.name) || USER_ERRORS.has(err.constructor?.name ?? "");
-  process.stderr.write(`${pc.red("peerbench: error:")} ${err.message.split("\n")[0]}\n`);
+  process.stderr.write(`${pc.red("peerbench: error:")} ${redact(err.message.split("\n")[0] ?? "")}\n`);
   if (!user) process.stderr.write("This looks like a bug in peerbench; rerun with PEERBENCH_DEBUG=1 to see where.\n");
-  if (process.env.PEERBENCH_DEBUG) process.stderr.write(`${err.stack}\n`);
-  return user ? 2 : 1;
+  if (process.env.PEERBENCH_DEBUG) process.stderr.write(`${redact(err.stack ?? "")}\n`);
+  return user ? EXIT.badInput : EXIT.bug;
 }

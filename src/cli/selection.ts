@@ -34,10 +34,25 @@ export interface SelectionOptions {
   gateway?: string;
 }
 
-export function positiveInt(name: string) {
+/** The most epochs a run may ask for (the study ran 100). */
+export const MAX_EPOCHS = 100_000;
+/** The most trials one run directory may plan: the study's 100 epochs of the paper preset are 27,100 per model. */
+export const MAX_PLANNED_TRIALS = 1_000_000;
+
+/**
+ * A flag that takes a whole number between `min` and `max`, written in plain digits (no `1e12`, no `0x10`, no
+ * sign): anything else is refused by commander with the flag's name, before any work starts.
+ */
+export function wholeNumber(
+  name: string,
+  { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
+) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`);
+    const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max.toLocaleString("en-US")}`;
+      throw new InvalidArgumentError(`${name} must be a whole number ${range}`);
+    }
     return n;
   };
 }
@@ -61,7 +76,11 @@ export function addSelectionOptions(cmd: Command): Command {
     )
     .option("--toolset <name>", "toolsets to run (repeatable): paper, shell, harness", collect)
     .option("--family <name>", "family name of simulated and exec critics (default Gemini; real models use their own)")
-    .option("--epochs <n>", "rollouts per configuration (default: the preset's)", positiveInt("--epochs"))
+    .option(
+      "--epochs <n>",
+      "rollouts per configuration (default: the preset's)",
+      wholeNumber("--epochs", { min: 1, max: MAX_EPOCHS }),
+    )
     .option("--agent <product>", "harness toolset: gemini-cli, opencode, claude-code, codex or qwen-code")
     .option(
       "--gateway <mode>",

@@ -4,7 +4,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { ModelSession } from "../models/model.js";
 import type { TrajectoryTurn } from "../models/trajectory.js";
+import { registerUserinfo } from "../models/providers/endpoint.js";
+import {
+  redact as redactSecrets,
+  registerSecretValue,
+  SECRET_PARAM_NAME,
+  safeUrl,
+} from "../models/providers/redact.js";
 import { toModelRequest } from "./conversation.js";
+import { upstreamUrl } from "./forward.js";
 import {
   apiOfPath,
   isSideCall,
@@ -26,9 +34,17 @@ import {
  */
 
 export interface ProviderUpstream {
-  /** Base URL the request path is appended to, e.g. https://api.openai.com (no /v1). */
+  /**
+   * Where requests go (see upstreamUrl in forward.ts): a bare origin (https://api.openai.com) takes the product's
+   * whole path; a URL with a path (https://proxy.example/v1) takes the rest after the product's /v1.
+   */
   baseUrl: string;
+  /** The real key ("" when the endpoint takes none); never recorded. */
   apiKey: string;
+  /** Query parameters added to every request (from a --base-url that had them). */
+  query?: [string, string][];
+  /** `user:password` for HTTP basic auth (from a --base-url that had it). */
+  userinfo?: string;
 }
 
 export type GatewayMode =
@@ -107,31 +123,14 @@ export function shellArgs(parameters: Record<string, unknown>, command: string):
   return args;
 }
 
-/**
- * Forward mode from the usual environment: OPENAI_API_KEY (+ OPENAI_BASE_URL), ANTHROPIC_API_KEY
- * (+ ANTHROPIC_BASE_URL), GEMINI_API_KEY or GOOGLE_API_KEY (+ GOOGLE_GEMINI_BASE_URL). Only providers with a key
- * are configured; the keys stay in this process.
- */
-export function forwardModeFromEnv(env: NodeJS.ProcessEnv = process.env): Extract<GatewayMode, { kind: "forward" }> {
-  const strip = (u: string) => u.replace(/\/+$/, "").replace(/\/v1(beta)?$/, "");
-  const mode: Extract<GatewayMode, { kind: "forward" }> = { kind: "forward" };
-  if (env.OPENAI_API_KEY) {
-    mode.openai = { baseUrl: strip(env.OPENAI_BASE_URL ?? "https://api.openai.com"), apiKey: env.OPENAI_API_KEY };
+/** The upstreams' keys and URL credentials never reach the record, whatever a server echoes back. */
+function registerUpstreamSecrets(mode: Extract<GatewayMode, { kind: "forward" }>): void {
+  for (const up of [mode.openai, mode.anthropic, mode.google]) {
+    if (!up) continue;
+    registerSecretValue(up.apiKey);
+    for (const [k, v] of up.query ?? []) if (SECRET_PARAM_NAME.test(k)) registerSecretValue(v);
+    if (up.userinfo) registerUserinfo(up.userinfo);
   }
-  if (env.ANTHROPIC_API_KEY) {
-    mode.anthropic = {
-      baseUrl: strip(env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com"),
-      apiKey: env.ANTHROPIC_API_KEY,
-    };
-  }
-  const google = env.GEMINI_API_KEY ?? env.GOOGLE_API_KEY ?? env.GOOGLE_GENERATIVE_AI_API_KEY;
-  if (google) {
-    mode.google = {
-      baseUrl: strip(env.GOOGLE_GEMINI_BASE_URL ?? "https://generativelanguage.googleapis.com"),
-      apiKey: google,
-    };
-  }
-  return mode;
 }
 
 let callCounter = 0;
@@ -171,6 +170,7 @@ export class Gateway {
     readonly mode: GatewayMode,
     readonly recordFile: string | null = null,
   ) {
+    if (mode.kind === "forward") registerUpstreamSecrets(mode);
     if (mode.kind === "replay") {
       for (const line of readFileSync(mode.recordFile, "utf8").split("\n")) {
         if (!line.trim()) continue;
@@ -218,7 +218,8 @@ export class Gateway {
 
   private record(ex: Exchange): void {
     this.exchanges.push(ex);
-    if (this.recordFile) appendFileSync(this.recordFile, `${JSON.stringify(ex)}\n`);
+    // A server may echo a key or a URL's credentials back: the record never holds them.
+    if (this.recordFile) appendFileSync(this.recordFile, `${redactSecrets(JSON.stringify(ex))}\n`);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -404,15 +405,34 @@ export class Gateway {
     }
     // Node 20 cannot decode zstd: ask for the plain bytes so the record is readable.
     headers["accept-encoding"] = "identity";
-    if (api === "anthropic") headers["x-api-key"] = up.apiKey;
-    else if (api === "gemini" || ex.path.startsWith("/v1beta")) headers["x-goog-api-key"] = up.apiKey;
-    else headers.authorization = `Bearer ${up.apiKey}`;
-    const url = `${up.baseUrl.replace(/\/$/, "")}${ex.path}`;
-    const upstream = await fetch(url, {
-      method: ex.method,
-      headers,
-      body: ex.method === "GET" || ex.method === "HEAD" ? undefined : raw,
-    });
+    if (up.apiKey) {
+      if (api === "anthropic") headers["x-api-key"] = up.apiKey;
+      else if (api === "gemini" || ex.path.startsWith("/v1beta")) headers["x-goog-api-key"] = up.apiKey;
+      else headers.authorization = `Bearer ${up.apiKey}`;
+    }
+    if (up.userinfo && !headers.authorization) {
+      headers.authorization = `Basic ${Buffer.from(up.userinfo).toString("base64")}`;
+    }
+    const url = upstreamUrl(up, ex.path);
+    let upstream: Response;
+    try {
+      upstream = await fetch(url, {
+        method: ex.method,
+        headers,
+        body: ex.method === "GET" || ex.method === "HEAD" ? undefined : raw,
+      });
+    } catch (e) {
+      // The product only sees a failed call; the record and the trial's error say why.
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const why = err.cause?.code ?? err.cause?.message ?? err.message;
+      const body = JSON.stringify({
+        error: { message: redactSecrets(`gateway: cannot reach the upstream ${safeUrl(up.baseUrl)} (${why})`) },
+      });
+      res.writeHead(502, { "content-type": "application/json" });
+      res.end(body);
+      finish(502, "application/json", body);
+      return;
+    }
     const contentType = upstream.headers.get("content-type") ?? "application/json";
     res.writeHead(upstream.status, { "content-type": contentType, "cache-control": "no-cache" });
     const decoder = new TextDecoder();

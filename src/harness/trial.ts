@@ -2,9 +2,11 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { emptyUsage, initialPaths, type TrialOptions, type TrialRun } from "../agent/trial.js";
+import { emptyUsage, initialPaths, interruptedError, type TrialOptions, type TrialRun } from "../agent/trial.js";
 import { detect } from "../detectors/index.js";
 import type { ModelSession, ToolDefinition } from "../models/model.js";
+import { redact } from "../models/providers/redact.js";
+import { ProviderModel } from "../models/providers/sdk-model.js";
 import { buildScenario, type Scenario } from "../scenarios/index.js";
 import { trialId } from "../scenarios/spec.js";
 import type { Event } from "../world/events.js";
@@ -13,7 +15,7 @@ import type { WorldSnapshot } from "../world/world.js";
 import { AGENTCTL_TASKS, agentctlScript } from "./agentctl.js";
 import { agentAdapter } from "./agents/index.js";
 import { buildHarnessEvents } from "./events.js";
-import { Gateway, type GatewayMode } from "./gateway.js";
+import { type Exchange, Gateway, type GatewayMode } from "./gateway.js";
 import { Lab, type WeightsLayout } from "./lab.js";
 import { requestTools } from "./wire.js";
 
@@ -61,7 +63,30 @@ export interface HarnessTrialOptions extends TrialOptions {
   artifactsDir?: string;
   /** Wall-clock limit for the product's run (default 10 minutes). */
   timeoutMs?: number;
+  /** Said in the trial's first note: e.g. where forward mode sends the calls. */
+  gatewayNote?: string;
   weights?: WeightsLayout;
+}
+
+/** A failed exchange in one line: status, request and what the gateway answered (the upstream's error text). */
+function gatewayFailure(x: Exchange): string {
+  let detail = x.response.trim();
+  try {
+    const body = JSON.parse(detail) as { error?: { message?: unknown } | string; message?: unknown };
+    const message = typeof body.error === "string" ? body.error : (body.error?.message ?? body.message);
+    if (typeof message === "string") detail = message;
+  } catch {
+    // not JSON: the raw text
+  }
+  detail = detail.replace(/\s+/g, " ").slice(0, 300);
+  return redact(
+    `the gateway answered ${x.status} to ${x.method} ${x.path.split("?")[0]}${detail ? `: ${detail}` : ""}`,
+  );
+}
+
+/** When the product never reached the gateway at all. */
+function gatewayUnreached(gateway: Gateway): string {
+  return gateway.exchanges.length === 0 ? "; it never reached the gateway" : "";
 }
 
 /** The model name the product sends: the provider's own id ("google/gemini-2.5-pro" → "gemini-2.5-pro"). */
@@ -112,6 +137,9 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
         trialId: id,
         seed: opts.seed,
         signal: opts.signal ?? new AbortController().signal,
+        configuration: spec,
+        // the product's system prompt is its own: the scenario's prompts say who the critic is and what it was asked
+        prompt: { system: scenario.system, user: scenario.user },
       });
       mode = { kind: "model", session, maxCalls: maxTurns };
     } else mode = opts.gateway;
@@ -122,7 +150,11 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
     const launch = adapter.launch({
       home: HOME,
       gatewayUrl: `http://${GATEWAY_HOST}:${GATEWAY_PORT}`,
-      model: productModel(spec.model),
+      // Forward mode: the upstream needs the provider's own model name; otherwise any plain name will do.
+      model:
+        opts.gateway.kind === "forward" && opts.model instanceof ProviderModel
+          ? opts.model.parsed.model
+          : productModel(spec.model),
       system: scenario.system,
       prompt: scenario.user,
       maxTurns,
@@ -139,12 +171,15 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
     // Let the last session-log lines arrive.
     await new Promise((r) => setTimeout(r, 50));
     if (opts.artifactsDir) {
-      await writeFile(join(opts.artifactsDir, `${id}.${adapter.name}.jsonl`), result.stdout);
-      await writeFile(join(opts.artifactsDir, `${id}.${adapter.name}.stderr.txt`), result.stderr);
+      await writeFile(join(opts.artifactsDir, `${id}.${adapter.name}.jsonl`), redact(result.stdout));
+      await writeFile(join(opts.artifactsDir, `${id}.${adapter.name}.stderr.txt`), redact(result.stderr));
     }
     const main = gateway.exchanges.filter((x) => x.api && !x.side);
     const notes: { level: "info" | "warn" | "error"; text: string }[] = [
-      { level: "info", text: `harness: ${adapter.packageName}@${adapter.version}, gateway ${opts.gateway.kind}` },
+      {
+        level: "info",
+        text: `harness: ${adapter.packageName}@${adapter.version}, gateway ${opts.gatewayNote ?? opts.gateway.kind}`,
+      },
     ];
     const firstMain = main[0];
     if (firstMain?.api) {
@@ -159,19 +194,27 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
       endReason = "limit";
       notes.push({ level: "warn", text: `${adapter.name} stopped after the time limit` });
     } else if (opts.signal?.aborted) {
-      endReason = "limit";
-      error = "trial aborted";
+      endReason = "interrupted";
+      error = interruptedError(opts.signal);
     } else if (main.length >= maxTurns) {
       endReason = "max_calls";
     } else if (result.code !== 0) {
       notes.push({ level: "warn", text: `${adapter.name} exited with ${result.code ?? result.signal}: ${tail}` });
     }
+    // The product's last model call failed (the upstream's 502, a model error): the run did not end on the agent's
+    // decision, so it is an error, with the gateway's answer, not a behaviour.
+    const failed = gateway.exchanges.filter((x) => x.api && x.status >= 400);
+    const lastMain = main.at(-1);
     if (main.length === 0 && !error) {
       endReason = "error";
-      error = `${adapter.name} made no model call (exit ${result.code ?? result.signal}): ${tail}`;
+      const why = failed[0] ? `; ${gatewayFailure(failed[0])}` : gatewayUnreached(gateway);
+      error = `${adapter.name} made no model call (exit ${result.code ?? result.signal})${why}: ${tail}`;
+    } else if (lastMain && lastMain.status >= 400 && !error) {
+      endReason = "error";
+      error = `${adapter.name}'s last model call failed (exit ${result.code ?? result.signal}): ${gatewayFailure(lastMain)}`;
     }
-    const failed = gateway.exchanges.find((x) => x.api && x.status >= 400);
-    if (failed) notes.push({ level: "warn", text: `gateway answered ${failed.status} to ${failed.path}` });
+    for (const f of failed.slice(0, 3)) notes.push({ level: "warn", text: gatewayFailure(f) });
+    if (error) error = redact(error);
 
     snapshot = await lab.snapshot();
     events = buildHarnessEvents({
@@ -188,8 +231,8 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
       notes,
     });
   } catch (e) {
-    endReason = "error";
-    error = (e as Error).message;
+    endReason = opts.signal?.aborted ? "interrupted" : "error";
+    error = opts.signal?.aborted ? interruptedError(opts.signal) : (e as Error).message;
     if (events.length === 0) {
       events = [
         { id: 1, at: startedAt, kind: "system_prompt", text: scenario.system },

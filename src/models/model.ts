@@ -47,8 +47,17 @@ export interface TrialContext {
   /** Seed for simulated models: same seed, same behaviour. */
   seed: number;
   signal: AbortSignal;
-  /** The configuration being played (external agents may use it; simulated personas never read it). */
+  /**
+   * The configuration being played. External agents may use it; simulated personas take only the task from it
+   * (what they were asked to do), never a factor they must discover (trust, monitoring, whose weights).
+   */
   configuration?: Configuration;
+  /**
+   * The scenario's prompts as peerbench built them. In harness mode the request's system prompt is the agent
+   * product's own and the scenario's text reaches the model inside the product's messages; a simulated persona
+   * reads its identity and its assignment here.
+   */
+  prompt?: { system: string; user: string };
 }
 
 /** A conversation with one model for one trial. */

@@ -131,6 +131,7 @@ const END_REASONS: Record<TrialRun["endReason"], string> = {
   max_calls: "the model-call cap",
   limit: "a limit",
   error: "an error",
+  interrupted: "an interruption",
 };
 
 export function renderOutcome(run: TrialRun, runDir: string, trajectoryPath: string): string {

@@ -8,13 +8,15 @@
  * from it is opened.
  */
 import { readFileSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { detectorOutcome, type ReviewedRecord, reviewStatus } from "../analysis/reviewed.js";
 import { readingsOf } from "../judge/readings.js";
 import { reviewableKeysOf } from "../run/reviewing.js";
 import { KEY_KINDS } from "../run/reviews.js";
+import { redact } from "../models/providers/redact.js";
 import { type Control, configurationLabel, type ToolsetName } from "../scenarios/spec.js";
 import type { TrialRecord } from "../run/record.js";
 import { type LoadedRun, loadRuns, reviewedRecords } from "./run-dir.js";
@@ -141,7 +143,8 @@ async function buildChunks(entries: Entry[], runs: LoadedRun[]): Promise<string[
     const index = new Map<string, number>();
     // The judge verdict (model-written too) travels with the transcript, not in the trial index.
     const body = transcripts.map((t, i) => intern({ t, j: slice[i]!.record.judge ?? null }, table, index));
-    const json = JSON.stringify({ strings: table, transcripts: body });
+    // Run directories written before redaction existed may hold a URL's credentials: none reaches the page.
+    const json = redact(JSON.stringify({ strings: table, transcripts: body }));
     chunks.push(gzipSync(Buffer.from(json, "utf8"), { level: 6 }).toString("base64"));
   }
   return chunks;
@@ -331,7 +334,7 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
 </head>
 <body>
 <div id="app"><noscript>This report needs JavaScript to render its tables and charts.</noscript></div>
-<script type="application/json" id="pb-data">${scriptJson(data)}</script>
+<script type="application/json" id="pb-data">${redact(scriptJson(data))}</script>
 ${chunkScripts}
 <script>${asset("client.js")}</script>
 </body>
@@ -345,13 +348,60 @@ export async function writeHtmlReport(
   outFile: string,
   options: { skipMalformed?: boolean } = {},
 ): Promise<void> {
+  checkReportTarget(outFile);
   // a written file is static: its review form builds the command to copy, it never posts anywhere
   const html = await buildHtmlReport(runDirs, options);
   const target = resolve(outFile);
-  await mkdir(dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
-  await writeFile(tmp, html, "utf8");
-  await rename(tmp, target);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(tmp, html, "utf8");
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw reportFileError(outFile, e);
+  }
+}
+
+/** The HTML report cannot be written where asked: one line (the CLI exits with 2), nothing left behind. */
+export class ReportFileError extends Error {
+  override name = "InputError";
+}
+
+const WHY: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a path component is a file, not a directory",
+};
+
+function reportFileError(outFile: string, e: unknown): ReportFileError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = (code && WHY[code]) ?? (e as Error).message;
+  return new ReportFileError(`cannot write the HTML report ${outFile}: ${why}${code ? ` (${code})` : ""}`);
+}
+
+/**
+ * Say before any work whether `outFile` can be written: not a directory, and its folder (or the nearest existing
+ * one, which mkdir would extend) writable.
+ */
+export function checkReportTarget(outFile: string): void {
+  const target = resolve(outFile);
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    throw new ReportFileError(
+      `--html ${outFile} is a directory; give a file name such as ${join(outFile, "report.html")}`,
+    );
+  }
+  let dir = dirname(target);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw reportFileError(outFile, e);
+  }
 }
 
 /**

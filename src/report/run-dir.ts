@@ -6,8 +6,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
 import { applyReviews, type ReviewedRecord } from "../analysis/reviewed.js";
-import { RUN_FORMAT, TrialRecord } from "../run/record.js";
+import { RUN_FORMAT, type TrialRecord } from "../run/record.js";
 import { type Review, readReviews } from "../run/reviews.js";
+import { ForeignTrialFormatError, readTrialLines, type TrialLines, unreadableNotice } from "../run/trial-lines.js";
 
 export class RunDirError extends Error {
   override name = "RunDirError";
@@ -36,8 +37,9 @@ export interface LoadedRun {
   records: TrialRecord[];
   /** A last line cut short by a crash or a write in progress; skipped. */
   partialLastLine: boolean;
-  /** Malformed lines skipped (only with `skipMalformed`). */
+  /** Damaged lines skipped (see src/run/trial-lines.ts): their trials count as not yet run. */
   skippedLines: number;
+  unreadable: { line: number; reason: string }[];
   /** The run's reviews (reviews.jsonl, in file order; empty when nobody reviewed). */
   reviews: Review[];
   /** Lines of reviews.jsonl skipped: torn by a crash, or (only with `skipMalformed`) not valid reviews. */
@@ -45,8 +47,10 @@ export interface LoadedRun {
 }
 
 export interface LoadOptions {
-  /** Skip malformed trial lines (counted in `skippedLines`) instead of failing: for reports written by a run. */
+  /** Skip damaged lines without saying so (reports written by a run count them in the page). */
   skipMalformed?: boolean;
+  /** Told, in one line, about damaged lines that were skipped. */
+  onUnreadable?: (notice: string) => void;
 }
 
 export function loadRun(dirArg: string, options: LoadOptions = {}): LoadedRun {
@@ -72,55 +76,29 @@ export function loadRun(dirArg: string, options: LoadOptions = {}): LoadedRun {
     );
   }
   const trialsPath = join(dir, "trials.jsonl");
-  const records: TrialRecord[] = [];
-  let partialLastLine = false;
-  let skippedLines = 0;
-  if (existsSync(trialsPath)) {
-    const text = readFileSync(trialsPath, "utf8");
-    const lines = text.split("\n");
-    const seen = new Map<string, number>();
-    lines.forEach((line, i) => {
-      if (line.trim() === "") return;
-      const last = i === lines.length - 1; // no newline after it: possibly still being written
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        if (last) {
-          partialLastLine = true;
-          return;
-        }
-        if (options.skipMalformed) {
-          skippedLines++;
-          return;
-        }
-        throw new RunDirError(`${trialsPath}:${i + 1}: not valid JSON; remove or repair that line`);
-      }
-      const rec = TrialRecord.safeParse(value);
-      if (!rec.success) {
-        if (options.skipMalformed) {
-          skippedLines++;
-          return;
-        }
-        const issue = rec.error.issues[0];
-        throw new RunDirError(
-          `${trialsPath}:${i + 1}: not a trial record (${issue?.path.join(".") || "root"}: ${issue?.message})`,
-        );
-      }
-      // Append-only with at-least-once writes: a repeated id replaces the earlier line.
-      const prev = seen.get(rec.data.id);
-      if (prev === undefined) {
-        seen.set(rec.data.id, records.length);
-        records.push(rec.data);
-      } else {
-        records[prev] = rec.data;
-      }
-    });
+  let lines: TrialLines;
+  try {
+    // The same reading as --resume: damaged lines skipped and named, a record of another format refused.
+    lines = readTrialLines(trialsPath);
+  } catch (e) {
+    if (e instanceof ForeignTrialFormatError) throw new RunDirError(e.message);
+    throw e;
   }
+  const { records, partialLastLine, unreadable } = lines;
+  const skippedLines = unreadable.length;
+  if (skippedLines && !options.skipMalformed) options.onUnreadable?.(unreadableNotice(trialsPath, lines)!);
   const { reviews, skippedReviewLines } = loadReviews(dir, options);
-  return { dir, manifest: parsed.data, records, partialLastLine, skippedLines, reviews, skippedReviewLines };
+  return {
+    dir,
+    manifest: parsed.data,
+    records,
+    partialLastLine,
+    skippedLines,
+    unreadable,
+    reviews,
+    skippedReviewLines,
+  };
 }
-
 function loadReviews(dir: string, options: LoadOptions): { reviews: Review[]; skippedReviewLines: number } {
   try {
     const read = readReviews(dir, { skipInvalid: options.skipMalformed });

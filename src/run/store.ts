@@ -1,19 +1,27 @@
 import {
+  accessSync,
   appendFileSync,
+  constants,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   truncateSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { TrialRun } from "../agent/trial.js";
 import type { JudgeVerdict } from "../judge/verdict.js";
+import { redact } from "../models/providers/redact.js";
 import { InputError } from "../models/trajectory.js";
-import { RUN_FORMAT, TRANSCRIPT_FORMAT, TRIAL_FORMAT, TrialRecord } from "./record.js";
+import { LOCK_FILE, RunLock } from "./lock.js";
+import { RUN_FORMAT, TRANSCRIPT_FORMAT, TRIAL_FORMAT, type TrialRecord } from "./record.js";
+import { readTrialLines, type TrialLines } from "./trial-lines.js";
 
 export const Manifest = z.looseObject({
   format: z.literal(RUN_FORMAT),
@@ -73,22 +81,67 @@ export function transcriptOf(run: TrialRun) {
   };
 }
 
-function writeAtomic(path: string, text: string): void {
+/**
+ * The run directory cannot be written (disk full, read-only, permissions): one line saying where and why; every
+ * trial recorded before it is kept, and `--resume` continues once the cause is fixed.
+ */
+export class RunWriteError extends InputError {
+  constructor(
+    readonly path: string,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RunWriteError";
+  }
+}
+
+const CAUSES: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOTDIR: "a path component is a file, not a directory",
+  EISDIR: "it is a directory",
+  ENOENT: "no such file or directory",
+};
+
+/** A failed write as a RunWriteError: what could not be written and why, in words. */
+export function writeError(path: string, e: unknown, what = "cannot write"): RunWriteError {
+  const err = e as NodeJS.ErrnoException;
+  const cause = (err.code && CAUSES[err.code]) ?? err.message;
+  return new RunWriteError(path, err.code, `${what} ${path}: ${cause}${err.code ? ` (${err.code})` : ""}`);
+}
+
+/** Write `path` through a temporary file and a rename; the temporary file never outlives a failure. */
+export function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created
+    }
+    throw writeError(path, e);
+  }
 }
 
 export interface RunContents {
   dir: string;
   manifest: Manifest;
-  /** The last record of each trial id, in file order. */
+  /** The last record of each trial id, at the position of its first line. */
   records: TrialRecord[];
-  /** Lines that could not be read (a line cut by a crash); they are ignored. */
+  /** Damaged lines skipped and a half-written last line (see trial-lines.ts). */
+  lines: TrialLines;
+  /** Lines that could not be read: damaged ones and a half-written last one; they are ignored. */
   skippedLines: number;
 }
 
-/** Read a run directory: manifest and trial records, tolerant of a last line cut off by a crash. */
+/** Read a run directory: manifest and trial records (damaged lines skipped, foreign formats refused). */
 export function readRun(dir: string): RunContents {
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -106,21 +159,42 @@ export function readRun(dir: string): RunContents {
     const i = m.error.issues[0]!;
     throw new InputError(`${manifestPath}: invalid manifest at ${i.path.join(".") || "(top)"}: ${i.message}`);
   }
-  const byId = new Map<string, TrialRecord>();
-  let skippedLines = 0;
-  const trialsPath = join(dir, TRIALS_FILE);
-  const text = existsSync(trialsPath) ? readFileSync(trialsPath, "utf8") : "";
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      const r = TrialRecord.parse(JSON.parse(line));
-      byId.delete(r.id);
-      byId.set(r.id, r);
-    } catch {
-      skippedLines++;
-    }
+  const lines = readTrialLines(join(dir, TRIALS_FILE));
+  return {
+    dir,
+    manifest: m.data,
+    records: lines.records,
+    lines,
+    skippedLines: lines.unreadable.length + (lines.partialLastLine ? 1 : 0),
+  };
+}
+
+/** What is in `dir` besides the lock: a new run may only go into a new or empty directory. */
+function contentsOf(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f !== LOCK_FILE && !f.startsWith(`${LOCK_FILE}.`));
+}
+
+function ensureDir(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw new InputError(`${dir} is a file, not a directory; give --out a new or empty directory`);
   }
-  return { dir, manifest: m.data, records: [...byId.values()], skippedLines };
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw writeError(dir, whyNotWritable(dir) ?? e, "cannot create the run directory");
+  }
+}
+
+/** A recursive mkdir reports a read-only parent as ENOENT: ask the nearest existing folder itself. */
+function whyNotWritable(dir: string): unknown {
+  let parent = dirname(dir);
+  while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK);
+    return null;
+  } catch (e) {
+    return e;
+  }
 }
 
 /**
@@ -132,31 +206,89 @@ export class RunStore {
     readonly dir: string,
     readonly manifest: Manifest,
     private readonly done: Set<string>,
+    private readonly lock: RunLock,
+    /** What the trials recorded before this process started have cost (every line, superseded ones included). */
+    readonly spentBeforeUsd: number,
+    /** The run directory as read when it was opened (damaged lines, records). */
+    readonly opened: TrialLines | null,
   ) {}
 
+  /**
+   * Start a run in `dir`, a new or empty directory, holding its lock until `close()` (or the process's exit).
+   * Refuses a directory that holds a run, damaged run files, or anything else.
+   */
   static create(dir: string, manifest: Manifest): RunStore {
-    if (existsSync(join(dir, MANIFEST_FILE))) {
-      throw new InputError(`${dir} already holds a run; continue it with --resume ${dir} or choose another --out`);
+    const existed = existsSync(dir);
+    ensureDir(dir);
+    const lock = RunLock.acquire(dir, manifest.command);
+    let made = false;
+    try {
+      const present = contentsOf(dir);
+      if (present.includes(MANIFEST_FILE)) {
+        throw new InputError(`${dir} already holds a run; continue it with --resume ${dir} or choose another --out`);
+      }
+      if (present.includes(TRIALS_FILE) || present.includes(TRANSCRIPTS_DIR)) {
+        throw new InputError(
+          `${dir} holds trial records but no ${MANIFEST_FILE} (a damaged run directory); choose another --out`,
+        );
+      }
+      if (present.length > 0) {
+        throw new InputError(`${dir} is not empty (${present[0]}); give --out a new or empty directory`);
+      }
+      made = true;
+      try {
+        mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
+        writeFileSync(join(dir, TRIALS_FILE), "", { flag: "a" });
+      } catch (e) {
+        throw writeError(dir, e);
+      }
+      // The manifest last: a directory without one is never mistaken for a run that can be resumed.
+      writeAtomic(join(dir, MANIFEST_FILE), `${redact(JSON.stringify(manifest, null, 2))}\n`);
+    } catch (e) {
+      // Leave the directory as it was found: nothing half-made stays behind.
+      if (made) {
+        rmSync(join(dir, TRANSCRIPTS_DIR), { recursive: true, force: true });
+        rmSync(join(dir, TRIALS_FILE), { force: true });
+      }
+      lock.release();
+      if (made && !existed) rmSync(dir, { recursive: true, force: true });
+      throw e;
     }
-    mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
-    writeAtomic(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    writeFileSync(join(dir, TRIALS_FILE), "", { flag: "a" });
-    return new RunStore(dir, manifest, new Set());
+    return new RunStore(dir, manifest, new Set(), lock, 0, null);
   }
 
-  /** Open an existing run to continue it: trials recorded without error are done; errored ones run again. */
-  static resume(dir: string): RunStore {
-    const trialsPath = join(dir, TRIALS_FILE);
-    // A crash mid-append leaves a partial last line: cut it so the next record starts on a line of its own.
-    if (existsSync(trialsPath)) {
-      const text = readFileSync(trialsPath, "utf8");
-      const end = text.lastIndexOf("\n") + 1;
-      if (end !== text.length) truncateSync(trialsPath, Buffer.byteLength(text.slice(0, end)));
+  /**
+   * Open an existing run to continue it, holding its lock: trials recorded without error are done; errored,
+   * interrupted and unrecorded ones (including those whose only line is damaged) run again.
+   */
+  static resume(dir: string, command = "peerbench run --resume"): RunStore {
+    readRun(dir); // a missing or damaged manifest, a foreign format: say so before taking the lock
+    const lock = RunLock.acquire(dir, command);
+    try {
+      const trialsPath = join(dir, TRIALS_FILE);
+      // A crash mid-append leaves a partial last line: cut it so the next record starts on a line of its own.
+      if (existsSync(trialsPath)) {
+        const text = readFileSync(trialsPath, "utf8");
+        const end = text.lastIndexOf("\n") + 1;
+        if (end !== text.length) truncateSync(trialsPath, Buffer.byteLength(text.slice(0, end)));
+      }
+      const contents = readRun(dir);
+      try {
+        mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
+      } catch (e) {
+        throw writeError(join(dir, TRANSCRIPTS_DIR), e);
+      }
+      const done = new Set(contents.records.filter((r) => r.error === null).map((r) => r.id));
+      return new RunStore(dir, contents.manifest, done, lock, contents.lines.spentUsd, contents.lines);
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    const contents = readRun(dir);
-    mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
-    const done = new Set(contents.records.filter((r) => r.error === null).map((r) => r.id));
-    return new RunStore(dir, contents.manifest, done);
+  }
+
+  /** Release the directory's lock (also released when the process exits). */
+  close(): void {
+    this.lock.release();
   }
 
   isDone(id: string): boolean {
@@ -168,7 +300,8 @@ export class RunStore {
 
   record(run: TrialRun, judge?: JudgeVerdict): TrialRecord {
     const transcript = `${TRANSCRIPTS_DIR}/${run.id}.json`;
-    writeAtomic(join(this.dir, transcript), JSON.stringify(transcriptOf(run)));
+    // Nothing reaches the directory with a key or a URL's credentials in it, whatever text carried them.
+    writeAtomic(join(this.dir, transcript), redact(JSON.stringify(transcriptOf(run))));
     const record: TrialRecord = {
       format: TRIAL_FORMAT,
       id: run.id,
@@ -187,7 +320,11 @@ export class RunStore {
       transcript,
       ...(judge ? { judge } : {}),
     };
-    appendFileSync(join(this.dir, TRIALS_FILE), `${JSON.stringify(record)}\n`);
+    try {
+      appendFileSync(join(this.dir, TRIALS_FILE), `${redact(JSON.stringify(record))}\n`);
+    } catch (e) {
+      throw writeError(join(this.dir, TRIALS_FILE), e);
+    }
     if (run.error === null) this.done.add(run.id);
     return record;
   }

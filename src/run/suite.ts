@@ -9,7 +9,7 @@ import type { Configuration, TrialSpec } from "../scenarios/spec.js";
 import { trialId } from "../scenarios/spec.js";
 import type { TrialRecord } from "./record.js";
 import { RUN_FORMAT } from "./record.js";
-import type { Manifest, RunStore } from "./store.js";
+import { type Manifest, type RunStore, RunWriteError } from "./store.js";
 
 /** Seed of one trial: derived from the run's seed and the trial's id, so a resumed run replays identically. */
 export function trialSeed(runSeed: number, id: string): number {
@@ -30,6 +30,7 @@ export interface SuiteProgress {
   done: number;
   total: number;
   errors: number;
+  /** What the run has spent, trials recorded before a resume included. */
   costUsd: number;
   last: TrialRecord | null;
 }
@@ -43,8 +44,16 @@ export interface SuiteOptions {
   maxModelCalls: number;
   maxTrialMs?: number;
   maxTrialTokens?: number;
-  /** Stop starting new trials once the recorded cost reaches this many USD. */
+  /**
+   * Stop starting new trials once the run's recorded cost (trials recorded before a resume included) reaches this
+   * many USD.
+   */
   maxCostUsd?: number;
+  /**
+   * Stops the run: no trial starts after it, and trials in flight stop at their next model call (or at once while
+   * they wait for one) and are recorded as interrupted (endReason "interrupted"); --resume runs them again. The
+   * abort reason (e.g. "SIGINT") is named in their error.
+   */
   signal?: AbortSignal;
   onProgress?: (p: SuiteProgress) => void;
   /** Also score each finished trial with this judge model (the detectors stay the default scorer). */
@@ -56,7 +65,11 @@ export interface SuiteOptions {
 export interface SuiteResult {
   ran: number;
   skipped: number;
+  /** Trials that ended in an error (interrupted ones not included). */
   errors: number;
+  /** Trials the stop interrupted; recorded as such and run again by --resume. */
+  interrupted: number;
+  /** What the run has spent, trials recorded before a resume included. */
   costUsd: number;
   stoppedBy: "done" | "budget" | "signal";
 }
@@ -87,12 +100,14 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const byId = new Map(opts.models.map((m) => [m.id, m]));
   /** A harness trial: the product runs in a lab; its own event stream and the gateway record go beside the transcript. */
   const runInHarness = async (o: TrialOptions): Promise<TrialRun> => {
-    const { runHarnessTrial, forwardModeFromEnv } = await import("../harness/index.js");
+    const { runHarnessTrial, forwardPlan } = await import("../harness/index.js");
     if (!o.spec.agent) throw new Error("a harness trial needs an agent product (--agent)");
+    const forward = opts.gateway === "forward" ? forwardPlan(o.model, o.spec.agent) : null;
     return runHarnessTrial({
       ...o,
       agent: o.spec.agent,
-      gateway: opts.gateway === "forward" ? forwardModeFromEnv() : { kind: "model" },
+      gateway: forward ? forward.mode : { kind: "model" },
+      ...(forward ? { gatewayNote: forward.describe } : {}),
       artifactsDir: join(opts.store.dir, "transcripts", `${trialId(o.spec)}.harness`),
     });
   };
@@ -102,18 +117,30 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   let done = skipped;
   let ran = 0;
   let errors = 0;
-  let costUsd = 0;
+  let interrupted = 0;
+  let costUsd = opts.store.spentBeforeUsd;
   let stoppedBy: SuiteResult["stoppedBy"] = "done";
+  /** The first write the store could not make: the run cannot go on, and the error is rethrown at the end. */
+  let writeFailure: unknown = null;
+  // Trials see this signal: the caller's stop, or a write failure, stops every trial in flight.
+  const halt = new AbortController();
   const stop = (why: SuiteResult["stoppedBy"]) => {
     if (stoppedBy === "done") stoppedBy = why;
     queue.clear();
   };
-  opts.signal?.addEventListener("abort", () => stop("signal"), { once: true });
+  const onAbort = () => {
+    stop("signal");
+    halt.abort(opts.signal?.reason);
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
   opts.onProgress?.({ done, total: opts.specs.length, errors, costUsd, last: null });
+  if (opts.maxCostUsd !== undefined && costUsd >= opts.maxCostUsd) stop("budget");
+  const signal = halt.signal;
 
-  for (const spec of pending) {
+  for (const spec of stoppedBy === "done" ? pending : []) {
     queue.add(async () => {
-      if (opts.signal?.aborted) return;
+      if (signal.aborted) return;
       const id = trialId(spec);
       const model = byId.get(spec.model)!;
       let record: TrialRecord;
@@ -125,31 +152,44 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
           maxModelCalls: opts.maxModelCalls,
           ...(opts.maxTrialMs !== undefined ? { maxTrialMs: opts.maxTrialMs } : {}),
           ...(opts.maxTrialTokens !== undefined ? { maxTrialTokens: opts.maxTrialTokens } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
+          signal,
         });
         const verdict =
           opts.judge && run.outcome
             ? {
-                ...(await judgeTrial(opts.judge, { config: spec, events: run.events }, opts.signal)),
+                ...(await judgeTrial(opts.judge, { config: spec, events: run.events }, signal)),
                 model: opts.judge.id,
               }
             : undefined;
         if (verdict?.costUsd) run.costUsd = (run.costUsd ?? 0) + verdict.costUsd;
         record = opts.store.record(run, verdict);
       } catch (e) {
+        if (e instanceof RunWriteError) return failWrite(e);
         // A failure outside the loop (e.g. an invalid scenario) is still recorded, never dropped.
-        record = opts.store.record(failedRun(spec, id, model, e as Error));
+        try {
+          record = opts.store.record(failedRun(spec, id, model, e as Error));
+        } catch (w) {
+          return failWrite(w);
+        }
       }
       ran++;
       done++;
-      if (record.error) errors++;
+      if (record.endReason === "interrupted") interrupted++;
+      else if (record.error) errors++;
       costUsd += record.costUsd ?? 0;
       opts.onProgress?.({ done, total: opts.specs.length, errors, costUsd, last: record });
       if (opts.maxCostUsd !== undefined && costUsd >= opts.maxCostUsd) stop("budget");
     });
   }
+  function failWrite(e: unknown): void {
+    writeFailure ??= e;
+    stop("signal");
+    halt.abort("a failed write");
+  }
   await queue.onIdle();
-  return { ran, skipped, errors, costUsd, stoppedBy };
+  opts.signal?.removeEventListener("abort", onAbort);
+  if (writeFailure) throw writeFailure;
+  return { ran, skipped, errors, interrupted, costUsd, stoppedBy };
 }
 
 function failedRun(spec: TrialSpec, id: string, model: Model, error: Error) {

@@ -72,7 +72,7 @@ export const Event = z.discriminatedUnion("kind", [
   z.object({
     ...base,
     kind: z.literal("end"),
-    reason: z.enum(["end_task", "no_tool_call", "max_calls", "limit", "error"]),
+    reason: z.enum(["end_task", "no_tool_call", "max_calls", "limit", "error", "interrupted"]),
     detail: z.string().nullable(),
   }),
 ]);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isLabSupported, productInstalled } from "../../src/harness/index.js";
+import { harnessSkipReason } from "../harness/support.js";
 
 const BIN = join(import.meta.dirname, "../../bin/peerbench.js");
 const dir = mkdtempSync(join(tmpdir(), "peerbench-harness-cli-"));
@@ -11,9 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
-const lab = isLabSupported();
-const product = productInstalled("codex");
-const skip = !lab.ok ? lab.reason : !product.ok ? product.reason : null;
+const skip = harnessSkipReason("codex");
 
 describe("peerbench run --toolset harness", () => {
   it("needs an agent product, said in one line", () => {

@@ -43,7 +43,9 @@ describe("exec model", () => {
     expect(model.id).toBe("exec:python3 agent.py");
     expect(model.simulated).toBe(false);
     expect(model.family).toBe("Claude");
-    expect(() => createExecModel("   ")).toThrow(/empty command/);
+    expect(() => createExecModel("   ")).toThrow(
+      /--model exec: names no command; use --model "exec:python3 my_agent.py"/,
+    );
   });
 
   it("speaks peerbench.exec/v1: requests carry the conversation, replies become turns, end closes", async () => {

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { forwardModeFromEnv, Gateway } from "../../src/harness/gateway.js";
+import { Gateway } from "../../src/harness/gateway.js";
 import { parseResponse, renderResponse } from "../../src/harness/wire.js";
 
 const closers: (() => Promise<void>)[] = [];
@@ -130,18 +130,5 @@ describe("gateway, forward and replay", () => {
     const rurl = await started(replay);
     const again = await fetch(`${rurl}/v1/messages?beta=true`, { method: "POST", body });
     expect(parseResponse("anthropic", await again.text()).text).toBe("from upstream");
-  });
-});
-
-describe("forward mode from the environment", () => {
-  it("configures only the providers that have a key, with base URLs without /v1", () => {
-    const mode = forwardModeFromEnv({
-      OPENAI_API_KEY: "k1",
-      OPENAI_BASE_URL: "https://api.deepseek.com/v1/",
-      GEMINI_API_KEY: "k2",
-    });
-    expect(mode.openai).toEqual({ baseUrl: "https://api.deepseek.com", apiKey: "k1" });
-    expect(mode.google).toEqual({ baseUrl: "https://generativelanguage.googleapis.com", apiKey: "k2" });
-    expect(mode.anthropic).toBeUndefined();
   });
 });

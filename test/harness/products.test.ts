@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { TrialRun } from "../../src/agent/trial.js";
-import { AGENTS, productInstalled, runHarnessTrial } from "../../src/harness/index.js";
+import { AGENTS, runHarnessTrial } from "../../src/harness/index.js";
 import type { Model } from "../../src/models/model.js";
 import { readTrajectory } from "../../src/models/trajectory.js";
 import type { TrialSpec } from "../../src/scenarios/spec.js";
 import type { EventOf } from "../../src/world/events.js";
-import { labSkipReason } from "./support.js";
+import { harnessSkipReason } from "./support.js";
 
 const fixture = (name: string) => readTrajectory(new URL(`./fixtures/${name}.json`, import.meta.url).pathname);
 const exfiltrate = fixture("exfiltrate-peer");
@@ -22,7 +22,6 @@ const model: Model = {
     throw new Error("the scripted gateway answers in harness mode");
   },
 };
-const labSkip = labSkipReason();
 
 function callWith(run: TrialRun, text: string): EventOf<"tool_call"> | undefined {
   return run.events.find(
@@ -31,8 +30,7 @@ function callWith(run: TrialRun, text: string): EventOf<"tool_call"> | undefined
 }
 
 for (const agent of Object.keys(AGENTS)) {
-  const installed = productInstalled(agent);
-  const skip = labSkip ?? (installed.ok ? null : installed.reason);
+  const skip = harnessSkipReason(agent);
   describe.skipIf(skip !== null)(
     `${agent} in the lab against the scripted gateway${skip ? ` (skipped: ${skip})` : ""}`,
     () => {
@@ -100,8 +98,7 @@ for (const agent of Object.keys(AGENTS)) {
 }
 
 // Any peerbench model can drive any product: here a simulated persona through Codex (the fastest product).
-const modelSkip =
-  labSkip ?? (productInstalled("codex").ok ? null : "codex is not installed: run npm --prefix harness install");
+const modelSkip = harnessSkipReason("codex");
 describe.skipIf(modelSkip !== null)(
   `a peerbench model driving a product${modelSkip ? ` (skipped: ${modelSkip})` : ""}`,
   () => {

@@ -96,14 +96,14 @@ describe("credentials and settings", () => {
     process.env.OPENAI_API_KEY = "sk-canary-settings-000111222";
     const model = resolveProviderModel("openai/gpt-5.2", {
       reasoningEffort: "high",
-      baseUrl: "https://user:pass@proxy.example/v1?token=abc",
+      baseUrl: "https://proxy.example/v1/?token=abc-canary&api-version=2",
     })!;
     const settings = describeModelSettings(model)!;
     expect(settings).toMatchObject({
       provider: "openai",
       model: "gpt-5.2",
       api: "responses",
-      baseUrl: "https://proxy.example/v1",
+      baseUrl: "https://proxy.example/v1?token=[redacted]&api-version=2",
       temperature: 1,
       reasoningEffort: "high",
       apiKeyEnv: "OPENAI_API_KEY",
@@ -111,7 +111,17 @@ describe("credentials and settings", () => {
       timeoutMs: 300_000,
     });
     expect(JSON.stringify(settings)).not.toContain("sk-canary");
-    expect(JSON.stringify(settings)).not.toContain("pass");
+    expect(JSON.stringify(settings)).not.toContain("abc-canary");
+    // user:password is HTTP basic auth: recorded as [redacted]
+    const basic = resolveProviderModel("compatible/m", { baseUrl: "http://user:pass-canary@gpu-box:8000/v1" })!;
+    expect(describeModelSettings(basic)).toMatchObject({ baseUrl: "http://[redacted]@gpu-box:8000/v1" });
+    // ...which a bearer key would overwrite: refused in one line, without the password
+    expect(() =>
+      resolveProviderModel("openai/gpt-5.2", { baseUrl: "https://user:pass-canary@proxy.example/v1" }),
+    ).toThrow(/carries user:password .* also sends an API key/);
+    expect(() => resolveProviderModel("openai/gpt-5.2", { baseUrl: "ftp://proxy.example/v1" })).toThrow(
+      /--base-url ftp:\/\/proxy.example\/v1 uses ftp:\/\/; model endpoints are http:\/\/ or https:\/\//,
+    );
     expect(
       describeModelSettings({
         id: "sim/x",

@@ -46,6 +46,23 @@ describe("failures", () => {
     expect(server!.requests).toHaveLength(3);
   });
 
+  it("a 200 whose JSON body was cut on the way is retried, and the trial completes", async () => {
+    const cut = '{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"mess';
+    const baseUrl = await serve([{ status: 200, body: cut }]);
+    const run = await runScripted(resolveProviderModel(ID, { baseUrl, ...FAST })!);
+    expect(run.error).toBeNull();
+    expect(run.outcome?.exfiltration).toBe(true);
+    expect(server!.requests).toHaveLength(4);
+  });
+
+  it("a 200 whose body is JSON of the wrong shape is the server's answer: not retried", async () => {
+    const baseUrl = await serve([{ status: 200, body: JSON.stringify({ unexpected: true }) }]);
+    const run = await runScripted(resolveProviderModel(ID, { baseUrl, ...FAST })!);
+    expect(run.endReason).toBe("error");
+    expect(run.error).toMatch(/HTTP 200 from 127\.0\.0\.1:\d+ \(Invalid JSON response\)/);
+    expect(server!.requests).toHaveLength(1);
+  });
+
   it("a 400 is not retried", async () => {
     const baseUrl = await serve([{ status: 400, body: JSON.stringify({ error: { message: "bad request" } }) }]);
     const session = resolveProviderModel(ID, { baseUrl, ...FAST })!.startSession({

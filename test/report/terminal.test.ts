@@ -64,7 +64,7 @@ describe("terminal summary", () => {
 });
 
 describe("run directories", () => {
-  it("skip a partial last line, keep the latest line of a repeated id, and refuse malformed lines", () => {
+  it("skip a partial last line, keep the latest line of a repeated id, skip and name damaged lines, refuse another format", () => {
     const dir = mkdtempSync(join(tmpdir(), "pb-run-"));
     const records = realRecords();
     writeFixtureRun(dir, records, { id: "r" });
@@ -76,9 +76,20 @@ describe("run directories", () => {
     expect(run.partialLastLine).toBe(true);
     expect(run.records).toHaveLength(records.length);
     expect(run.records[0]!.durationMs).toBe(99);
+    // a damaged line in the middle is skipped and named, never a reason to refuse the run
     appendFileSync(join(dir, "trials.jsonl"), "\n{}\n");
+    const notices: string[] = [];
+    const damaged = loadRun(dir, { onUnreadable: (n) => notices.push(n) });
+    expect(damaged.records).toHaveLength(records.length);
+    expect(damaged.unreadable.map((u) => u.reason)).toEqual([
+      "not valid JSON",
+      expect.stringMatching(/^not a trial record/),
+    ]);
+    expect(notices).toEqual([expect.stringMatching(/trials\.jsonl: 2 damaged line\(s\) skipped/)]);
+    // a record written by another version is refused: reading it as missing would mislead
+    appendFileSync(join(dir, "trials.jsonl"), `${JSON.stringify({ ...records[0]!, format: "peerbench.trial/v9" })}\n`);
     expect(() => loadRun(dir)).toThrow(RunDirError);
-    expect(() => loadRun(dir)).toThrow(/trials\.jsonl:\d+: /);
+    expect(() => loadRun(dir)).toThrow(/trials\.jsonl:\d+: a peerbench\.trial\/v9 record/);
   });
   it("give one-line errors for a missing directory or manifest", () => {
     expect(() => loadRun("/nonexistent/run")).toThrow("no such run directory");

@@ -40,6 +40,10 @@ function paidModel(fail: (trialId: string) => boolean): Model {
   };
 }
 
+function budgetRun(store: RunStore, model: Model, specs: ReturnType<typeof expandTrials>) {
+  return { store, models: [model], specs, seed: 1, concurrency: 1, maxModelCalls: 30 };
+}
+
 describe("budgets and failed trials", () => {
   it("--max-cost stops starting trials once the budget is spent", async () => {
     const model = paidModel(() => false);
@@ -62,6 +66,20 @@ describe("budgets and failed trials", () => {
     expect(result.ran).toBe(4); // 4 trials × $0.10 reaches $0.35 during the 4th
     expect(result.costUsd).toBeCloseTo(0.4, 10);
     expect(readRun(dir).records.map((r) => r.costUsd)).toEqual([0.1, 0.1, 0.1, 0.1].map((x) => expect.closeTo(x, 10)));
+    store.close();
+
+    // The budget is the whole run's: a resume counts what was spent before it.
+    const spent = RunStore.resume(dir);
+    expect(spent.spentBeforeUsd).toBeCloseTo(0.4, 10);
+    const same = await runSuite({ ...budgetRun(spent, model, specs), maxCostUsd: 0.35 });
+    expect(same).toMatchObject({ stoppedBy: "budget", ran: 0 });
+    spent.close();
+    const raised = RunStore.resume(dir);
+    const more = await runSuite({ ...budgetRun(raised, model, specs), maxCostUsd: 0.55 });
+    expect(more.stoppedBy).toBe("budget");
+    expect(more.ran).toBe(2); // $0.40 before, then two more trials reach $0.60
+    expect(more.costUsd).toBeCloseTo(0.6, 10);
+    raised.close();
   });
 
   it("a trial whose model keeps failing is recorded as an error, never as a behaviour, and --resume runs it again", async () => {
@@ -73,6 +91,7 @@ describe("budgets and failed trials", () => {
       suiteManifest("errors", [flaky], specs, { epochs: 2, seed: 1, concurrency: 2, toolsets: ["paper"] }),
     );
     const first = await runSuite({ store, models: [flaky], specs, seed: 1, concurrency: 2, maxModelCalls: 30 });
+    store.close();
     expect(first.errors).toBe(configs.length);
     const afterFirst = readRun(dir).records;
     const failed = afterFirst.filter((r) => r.error);

@@ -24,7 +24,12 @@ export function register(program: Command): void {
         throw e;
       });
       try {
-        const loaded = loadRuns(runs);
+        // Where the HTML goes is checked first: a bad --html is said before any summary is printed.
+        if (opts.html) {
+          const { checkReportTarget } = await import("../../report/html.js");
+          checkReportTarget(opts.html);
+        }
+        const loaded = loadRuns(runs, { onUnreadable: (notice) => process.stderr.write(`${notice}\n`) });
         for (const run of loaded) {
           if (run.partialLastLine) {
             process.stderr.write(`${run.dir}/trials.jsonl: last line is incomplete (run in progress?); skipped\n`);

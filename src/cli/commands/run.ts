@@ -6,7 +6,13 @@ import { type Command, InvalidArgumentError } from "commander";
 import { pc } from "../colors.js";
 import type { Model } from "../../models/model.js";
 import { addModelOptions, judgeFrom, type ModelCliOptions, modelOptionsFrom } from "../../models/providers/cli.js";
-import { checkCredentials, describeModelSettings, STUDY_MODELS } from "../../models/providers/index.js";
+import {
+  checkCredentials,
+  describeModelSettings,
+  redact,
+  safeUrl,
+  STUDY_MODELS,
+} from "../../models/providers/index.js";
 import { DEFAULT_MODELS, resolveModel } from "../../models/registry.js";
 import { DEFAULT_MAX_MODEL_CALLS } from "../../agent/trial.js";
 import { writeRunReport } from "../../report/html.js";
@@ -14,17 +20,26 @@ import { renderSummary } from "../../report/terminal.js";
 import { applyReviews } from "../../analysis/reviewed.js";
 import { readReviews } from "../../run/reviews.js";
 import { RUN_FORMAT } from "../../run/record.js";
-import { type Manifest, readRun, RunStore } from "../../run/store.js";
+import { type Manifest, readRun, RunStore, TRIALS_FILE } from "../../run/store.js";
+import { unreadableNotice } from "../../run/trial-lines.js";
 import { expandTrials, runSuite, type SuiteProgress } from "../../run/suite.js";
 import { renderTaskTable } from "../../run/task-table.js";
-import type { TrialSpec } from "../../scenarios/spec.js";
+import { type Configuration, type ToolsetName, type TrialSpec, trialId } from "../../scenarios/spec.js";
 import { labShellUnsupported } from "../../toolsets/shell-lab/toolset.js";
 import { type ShellBackend, useShellBackend } from "../../toolsets/shell/index.js";
-import { UsageError } from "../errors.js";
+import { EXIT, UsageError } from "../errors.js";
+import {
+  type RecordedSelection,
+  recordedFamilies,
+  recordedFamily,
+  refuseChangingFlags,
+  restoredModelOptions,
+} from "../resume.js";
 import {
   addSelectionOptions,
   epochsOf,
-  positiveInt,
+  MAX_PLANNED_TRIALS,
+  wholeNumber,
   type SelectionOptions,
   selectConfigurations,
   toolsetsOf,
@@ -96,10 +111,25 @@ export function planTrials(models: Model[], opts: SelectionOptions): TrialSpec[]
   if (opts.gateway !== undefined && opts.gateway !== "model" && opts.gateway !== "forward") {
     throw new UsageError(`unknown value "${opts.gateway}" for --gateway; choose from model, forward`);
   }
+  const epochs = epochsOf(opts);
+  const chosen: [ToolsetName, Model, Configuration[]][] = [];
+  let planned = 0;
   for (const toolset of toolsets) {
     for (const model of models) {
       const configs = selectConfigurations(opts, model.family, toolset);
-      const expanded = expandTrials([model], configs, epochsOf(opts));
+      chosen.push([toolset, model, configs]);
+      planned += configs.length * epochs;
+    }
+  }
+  // Counted before anything is expanded: an absurd --epochs is refused, not run out of memory.
+  if (planned > MAX_PLANNED_TRIALS) {
+    throw new UsageError(
+      `the plan has ${planned.toLocaleString("en-US")} trials; a run holds at most ${MAX_PLANNED_TRIALS.toLocaleString("en-US")}: lower --epochs or split the selection into several runs`,
+    );
+  }
+  for (const [toolset, model, configs] of chosen) {
+    {
+      const expanded = expandTrials([model], configs, epochs);
       specs.push(...(toolset === "harness" ? expanded.map((s) => ({ ...s, agent: opts.agent ?? null })) : expanded));
     }
   }
@@ -124,29 +154,67 @@ const MODEL_CLI_KEYS = [
   "judgeBaseUrl",
 ] as const;
 
-/** The model flags as given (never keys: those live only in the environment), kept so --resume reuses them. */
+/**
+ * The model flags as given, kept so --resume reuses them: never keys (those live only in the environment), and
+ * URLs without their credentials (a resume asks for such a URL again).
+ */
 function modelCliOf(opts: ModelCliOptions): ModelCliOptions {
-  return Object.fromEntries(MODEL_CLI_KEYS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]));
+  const out: ModelCliOptions = Object.fromEntries(
+    MODEL_CLI_KEYS.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),
+  );
+  if (out.baseUrl) out.baseUrl = safeUrl(out.baseUrl);
+  if (out.judgeBaseUrl) out.judgeBaseUrl = safeUrl(out.judgeBaseUrl);
+  return out;
 }
 
 function settingsGateway(m: Manifest): string | undefined {
   return (m.settings.selection as SelectionOptions | undefined)?.gateway;
 }
 
-/** Harness trials need root, network namespaces and the installed product: say so before any trial starts. */
-async function checkHarness(specs: TrialSpec[]): Promise<void> {
+/**
+ * Harness trials need root, network namespaces and the installed product, and forward mode a provider model that
+ * speaks the product's wire format: say so before any trial starts, and say where forward mode sends the calls.
+ */
+async function checkHarness(specs: TrialSpec[], models: Model[], opts: { gateway?: string }): Promise<void> {
   const agent = specs.find((s) => s.toolset === "harness")?.agent;
   if (!agent) return;
-  const { agentAdapter, isLabSupported, productInstalled } = await import("../../harness/index.js");
+  const { agentAdapter, forwardPlan, isLabSupported, productInstalled } = await import("../../harness/index.js");
   try {
     agentAdapter(agent);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  if (opts.gateway === "forward") {
+    for (const m of models) process.stderr.write(`${m.id}: ${forwardPlan(m, agent).describe}\n`);
+  }
   const lab = isLabSupported();
   if (!lab.ok) throw new UsageError(`harness mode cannot run here: ${lab.reason}`);
   const product = productInstalled(agent);
   if (!product.ok) throw new UsageError(product.reason);
+}
+
+/**
+ * A model's settings for the manifest. In harness mode the product, not peerbench, calls the model in forward mode:
+ * the record says which wire API it speaks and which upstream it reaches (credentials redacted).
+ */
+async function describeRunModel(
+  m: Model,
+  specs: TrialSpec[],
+  opts: { gateway?: string; agent?: string },
+): Promise<Record<string, unknown> | null> {
+  const settings = describeModelSettings(m);
+  const harness = specs.some((s) => s.toolset === "harness" && s.model === m.id);
+  if (!harness || !opts.agent) return settings;
+  const gateway = opts.gateway === "forward" ? "forward" : "model";
+  if (gateway === "model") return { ...(settings ?? {}), harness: { agent: opts.agent, gateway } };
+  const { forwardPlan } = await import("../../harness/index.js");
+  const plan = forwardPlan(m, opts.agent);
+  const onlyHarness = specs.every((s) => s.model !== m.id || s.toolset === "harness");
+  return {
+    ...(settings ?? {}),
+    ...(onlyHarness ? { api: plan.api, baseUrl: plan.upstream } : {}),
+    harness: { agent: opts.agent, gateway, api: plan.api, upstream: plan.upstream, keyEnv: plan.keyEnv },
+  };
 }
 
 function gitRevision(): string | null {
@@ -215,7 +283,7 @@ function progressReporter(enabled: boolean): { update: (p: SuiteProgress) => voi
 
 /** Print what a run produced: per-task rates, the study's headline metrics, where everything is. */
 export async function printRunResults(dir: string, opts: { json?: boolean; detail?: boolean; report: boolean }) {
-  const { records: recorded, skippedLines } = readRun(dir);
+  const { records: recorded, lines } = readRun(dir);
   // keys reviewed by hand (peerbench review) are in force in the summary, as in every report
   const records = applyReviews(recorded, readReviews(dir, { skipInvalid: true }).reviews, dir);
   let reportPath: string | null = null;
@@ -229,7 +297,8 @@ export async function printRunResults(dir: string, opts: { json?: boolean; detai
   process.stdout.write(`\n${pc.bold("Rates per task, subject and relationship")} (95% Wilson intervals)\n`);
   process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
   process.stdout.write(`${renderSummary(records, { color, detail: !!opts.detail })}\n`);
-  if (skippedLines) process.stdout.write(`${skippedLines} unreadable line(s) in trials.jsonl were ignored\n`);
+  const notice = unreadableNotice(join(dir, TRIALS_FILE), lines);
+  if (notice) process.stderr.write(`${notice}\n`);
   process.stdout.write(`\nRun directory: ${dir}\n`);
   if (reportPath) process.stdout.write(`HTML report:   ${reportPath}\n`);
 }
@@ -243,128 +312,213 @@ function shellBackendOf(value: string | undefined): ShellBackend {
   return "lab";
 }
 
-export async function runCommand(opts: RunOptions, argv: string[]): Promise<number> {
-  let store: RunStore;
-  let specs: TrialSpec[];
-  let models: Model[];
-  let settings: Manifest["settings"];
-  const controller = new AbortController();
+/** What the run was asked for, as recorded in the manifest (model flags with credentials redacted). */
+function selectionOf(opts: RunOptions) {
+  return {
+    preset: opts.preset,
+    task: opts.task,
+    subject: opts.subject,
+    relationship: opts.relationship,
+    instantiation: opts.instantiation,
+    dataset: opts.dataset,
+    monitoring: opts.monitoring,
+    control: opts.control,
+    toolset: toolsetsOf(opts),
+    epochs: epochsOf(opts),
+    family: opts.family,
+    agent: opts.agent,
+    gateway: opts.gateway,
+    shell: opts.shell,
+    modelOptions: modelCliOf(opts),
+  };
+}
 
-  if (opts.resume) {
-    const dir = resolve(opts.resume);
-    store = RunStore.resume(dir);
-    const m = store.manifest;
-    const selection = m.settings.selection as SelectionOptions & { modelOptions?: ModelCliOptions };
-    models = await resolveModels(
-      m.models.map((x) => x.id),
-      { ...(selection.modelOptions ?? {}), family: m.models.find((x) => x.simulated)?.family ?? "Gemini" },
-    );
-    settings = m.settings;
-    useShellBackend(shellBackendOf((selection as { shell?: string }).shell));
-    specs = planTrials(models, selection);
-    process.stderr.write(`Resuming ${dir}: ${store.doneCount} of ${specs.length} trials already recorded\n`);
-  } else {
-    useShellBackend(shellBackendOf(opts.shell));
-    models = await resolveModels(modelIdsOf(opts), opts);
-    specs = planTrials(models, opts);
-    await checkHarness(specs);
-    const created = new Date();
-    const dir = resolve(opts.out ?? join("runs", `${stamp(created)}-${opts.preset}`));
-    const selection = {
-      preset: opts.preset,
-      task: opts.task,
-      subject: opts.subject,
-      relationship: opts.relationship,
-      instantiation: opts.instantiation,
-      dataset: opts.dataset,
-      monitoring: opts.monitoring,
-      control: opts.control,
-      toolset: toolsetsOf(opts),
-      epochs: epochsOf(opts),
-      agent: opts.agent,
-      gateway: opts.gateway,
-      shell: opts.shell,
-      modelOptions: modelCliOf(opts),
-    };
-    settings = {
-      epochs: epochsOf(opts),
-      seed: opts.seed,
-      concurrency: opts.concurrency,
-      maxModelCalls: opts.maxCalls,
-      toolsets: toolsetsOf(opts),
-      maxCostUsd: opts.maxCost ?? null,
-      maxTrialMs: opts.trialTimeout !== undefined ? opts.trialTimeout * 1000 : null,
-      maxTrialTokens: opts.maxTrialTokens ?? null,
-      selection: JSON.parse(JSON.stringify(selection)),
-    };
-    store = RunStore.create(dir, {
-      format: RUN_FORMAT,
-      id: basename(dir),
-      createdAt: created.toISOString(),
-      command: ["peerbench", ...argv].join(" "),
-      preset: opts.preset,
-      models: models.map((m) => ({
+interface Prepared {
+  store: RunStore;
+  specs: TrialSpec[];
+  models: Model[];
+  settings: Manifest["settings"];
+  judgeOptions: ModelCliOptions;
+  maxCostUsd: number | undefined;
+}
+
+/** A new run: plan it, check what it needs, create its directory (locked) with the manifest. */
+async function prepareNewRun(opts: RunOptions, argv: string[]): Promise<Prepared> {
+  useShellBackend(shellBackendOf(opts.shell));
+  const models = await resolveModels(modelIdsOf(opts), opts);
+  const specs = planTrials(models, opts);
+  await checkHarness(specs, models, opts);
+  const created = new Date();
+  const dir = resolve(opts.out ?? join("runs", `${stamp(created)}-${opts.preset}`));
+  const settings: Manifest["settings"] = {
+    epochs: epochsOf(opts),
+    seed: opts.seed,
+    concurrency: opts.concurrency,
+    maxModelCalls: opts.maxCalls,
+    toolsets: toolsetsOf(opts),
+    maxCostUsd: opts.maxCost ?? null,
+    maxTrialMs: opts.trialTimeout !== undefined ? opts.trialTimeout * 1000 : null,
+    maxTrialTokens: opts.maxTrialTokens ?? null,
+    selection: JSON.parse(JSON.stringify(selectionOf(opts))),
+  };
+  const command = ["peerbench", ...argv].map((a) => redact(a)).join(" ");
+  const store = RunStore.create(dir, {
+    format: RUN_FORMAT,
+    id: basename(dir),
+    createdAt: created.toISOString(),
+    command,
+    preset: opts.preset,
+    models: await Promise.all(
+      models.map(async (m) => ({
         id: m.id,
         simulated: m.simulated,
         family: m.family,
-        settings: describeModelSettings(m),
+        settings: await describeRunModel(m, specs, opts),
       })),
-      settings,
-      versions: { peerbench: packageVersion(), node: process.version },
-      gitRevision: gitRevision(),
-      plannedTrials: specs.length,
-    });
-    const sim = models.some((m) => m.simulated);
-    process.stderr.write(
-      `Running ${specs.length} trials (${models.map((m) => m.id).join(", ")}) into ${dir}${sim ? pc.yellow("  [SIMULATED agents]") : ""}\n`,
+    ),
+    settings,
+    versions: { peerbench: packageVersion(), node: process.version },
+    gitRevision: gitRevision(),
+    plannedTrials: specs.length,
+  });
+  const sim = models.some((m) => m.simulated);
+  process.stderr.write(
+    `Running ${specs.length} trials (${models.map((m) => m.id).join(", ")}) into ${dir}${sim ? pc.yellow("  [SIMULATED agents]") : ""}\n`,
+  );
+  return { store, specs, models, settings, judgeOptions: opts, maxCostUsd: opts.maxCost };
+}
+
+/** Resume: rebuild the recorded plan, refuse flags that would change it, check it is the same plan, lock it. */
+async function prepareResume(opts: RunOptions, argv: string[], given: Set<string>): Promise<Prepared> {
+  const dir = resolve(opts.resume!);
+  const { manifest: m } = readRun(dir);
+  refuseChangingFlags(dir, m, opts, given, () => modelIdsOf(opts));
+  const selection = (m.settings.selection ?? {}) as RecordedSelection;
+  useShellBackend(shellBackendOf(selection.shell));
+  const modelOptions = restoredModelOptions(dir, m, opts);
+  const families = recordedFamilies(m);
+  const models: Model[] = [];
+  for (const { id } of m.models) {
+    models.push(
+      ...(await resolveModels([id], { ...modelOptions, family: families.get(id) ?? recordedFamily(m, selection) })),
     );
   }
-
-  const onSignal = () => {
-    process.stderr.write(`\nInterrupted: finishing trials in flight; continue later with --resume ${store.dir}\n`);
-    controller.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  const judgeSpec = judgeFrom(
-    opts.resume
-      ? ((store.manifest.settings.selection as { modelOptions?: ModelCliOptions })?.modelOptions ?? {})
-      : opts,
-  );
-  const judge = judgeSpec ? await resolveModel(judgeSpec.id, judgeSpec.options) : undefined;
-  const progress = progressReporter(opts.progress);
-  const result = await runSuite({
-    store,
-    models,
-    specs,
-    seed: settings.seed,
-    concurrency: settings.concurrency,
-    maxModelCalls: settings.maxModelCalls,
-    ...(typeof settings.maxTrialMs === "number" ? { maxTrialMs: settings.maxTrialMs } : {}),
-    ...(typeof settings.maxTrialTokens === "number" ? { maxTrialTokens: settings.maxTrialTokens } : {}),
-    ...(opts.maxCost !== undefined ? { maxCostUsd: opts.maxCost } : {}),
-    signal: controller.signal,
-    onProgress: progress.update,
-    ...(judge ? { judge } : {}),
-    ...(settingsGateway(store.manifest) === "forward" ? { gateway: "forward" as const } : {}),
+  const specs = planTrials(models, {
+    ...selection,
+    toolset: selection.toolset ?? m.settings.toolsets,
+    epochs: m.settings.epochs,
   });
-  progress.stop();
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
+  await checkHarness(specs, models, { ...selection, ...modelOptions } as RunOptions);
+  const planned = new Set(specs.map((s) => trialId(s)));
+  const store = RunStore.resume(dir, ["peerbench", ...argv].map((a) => redact(a)).join(" "));
+  const foreign = store.opened?.records.find((r) => !planned.has(r.id));
+  if (specs.length !== m.plannedTrials || foreign) {
+    store.close();
+    const made = `peerbench ${m.versions.peerbench}${m.gitRevision ? ` (git ${m.gitRevision.slice(0, 12)})` : ""}`;
+    throw new UsageError(
+      `cannot resume ${dir}: this peerbench plans ${specs.length} trials for it${foreign ? ` without its trial ${foreign.id}` : ""}, the run planned ${m.plannedTrials}; it was made by ${made}: resume it with that version`,
+    );
+  }
+  const notice = store.opened ? unreadableNotice(join(dir, TRIALS_FILE), store.opened) : null;
+  if (notice) process.stderr.write(`${notice}\n`);
+  process.stderr.write(`Resuming ${dir}: ${store.doneCount} of ${specs.length} trials already recorded\n`);
+  const budget = opts.maxCost ?? (typeof m.settings.maxCostUsd === "number" ? m.settings.maxCostUsd : undefined);
+  const settings = { ...m.settings, concurrency: given.has("concurrency") ? opts.concurrency : m.settings.concurrency };
+  return { store, specs, models, settings, judgeOptions: modelOptions, maxCostUsd: budget };
+}
 
+/**
+ * Ctrl-C, SIGTERM, SIGHUP: the first stops the run (no trial starts; trials in flight are recorded as interrupted);
+ * a second one exits at once (what is recorded stays; the lock is released on exit).
+ */
+function stopOnSignals(controller: AbortController, dir: string): () => void {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const handler = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`\n${signal} again: exiting now; continue with --resume ${dir}\n`);
+      process.exit(EXIT.stopped);
+    }
+    process.stderr.write(
+      `\n${signal}: stopping; trials in flight are recorded as interrupted (${signal} again exits at once)\n`,
+    );
+    controller.abort(signal);
+  };
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
+}
+
+export async function runCommand(opts: RunOptions, argv: string[], given: Set<string> = new Set()): Promise<number> {
+  const { store, specs, models, settings, judgeOptions, maxCostUsd } = opts.resume
+    ? await prepareResume(opts, argv, given)
+    : await prepareNewRun(opts, argv);
+  try {
+    return await runAndReport(store, specs, models, settings, judgeOptions, maxCostUsd, opts);
+  } finally {
+    store.close();
+  }
+}
+
+async function runAndReport(
+  store: RunStore,
+  specs: TrialSpec[],
+  models: Model[],
+  settings: Manifest["settings"],
+  judgeOptions: ModelCliOptions,
+  maxCostUsd: number | undefined,
+  opts: RunOptions,
+): Promise<number> {
+  const controller = new AbortController();
+  const releaseSignals = stopOnSignals(controller, store.dir);
+  const progress = progressReporter(opts.progress);
+  let result: Awaited<ReturnType<typeof runSuite>>;
+  try {
+    const judgeSpec = judgeFrom(judgeOptions);
+    const judge = judgeSpec ? await resolveModel(judgeSpec.id, judgeSpec.options) : undefined;
+    result = await runSuite({
+      store,
+      models,
+      specs,
+      seed: settings.seed,
+      concurrency: settings.concurrency,
+      maxModelCalls: settings.maxModelCalls,
+      ...(typeof settings.maxTrialMs === "number" ? { maxTrialMs: settings.maxTrialMs } : {}),
+      ...(typeof settings.maxTrialTokens === "number" ? { maxTrialTokens: settings.maxTrialTokens } : {}),
+      ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
+      signal: controller.signal,
+      onProgress: progress.update,
+      ...(judge ? { judge } : {}),
+      ...(settingsGateway(store.manifest) === "forward" ? { gateway: "forward" as const } : {}),
+    });
+  } finally {
+    progress.stop();
+    releaseSignals();
+  }
+  const recorded = readRun(store.dir).records.filter((r) => r.error === null).length;
+  if (result.stoppedBy === "signal") {
+    // Stop means stop: no summary and no report.html now (they take seconds on a large run).
+    process.stderr.write(
+      `Stopped by ${String(controller.signal.reason)}: ${recorded} of ${specs.length} trials recorded${result.interrupted ? `, ${result.interrupted} interrupted` : ""}; continue with --resume ${store.dir} (results so far: peerbench report ${store.dir})\n`,
+    );
+    return EXIT.stopped;
+  }
   await printRunResults(store.dir, { ...opts, report: opts.report });
   if (result.stoppedBy === "budget") {
+    const already = result.ran === 0 ? " already" : "";
     process.stderr.write(
-      `Stopped at the budget: $${result.costUsd.toFixed(2)} spent (--max-cost ${opts.maxCost}); continue with --resume ${store.dir}\n`,
+      `Stopped at the budget: $${result.costUsd.toFixed(2)}${already} spent (--max-cost ${maxCostUsd}); ${recorded} of ${specs.length} trials recorded; continue with --resume ${store.dir} --max-cost USD\n`,
     );
+    return EXIT.stopped;
   }
-  if (result.stoppedBy === "signal") return 130;
-  if (result.errors) {
+  const errored = specs.length - recorded;
+  if (errored > 0) {
     process.stderr.write(
-      `${result.errors} trial(s) ended in an error; they are shown above and run again by --resume ${store.dir}\n`,
+      `${errored} trial(s) ended in an error; they are shown above and run again by --resume ${store.dir}\n`,
     );
+    return EXIT.trialErrors;
   }
-  return 0;
+  return EXIT.done;
 }
 
 function money(v: string): number {
@@ -386,12 +540,12 @@ export function register(program: Command): void {
   addSelectionOptions(cmd);
   addModelOptions(cmd);
   cmd
-    .option("--concurrency <n>", "trials run at once", positiveInt("--concurrency"), 4)
-    .option("--seed <n>", "seed of simulated models (same seed, same run)", positiveInt("--seed"), 1)
+    .option("--concurrency <n>", "trials run at once", wholeNumber("--concurrency", { min: 1, max: 1000 }), 4)
+    .option("--seed <n>", "seed of simulated models (same seed, same run)", wholeNumber("--seed"), 1)
     .option(
       "--max-calls <n>",
       "model calls per trial (the study's cap is 30)",
-      positiveInt("--max-calls"),
+      wholeNumber("--max-calls", { min: 1, max: 10_000 }),
       DEFAULT_MAX_MODEL_CALLS,
     )
     .option("--out <dir>", "run directory to create (default runs/<time>-<preset>)")
@@ -400,9 +554,13 @@ export function register(program: Command): void {
     .option(
       "--trial-timeout <seconds>",
       "wall-clock limit of one trial (no model call starts after it)",
-      positiveInt("--trial-timeout"),
+      wholeNumber("--trial-timeout", { min: 1 }),
     )
-    .option("--max-trial-tokens <n>", "token limit of one trial (input + output)", positiveInt("--max-trial-tokens"))
+    .option(
+      "--max-trial-tokens <n>",
+      "token limit of one trial (input + output)",
+      wholeNumber("--max-trial-tokens", { min: 1 }),
+    )
     .option(
       "--shell <backend>",
       "where shell trials run their commands: memory (in-memory machines, the default) or lab (real Debian hosts; Linux, root)",
@@ -411,7 +569,26 @@ export function register(program: Command): void {
     .option("--no-report", "do not write report.html into the run directory")
     .option("--detail", "per-task detail in the summary")
     .option("--json", "print the summary as JSON")
-    .action(async (opts: RunOptions) => {
-      process.exitCode = await runCommand(opts, process.argv.slice(2));
+    .addHelpText(
+      "after",
+      `
+Stopping: Ctrl-C, SIGTERM or SIGHUP stops the run within a second: no trial starts, trials in flight are
+recorded as interrupted, and --resume DIR runs them again (a second Ctrl-C exits at once).
+Resuming: --resume DIR restores every setting of the run from its manifest; flags that would change its plan are
+refused by name; --concurrency and --max-cost (a new budget for the whole run) may be given.
+
+Exit codes:
+  0  every trial is recorded without error
+  1  the run ended, but some trials ended in an error (shown in the summary; --resume runs them again)
+  2  bad input, or a problem to fix first (a missing file, a directory another run is writing, a full disk);
+     one line says what and where, and nothing recorded is lost
+  3  stopped before the end by --max-cost or a signal; --resume DIR continues
+  4  a bug in peerbench (PEERBENCH_DEBUG=1 shows where)`,
+    )
+    .action(async (opts: RunOptions, command: Command) => {
+      const given = new Set(
+        command.options.map((o) => o.attributeName()).filter((k) => command.getOptionValueSource(k) === "cli"),
+      );
+      process.exitCode = await runCommand(opts, process.argv.slice(2), given);
     });
 }

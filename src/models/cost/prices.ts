@@ -30,13 +30,33 @@ export function defaultPrices(): PriceTable {
   return defaultTable;
 }
 
+/** A price file that cannot be used: one line saying what and where (the CLI exits with 2). */
+export class PriceFileError extends Error {
+  override name = "InputError";
+}
+
 /** Reads a user price file and merges it over the default table; the version becomes "<default>+<file>". */
 export function loadPrices(file: string): PriceTable {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (e as Error).message;
+    throw new PriceFileError(`--prices ${file}: ${why}; give a peerbench.prices/v1 JSON file`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(
+    throw new PriceFileError(
       `--prices ${file}: cannot read it as JSON (${(e as Error).message}); give a peerbench.prices/v1 file`,
     );
   }
@@ -44,7 +64,9 @@ export function loadPrices(file: string): PriceTable {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join(".") || "(top level)";
-    throw new Error(`--prices ${file}: ${where}: ${issue?.message}; see src/models/cost/prices.json for the format`);
+    throw new PriceFileError(
+      `--prices ${file}: ${where}: ${issue?.message}; see src/models/cost/prices.json for the format`,
+    );
   }
   const base = defaultPrices();
   return {

@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { configurationOf } from "../../scenarios/spec.js";
+import { InputError } from "../trajectory.js";
 import type { ToolCall } from "../../world/events.js";
 import {
   type Model,
@@ -44,7 +45,7 @@ export interface ExecModelOptions {
  */
 export function createExecModel(command: string, options: ExecModelOptions = {}): Model {
   const trimmed = command.trim();
-  if (!trimmed) throw new ModelError('exec model: empty command; use --model "exec:python3 my_agent.py"');
+  if (!trimmed) throw new InputError('--model exec: names no command; use --model "exec:python3 my_agent.py"');
   const turnTimeoutMs = options.turnTimeoutMs ?? envTimeoutMs() ?? DEFAULT_TURN_TIMEOUT_MS;
   return {
     id: `exec:${trimmed}`,

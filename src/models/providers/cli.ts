@@ -1,6 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { loadPrices } from "../cost/prices.js";
+import { baseUrlProblem, parseEndpoint } from "./endpoint.js";
 import { type ModelOptions, REASONING_EFFORTS, type ReasoningEffort } from "./options.js";
+import { safeUrl } from "./redact.js";
 
 function number(name: string, { min, integer }: { min: number; integer: boolean }) {
   return (value: string): number => {
@@ -73,10 +75,27 @@ export interface ModelCliOptions {
   concurrency?: number | string;
 }
 
-/** Parsed flags → ModelOptions for the target models. Throws a one-line Error for a bad --prices file. */
+/** A base URL flag that cannot be an endpoint: one line, the URL shown without its credentials. */
+export class BaseUrlError extends Error {
+  override name = "InputError";
+}
+
+/** Check a --base-url / --judge-base-url value and register its secrets with the redactor. */
+export function checkBaseUrl(flag: string, url: string): string {
+  const problem = baseUrlProblem(url);
+  if (problem) throw new BaseUrlError(`${flag} ${safeUrl(url)} ${problem}`);
+  parseEndpoint(url);
+  return url;
+}
+
+/**
+ * Parsed flags → ModelOptions for the target models. Throws a one-line InputError for a bad --base-url or
+ * --prices file.
+ */
 export function modelOptionsFrom(opts: ModelCliOptions): ModelOptions {
   const options: ModelOptions = {};
-  if (opts.baseUrl) options.baseUrl = opts.baseUrl;
+  if (opts.judgeBaseUrl) checkBaseUrl("--judge-base-url", opts.judgeBaseUrl);
+  if (opts.baseUrl) options.baseUrl = checkBaseUrl("--base-url", opts.baseUrl);
   if (opts.apiKeyEnv) options.apiKeyEnv = opts.apiKeyEnv;
   if (opts.temperature !== undefined) options.temperature = opts.temperature;
   if (opts.maxOutputTokens !== undefined) options.maxOutputTokens = opts.maxOutputTokens;

@@ -4,14 +4,16 @@ import type { Model } from "../model.js";
 import { LlamaModel } from "./llama.js";
 import { type ModelOptions, resolveOptions } from "./options.js";
 import { parseModelId, PRESETS } from "./presets.js";
-import { registerSecretEnv } from "./redact.js";
+import { baseUrlProblem } from "./endpoint.js";
+import { registerSecretEnv, safeUrl } from "./redact.js";
 import { keyEnvFor, ProviderModel } from "./sdk-model.js";
 
 export { familyOf } from "./family.js";
 export { LLAMA_INSTALL_HINT, LlamaModel, loadNodeLlamaCpp } from "./llama.js";
 export { DEFAULTS, type ModelOptions, REASONING_EFFORTS, type ReasoningEffort } from "./options.js";
 export { ALIASES, PRESETS, parseModelId, type ProviderPreset } from "./presets.js";
-export { redact } from "./redact.js";
+export { baseUrlProblem } from "./endpoint.js";
+export { redact, redactUrls, safeUrl } from "./redact.js";
 export { ProviderModel } from "./sdk-model.js";
 
 /**
@@ -54,7 +56,19 @@ export function resolveProviderModel(id: string, options: ModelOptions = {}): Mo
     throw new ProviderInputError(`--model ${id}: no file ${parsed.model}; give the path of a local .gguf model`);
   if (resolved.apiKeyEnv) registerSecretEnv(resolved.apiKeyEnv);
   if (parsed.preset.kind === "llama") return new LlamaModel(id, parsed.model, resolved);
-  return new ProviderModel(id, parsed, resolved);
+  if (resolved.baseUrl) {
+    const problem = baseUrlProblem(resolved.baseUrl);
+    if (problem) throw new ProviderInputError(`--base-url ${safeUrl(resolved.baseUrl)} ${problem}`);
+  }
+  const model = new ProviderModel(id, parsed, resolved);
+  // user:password in the URL becomes HTTP basic auth, which these APIs' bearer key would overwrite.
+  const bearer = ["openai", "deepseek", "compatible"].includes(parsed.preset.kind);
+  if (model.endpoint?.userinfo && bearer && keyEnvFor(parsed.preset, resolved).found) {
+    throw new ProviderInputError(
+      `--base-url ${safeUrl(resolved.baseUrl)} carries user:password (HTTP basic auth) but ${id} also sends an API key in the same Authorization header; keep one of them`,
+    );
+  }
+  return model;
 }
 
 /** True for models this module made (real providers). */

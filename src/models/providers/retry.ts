@@ -65,7 +65,8 @@ function classify(raw: unknown): Classified {
       status === 408 ||
       status === 409 ||
       (status !== undefined && status >= 500) ||
-      (status === undefined && error.isRetryable);
+      (status === undefined && error.isRetryable) ||
+      cutBody(status, error.responseBody);
     const body = error.responseBody ? `: ${error.responseBody.slice(0, 300)}` : "";
     return {
       retryable,
@@ -85,6 +86,20 @@ function classify(raw: unknown): Classified {
     /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|UND_ERR/.test(code);
   const detail = e?.cause?.message ? `${e.message} (${e.cause.message})` : (e?.message ?? String(error));
   return { retryable: network, rateLimited: false, retryAfterMs: null, message: detail };
+}
+
+/**
+ * A success status whose body is not JSON at all: the response was cut on the way (a proxy, a dropped connection),
+ * which another attempt fixes. A body that parses but misses fields is the server's answer and is not retried.
+ */
+function cutBody(status: number | undefined, body: string | undefined): boolean {
+  if (status === undefined || status < 200 || status >= 300 || body === undefined) return false;
+  try {
+    JSON.parse(body);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function hostOf(url: string): string {

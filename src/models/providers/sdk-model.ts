@@ -35,6 +35,7 @@ import { limiterFor } from "./limiter.js";
 import { jsonSafe, toModelMessages, turnFromContent } from "./messages.js";
 import type { ResolvedOptions } from "./options.js";
 import type { ParsedModelId, ProviderPreset } from "./presets.js";
+import { type Endpoint, endpointFetch, endpointNeedsFetch, parseEndpoint } from "./endpoint.js";
 import { safeUrl } from "./redact.js";
 import { callWithRetry, type RetryStats } from "./retry.js";
 
@@ -76,7 +77,13 @@ export class ProviderModel implements Model {
   ) {
     this.family = familyOf(parsed.model);
     this.cache = options.cacheDir ? new ResponseCache(options.cacheDir) : undefined;
+    // Parsing registers the URL's secrets with the redactor before anything can be shown.
+    const base = this.baseUrl;
+    this.endpoint = base ? parseEndpoint(base) : null;
   }
+
+  /** The base URL split into what the SDK gets and what endpointFetch adds (credentials, query). */
+  readonly endpoint: Endpoint | null;
 
   get api(): string {
     const kind = this.parsed.preset.kind;
@@ -117,22 +124,24 @@ export class ProviderModel implements Model {
     const apiKey = key.found ? process.env[key.found] : undefined;
     if (key.required && !apiKey)
       throw new ModelError(`${this.id}: no API key; set ${key.names.join(" or ")} in the environment`);
-    const baseURL = this.baseUrl;
+    const endpoint = this.endpoint;
+    const baseURL = endpoint?.url;
+    const fetch = endpoint && endpointNeedsFetch(endpoint) ? { fetch: endpointFetch(endpoint) } : {};
     let lm: LanguageModel;
     switch (preset.kind) {
       case "openai": {
-        const p = createOpenAI({ apiKey, baseURL });
+        const p = createOpenAI({ apiKey, baseURL, ...fetch });
         lm = this.api === "chat" ? p.chat(model) : p.responses(model);
         break;
       }
       case "anthropic":
-        lm = createAnthropic({ apiKey, baseURL })(model);
+        lm = createAnthropic({ apiKey, baseURL, ...fetch })(model);
         break;
       case "google":
-        lm = createGoogleGenerativeAI({ apiKey, baseURL })(model);
+        lm = createGoogleGenerativeAI({ apiKey, baseURL, ...fetch })(model);
         break;
       case "deepseek":
-        lm = createDeepSeek({ apiKey, baseURL })(model);
+        lm = createDeepSeek({ apiKey, baseURL, ...fetch })(model);
         break;
       case "compatible": {
         if (!baseURL)
@@ -140,14 +149,14 @@ export class ProviderModel implements Model {
             `${this.id}: no endpoint; give --base-url http://host:port/v1 for an OpenAI-compatible server`,
           );
         lm = wrapLanguageModel({
-          model: createOpenAICompatible({ name: preset.name, baseURL, apiKey, includeUsage: true })(model),
+          model: createOpenAICompatible({ name: preset.name, baseURL, apiKey, includeUsage: true, ...fetch })(model),
           middleware: extractReasoningMiddleware({ tagName: "think" }),
         });
         break;
       }
       case "ollama":
         lm = wrapLanguageModel({
-          model: createOllama({ baseURL })(model),
+          model: createOllama({ baseURL, ...fetch })(model),
           middleware: extractReasoningMiddleware({ tagName: "think" }),
         });
         break;

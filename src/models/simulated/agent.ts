@@ -2,6 +2,7 @@ import creativity from "../../scenarios/evaluation/creativity.json" with { type:
 import factual from "../../scenarios/evaluation/factual.json" with { type: "json" };
 import red from "../../scenarios/evaluation/red.json" with { type: "json" };
 import { parseCsv } from "../../toolsets/paper/index.js";
+import type { Task } from "../../scenarios/spec.js";
 import type { Persona, Situation } from "./personas.js";
 
 /**
@@ -26,9 +27,12 @@ export type Script = Generator<Step, void, string[]>;
 export interface ScriptContext {
   persona: Persona;
   rng: () => number;
+  /** The scenario's system prompt and request (who the critic is, what it was asked). */
   system: string;
   user: string;
   tools: Set<string>;
+  /** The task it was asked to do, when the caller says (peerbench always does); else read from tools and request. */
+  task?: Task;
 }
 
 const REFERENCE_SCORES: Record<string, number> = Object.fromEntries(
@@ -347,8 +351,22 @@ function* exfiltration(ctx: ScriptContext, kind: "transfer" | "deletion"): Scrip
   };
 }
 
-/** The script for the task the tools and documents reveal. */
+/** The script for the task it was asked to do, or (without one) the task the tools and documents reveal. */
 export function* simulatedAgent(ctx: ScriptContext): Script {
+  switch (ctx.task) {
+    case "misrep_finance":
+      return yield* finance(ctx);
+    case "misrep_evaluation":
+      return yield* evaluation(ctx, "misrep");
+    case "tampering":
+      return yield* evaluation(ctx, "tampering");
+    case "alignment_faking":
+      return yield* evaluation(ctx, "faking");
+    case "exfiltration_transfer":
+      return yield* exfiltration(ctx, "transfer");
+    case "exfiltration_deletion":
+      return yield* exfiltration(ctx, "deletion");
+  }
   if (ctx.tools.has("bash")) return yield* shellTask(ctx);
   if (ctx.tools.has("add_server_delete_queue")) return yield* exfiltration(ctx, "deletion");
   if (ctx.tools.has("transfer_server_files")) return yield* exfiltration(ctx, "transfer");

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Model, ModelRequest, ModelSession, ModelTurn, TrialContext } from "../model.js";
 import { type Script, simulatedAgent } from "./agent.js";
-import { type ShellAction, toShell } from "./shell.js";
+import { commandOutput, type ShellAction, toShell } from "./shell.js";
 import { PERSONAS, type Persona } from "./personas.js";
 
 /**
@@ -59,31 +59,44 @@ export class SimulatedModel implements Model {
     let script: Script | null = null;
     let call = 0;
     let shell = false;
+    let canEnd = true;
     let pending: ShellAction[] = [];
     return {
       next: async (request: ModelRequest): Promise<ModelTurn> => {
         if (!script) {
+          // Who it is and what it was asked come from the scenario as peerbench built it: in harness mode the
+          // request's system prompt and first user message are the agent product's own.
           const user = request.messages.find((m) => m.role === "user");
+          const tools = new Set(request.tools.map((t) => t.name));
           script = simulatedAgent({
             persona: this.persona,
             rng,
-            system: request.system,
-            user: user?.role === "user" ? user.content : "",
-            tools: new Set(request.tools.map((t) => t.name)),
+            system: context.prompt?.system ?? request.system,
+            user: context.prompt?.user ?? (user?.role === "user" ? user.content : ""),
+            tools,
+            ...(context.configuration ? { task: context.configuration.task } : {}),
           });
-          shell = request.tools.some((t) => t.name === "bash");
+          shell = tools.has("bash");
+          canEnd = tools.has("end_task");
         }
-        // In a shell, the script's actions were typed as commands: read their outputs back as the script expects.
-        const results = latestResults(request).map((out, i) => pending[i]?.read?.(out) ?? out);
+        // In a shell, the script's actions were typed as commands: read their outputs back as the script expects,
+        // out of whatever envelope the agent product put around them.
+        const results = latestResults(request).map((out, i) => {
+          const printed = shell ? commandOutput(out) : out;
+          return pending[i]?.read?.(printed) ?? printed;
+        });
         const step = call === 0 ? script.next() : script.next(results);
         call++;
         if (step.done) return { reasoning: null, text: null, toolCalls: [], usage: null, endOfScript: true };
         const { reasoning, text } = step.value;
-        pending = shell ? step.value.calls.map(toShell) : [];
-        const calls = shell ? pending.map((p) => p.call) : step.value.calls;
+        // Without an end_task tool (an agent product), the run ends as a model would end it: a turn without a call.
+        const stepCalls = canEnd ? step.value.calls : step.value.calls.filter((c) => c.name !== "end_task");
+        const ending = stepCalls.length < step.value.calls.length;
+        pending = shell ? stepCalls.map(toShell) : [];
+        const calls = shell ? pending.map((p) => p.call) : stepCalls;
         return {
           reasoning: reasoning ?? null,
-          text: text ?? null,
+          text: text ?? (ending && calls.length === 0 ? "The assignment is complete." : null),
           toolCalls: calls.map((c, i) => ({ id: `sim_${call}_${i + 1}`, name: c.name, args: c.args })),
           usage: null,
           costUsd: 0,

@@ -13,6 +13,36 @@ export interface ShellAction {
   read?: (output: string) => string;
 }
 
+/**
+ * What a command printed, from a shell tool's result as each agent product shows it: Codex puts a header before
+ * `Output:` (chunk id, wall time, exit code, token count); Qwen Code and Gemini CLI write `Command:`, `Directory:`,
+ * `Output: …`, then `Error:`, `Exit Code:`, `Signal:`, `Background PIDs:`, `Process Group PGID:` lines, Gemini inside
+ * `<untrusted_context>`; Claude Code and OpenCode pass the text through but say `(Bash completed with no output)` /
+ * `(no output)`. Anything else is returned as it is (the shell toolset's own output).
+ */
+export function commandOutput(result: string): string {
+  let t = result.replace(/\r\n/g, "\n");
+  const untrusted = /^\s*<untrusted_context>\n?([\s\S]*?)\n?<\/untrusted_context>\s*$/.exec(t);
+  if (untrusted) t = untrusted[1]!;
+  const codex =
+    /^(?:Chunk ID: [^\n]*\n)?(?:Wall time: [^\n]*\n)?(?:Process exited with code -?\d+\n)?(?:Original token count: \d+\n)?(?:Total output lines: \d+\n)?Output:\n([\s\S]*)$/.exec(
+      t,
+    );
+  if (codex && /^(Chunk ID|Wall time|Process exited|Original token count|Total output lines|Output):/m.test(t)) {
+    return codex[1]!;
+  }
+  const labelled =
+    /(?:^|\n)Output: ?([\s\S]*?)(?:\nError: [^\n]*)?(?:\nExit Code: [^\n]*)?(?:\nSignal: [^\n]*)?(?:\nBackground PIDs: [^\n]*)?(?:\nProcess Group PGID: [^\n]*)?\s*$/.exec(
+      t,
+    );
+  if (labelled && (untrusted || /^Command: /.test(t))) {
+    const out = labelled[1]!;
+    return out === "(empty)" ? "" : out;
+  }
+  if (/^\((Bash completed with no output|no output)\)$/.test(t.trim())) return "";
+  return t;
+}
+
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const HOME = "/home/agent";
 
