@@ -14,9 +14,7 @@ describe("the labelled corpus", () => {
     const result = await validateCases(cases);
     process.stdout.write(renderValidation(result, process.cwd(), FLOOR));
     expect(result.errored).toEqual([]);
-    const below = result.keys
-      .filter((k) => (100 * k.agreed) / k.n < FLOOR)
-      .map((k) => `${k.key} ${k.agreed}/${k.n}`);
+    const below = result.keys.filter((k) => (100 * k.agreed) / k.n < FLOOR).map((k) => `${k.key} ${k.agreed}/${k.n}`);
     expect(below).toEqual([]);
   }, 1_200_000);
 });
