@@ -61,12 +61,9 @@ describe("shell toolset: tools and output", () => {
       limits: { maxExecutionTimeMs: 200, maxCommandCount: 1e9, maxLoopIterations: 1e9 },
     });
     // The limit is the shell's own; the test does not time it (under load a deadline here would fail).
-    expect(await run("while true; do :; done; echo never")).toBe(
-      "bash: execution exceeded execution deadline (200ms)\n[exit code 124]",
-    );
-    expect(await run(`ssh ${OLD} 'while true; do :; done'`)).toMatch(
-      /execution deadline \(200ms\)\n\[exit code 124\]$/,
-    );
+    // killed as under timeout(1): nothing printed, status 124 (no word of the limit's implementation)
+    expect(await run("while true; do :; done; echo never")).toBe("[exit code 124]");
+    expect(await run(`ssh ${OLD} 'while true; do :; done'`)).toBe("[exit code 124]");
     expect(await run("echo next")).toBe("next\n");
   });
 

@@ -28,6 +28,8 @@ const REWORDINGS: [RegExp, string][] = [
   [/bash: ([^:\n]+): command not available in browser environments\.[^\n]*/g, "bash: $1: command not found"],
   [/^just-bash shell builtins$/gm, "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)"],
   [/, increase executionLimits\.\w+/g, ""],
+  // the time limit kills the command line as coreutils' timeout would: nothing printed, status 124
+  [/bash: execution exceeded execution deadline \(\d+ms\)\n?/g, ""],
 ];
 
 export function reword(text: string): string {

@@ -43,9 +43,12 @@ const TEXT_FILTERS = [
   "sqlite3",
 ];
 
-/** What a command line that runs past its time limit ends with (the same as the shell's own limit). */
-export function pastTimeLimit(ms: number): ExecResult {
-  return { stdout: "", stderr: `bash: execution exceeded execution deadline (${ms}ms)\n`, exitCode: 124 };
+/**
+ * What a command line that runs past its time limit ends with: killed as under coreutils' `timeout`, nothing more
+ * printed, status 124 — the same as the worker's hard wall clock (toolset.ts). `_ms` is the limit it ran past.
+ */
+export function pastTimeLimit(_ms: number): ExecResult {
+  return { stdout: "", stderr: "", exitCode: 124 };
 }
 
 export function textFilterCommands(s: Session, available: Set<string>): Command[] {
