@@ -138,6 +138,8 @@ interface Located {
 export interface HostShared {
   disks: Disk[];
   allocation: Map<string, number> | null;
+  /** Sum of `allocation` per mount point (kept with it, so a write costs no pass over every file). */
+  usedByMount?: Map<string, number>;
 }
 
 function parentOf(path: string): string {
@@ -251,13 +253,21 @@ export class HostFs implements IFileSystem {
   private async allocations(): Promise<Map<string, number>> {
     if (this.shared.allocation) return this.shared.allocation;
     const map = new Map<string, number>();
+    const totals = new Map<string, number>();
     for (const p of this.audited.getAllPaths()) {
       const st = await this.audited.inner.lstat(p).catch(() => null);
       if (!st?.isFile) continue;
-      map.set(p, allocated(storedLength(await this.audited.inner.readFileBuffer(p))));
+      const n = allocated(storedLength(await this.audited.inner.readFileBuffer(p)));
+      map.set(p, n);
+      const mount = this.mountOf(p);
+      totals.set(mount, (totals.get(mount) ?? 0) + n);
     }
     this.shared.allocation = map;
+    this.shared.usedByMount = totals;
     return map;
+  }
+  private mountOf(path: string): string {
+    return this.disks.length ? diskOf(this.disks, path).mount : "/";
   }
   /** Forget the derived sizes (after changes this host cannot follow one by one: rm -r, mv, cp). */
   private forgetAllocations(): void {
@@ -268,17 +278,21 @@ export class HostFs implements IFileSystem {
     if (!allocation) return;
     const st = await this.audited.inner.lstat(path).catch(() => null);
     if (!st?.isFile) return this.forgetAllocations();
-    allocation.set(path, allocated(storedLength(await this.audited.inner.readFileBuffer(path))));
+    const n = allocated(storedLength(await this.audited.inner.readFileBuffer(path)));
+    const totals = this.shared.usedByMount;
+    if (totals) {
+      const mount = this.mountOf(path);
+      totals.set(mount, (totals.get(mount) ?? 0) + n - (allocation.get(path) ?? 0));
+    }
+    allocation.set(path, n);
   }
 
   /** Bytes used on `disk` by the World's files (true sizes), except `skip`. */
   async usedOn(disk: Disk, skip: string | null = null): Promise<number> {
-    let used = disk.base;
-    for (const [p, n] of await this.allocations()) {
-      if (p === skip || diskOf(this.disks, p).mount !== disk.mount) continue;
-      used += n;
-    }
-    return used;
+    const allocation = await this.allocations();
+    const total = this.shared.usedByMount?.get(disk.mount) ?? 0;
+    const own = skip !== null && this.mountOf(skip) === disk.mount ? (allocation.get(skip) ?? 0) : 0;
+    return disk.base + total - own;
   }
 
   /** Free bytes for a file at `path` (counting what the file holds now as free). */

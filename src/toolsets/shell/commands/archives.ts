@@ -139,7 +139,7 @@ export function baseCommands(s: Session): Command[] {
 // ---------------------------------------------------------------- split
 
 /** Files one split may create before it has run longer than a command line may. */
-const MAX_PARTS = 10_000;
+const MAX_PARTS = 20_000;
 
 /** split's suffixes: aa…yz, then zaaa…zyzz, zzaaaa… (widening unless -a was given), or digits/hex. */
 function suffixOf(i: number, width: number, widen: boolean, digits: string): string | null {
