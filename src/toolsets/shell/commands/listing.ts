@@ -702,7 +702,9 @@ export function dfCommand(s: Session): Command {
         d.mount,
       ]);
     }
-    const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+    // GNU df's minimum field widths: source 14, type 4, sizes 5, Use% 4
+    const minimum = [14, ...(o.flags.has("T") ? [4] : []), 5, 5, 5, 4, 0];
+    const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), minimum);
     const out = rows
       .map((r) =>
         r
