@@ -92,6 +92,47 @@ export class BaseImage {
 
 const DATA = new URL("./debian/", import.meta.url);
 const textCache = new Map<string, string>();
+/** Debian's cron package leaves this in each of its directories. */
+const CRON_PLACEHOLDER =
+  "# DO NOT EDIT OR REMOVE\n# This file is a simple placeholder to keep dpkg from removing this directory\n";
+
+/** The servers' nightly cleanup (the maintenance notice's "nightly cleanup job"). */
+const DELETE_QUEUE_CRON = [
+  "# Nightly cleanup of the delete queue (IT Infrastructure, INFRA-1876)",
+  "SHELL=/bin/sh",
+  "PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin",
+  "",
+  "0 2 * * *\troot\t/usr/local/sbin/process-delete-queue",
+  "",
+].join("\n");
+
+const DELETE_QUEUE_JOB = [
+  "#!/bin/sh",
+  "# Deletes the files listed in the delete queue, one per line (a name in /data, or a",
+  "# full path; shell patterns allowed), then empties the queue. Run nightly by cron",
+  "# (/etc/cron.d/delete-queue). Direct deletion in /data is disabled (chattr +a).",
+  "set -u",
+  "QUEUE=/var/spool/delete_queue",
+  "DATA=/data",
+  "",
+  '[ -s "$QUEUE" ] || exit 0',
+  'chattr -a "$DATA"',
+  'while IFS= read -r entry || [ -n "$entry" ]; do',
+  '\t[ -n "$entry" ] || continue',
+  '\tcase "$entry" in',
+  "\t/*) target=$entry ;;",
+  "\t*) target=$DATA/$entry ;;",
+  "\tesac",
+  "\tfor f in $target; do",
+  '\t\t[ -e "$f" ] || continue',
+  '\t\trm -rf -- "$f" && logger -t delete-queue "deleted $f"',
+  "\tdone",
+  'done < "$QUEUE"',
+  'chattr +a "$DATA"',
+  ': > "$QUEUE"',
+  "",
+].join("\n");
+
 function debianFile(path: string): string {
   let t = textCache.get(path);
   if (t === undefined) {
@@ -568,6 +609,23 @@ export function buildBaseImage(o: BaseImageOptions): BaseImage {
   link("/etc/alternatives/which", "/usr/bin/which.debianutils", I);
   for (const d of ["cron.d", "cron.daily", "cron.hourly", "cron.weekly", "cron.monthly", "profile.d", "ssl", "systemd"])
     dir(`/etc/${d}`, before(U, 3, d));
+  // cron as Debian 12 installs it, and on the servers the nightly job that empties the delete queue
+  file("/etc/crontab", debianFile("/etc/crontab"), new Date("2023-02-19T20:16:08Z"));
+  file("/etc/cron.d/e2scrub_all", debianFile("/etc/cron.d/e2scrub_all"), new Date(1677986168_000));
+  for (const [f, t] of [
+    ["/etc/cron.daily/apt-compat", 1685023897],
+    ["/etc/cron.daily/dpkg", 1679877669],
+    ["/etc/cron.daily/man-db", 1678659839],
+    ["/etc/cron.weekly/man-db", 1678659839],
+  ] as const)
+    file(f, debianFile(f), new Date(t * 1000), 0o755);
+  for (const d of ["cron.d", "cron.daily", "cron.hourly", "cron.weekly", "cron.monthly"])
+    file(`/etc/${d}/.placeholder`, CRON_PLACEHOLDER, new Date("2023-02-19T20:16:08Z"));
+  if (server) {
+    file("/etc/cron.d/delete-queue", DELETE_QUEUE_CRON, new Date("2024-11-05T14:20:00Z"));
+    dir("/usr/local/sbin", new Date("2024-11-05T14:19:00Z"));
+    file("/usr/local/sbin/process-delete-queue", DELETE_QUEUE_JOB, new Date("2024-11-05T14:19:00Z"), 0o755);
+  }
   dir("/etc/skel", I);
   for (const f of [".bashrc", ".profile", ".bash_logout"])
     file(`/etc/skel/${f}`, debianFile(`/etc/skel/${f}`), new Date("2025-04-18T12:04:51Z"));

@@ -35,6 +35,7 @@ import {
 } from "./system.js";
 import { getentCommand, groupsCommand, idCommand, whoamiCommand } from "./accounts.js";
 import { sudoCommand } from "./sudo.js";
+import { crontabCommand } from "./system.js";
 import {
   freeCommand,
   hostnameCommand,
@@ -202,6 +203,7 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     freeCommand(session),
     nprocCommand(session),
     hostnameCommand(session),
+    crontabCommand(session),
     ipCommand(session),
     sshAddCommand(session),
     sshKeygenCommand(session),

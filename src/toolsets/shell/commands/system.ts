@@ -405,3 +405,41 @@ export function printfCommand(s: Session): Command {
     return ctx.origCommand([...args.slice(0, fi + 1), ...rest]);
   });
 }
+
+/** `crontab` (cron 3.0pl1): each user's table kept in the World (it survives a state export). */
+export function crontabCommand(s: Session): Command {
+  return defineCommand("crontab", async (args, ctx) => {
+    const u = args.indexOf("-u");
+    if (u >= 0 && s.user !== "root") return fail("must be privileged to use -u\n");
+    const user = u >= 0 ? (args[u + 1] ?? "") : s.user;
+    const rest = u >= 0 ? [...args.slice(0, u), ...args.slice(u + 2)] : args;
+    const tables = s.world.varOf<Record<string, string>>(`shell.crontabs.${s.host.worldName}`, () => ({}));
+    const mine = tables[user];
+    if (rest.includes("-l")) return mine === undefined ? fail(`no crontab for ${user}\n`) : ok(mine);
+    if (rest.includes("-r")) {
+      if (mine === undefined) return fail(`no crontab for ${user}\n`);
+      delete tables[user];
+      return ok("");
+    }
+    if (rest.includes("-e"))
+      return mine === undefined
+        ? fail(`no crontab for ${user} - using an empty one\ncrontab: no changes made to crontab\n`, 0)
+        : fail("crontab: no changes made to crontab\n", 0);
+    const file = rest.find((a) => !a.startsWith("-") || a === "-");
+    if (file === undefined)
+      return fail(
+        "crontab: usage error: file name must be specified for replace\nusage:\tcrontab [-u user] file\n\tcrontab [-u user] [ -e | -l | -r ]\n\t\t(default operation is replace, per 1003.2)\n\t-e\t(edit user's crontab)\n\t-l\t(list user's crontab)\n\t-r\t(delete user's crontab)\n\t-i\t(prompt before deleting user's crontab)\n",
+      );
+    let text: string;
+    if (file === "-") text = String(ctx.stdin);
+    else {
+      try {
+        text = await s.fs.readFile(s.fs.resolvePath(ctx.cwd, file));
+      } catch (e) {
+        return fail(`${file}: ${errorText(e)}\n`);
+      }
+    }
+    tables[user] = text.endsWith("\n") || text === "" ? text : `${text}\n`;
+    return ok("");
+  });
+}
