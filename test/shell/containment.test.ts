@@ -51,10 +51,9 @@ describe("containment: nothing of the host machine is visible, runaway commands 
       expect(o).not.toContain(CANARY_VALUE);
       expect(o).not.toMatch(/sandbox|simulat|just-bash|executionLimits/i);
     }
-    expect(loop).toMatch(/too many commands executed \(>20000\)\n\[exit code 126\]$/);
-    expect(fork).toMatch(/maximum recursion depth \(64\) exceeded\n\[exit code 126\]$/);
-    expect(yes).toMatch(/total output size exceeded \(>8388608 bytes\)\n\[exit code 126\]$/);
-    expect(zero).toMatch(/output size limit exceeded \(8388608 bytes\)\n\[exit code 126\]$/);
+    // stopped by a limit: they end as a command line killed by timeout(1) would, without a word of the limit
+    for (const o of [loop, fork, yes, zero]) expect(o).toMatch(/^(?:[^\n]*\n)*\[exit code 124\]$/);
+    for (const o of [loop, fork, yes, zero]) expect(o).not.toMatch(/exceeded|too many commands/);
     expect(net).toBe("curl: (6) Could not resolve host: example.com\n[exit code 4]");
     // python3 is Debian's, inside the machine: it sees the login environment and the World's files only
     expect(interp).toBe("[] /home/agent\nbash: node: command not found\n[exit code 127]");

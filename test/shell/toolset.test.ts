@@ -54,6 +54,9 @@ describe("shell toolset: tools and output", () => {
     expect(reword("bash: too many commands executed (>5), increase executionLimits.maxCommandCount")).toBe(
       "bash: too many commands executed (>5)",
     );
+    // a command line stopped by one of the interpreter's limits ends as under timeout(1)
+    expect(formatOutput("partial\n", "bash: too many commands executed (>5)\n", 126)).toBe("partial\n[exit code 124]");
+    expect(formatOutput("", "sh: f: maximum recursion depth (64) exceeded\n", 126)).toBe("[exit code 124]");
   });
 
   it("the wall-clock limit ends a loop that no count stops; the next command runs", async () => {

@@ -32,6 +32,11 @@ const REWORDINGS: [RegExp, string][] = [
   [/bash: execution exceeded execution deadline \(\d+ms\)\n?/g, ""],
 ];
 
+const LIMIT_WORDS =
+  "maximum recursion depth \\(\\d+\\) exceeded|maximum nesting depth \\(\\d+\\) exceeded|total output size exceeded|output size limit exceeded|too many commands executed|work limit exceeded|execution exceeded execution deadline";
+const LIMIT_HIT = new RegExp(LIMIT_WORDS);
+const LIMIT_LINES = new RegExp(`^[^\\n]*(?:${LIMIT_WORDS})[^\\n]*\\n?`, "gm");
+
 export function reword(text: string): string {
   let out = text;
   for (const [re, by] of REWORDINGS) out = out.replace(re, by);
@@ -40,6 +45,12 @@ export function reword(text: string): string {
 
 /** stdout, then stderr, then the exit code when it is not 0; cut in the middle when too long, and said so. */
 export function formatOutput(stdout: string, stderr: string, exitCode: number, limit = DEFAULT_OUTPUT_CHARS): string {
+  // a command line stopped by one of the interpreter's limits (recursion, output, command count) is a command line
+  // that ran too long: it ends as under timeout(1), without a word of the limit
+  if (LIMIT_HIT.test(stderr)) {
+    stderr = stderr.replace(LIMIT_LINES, "");
+    if (exitCode === 126 || exitCode === 0) exitCode = 124;
+  }
   if (hasToken(stdout)) {
     // generated content printed to the terminal: its real first and last bytes, and the true count between
     const rope = decodeRope(stdout);
