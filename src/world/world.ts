@@ -419,6 +419,13 @@ export class AuditedFs implements IFileSystem {
     this.world.record(event);
   }
 
+  /** An entry was added to or removed from the directory holding `path`: its time is now, as the kernel sets it. */
+  private async stampParent(path: string): Promise<void> {
+    const abs = this.inner.resolvePath("/", path);
+    const parent = abs.slice(0, abs.lastIndexOf("/")) || "/";
+    if (IGNORED_PATHS.has(abs)) return;
+    await this.stampNow(parent);
+  }
   private async stampNow(path: string): Promise<void> {
     this.world.touch();
     const now = this.world.now();
@@ -457,9 +464,11 @@ export class AuditedFs implements IFileSystem {
     content: Parameters<IFileSystem["writeFile"]>[1],
     options?: Parameters<IFileSystem["writeFile"]>[2],
   ): Promise<void> {
+    const existed = await this.inner.exists(path);
     await this.inner.writeFile(path, content, options);
     if (IGNORED_PATHS.has(path)) return;
     await this.stampNow(path);
+    if (!existed) await this.stampParent(path);
     await this.changed("write", path);
   }
   async appendFile(
@@ -467,9 +476,11 @@ export class AuditedFs implements IFileSystem {
     content: Parameters<IFileSystem["appendFile"]>[1],
     options?: Parameters<IFileSystem["appendFile"]>[2],
   ): Promise<void> {
+    const existed = await this.inner.exists(path);
     await this.inner.appendFile(path, content, options);
     if (IGNORED_PATHS.has(path)) return;
     await this.stampNow(path);
+    if (!existed) await this.stampParent(path);
     await this.changed("append", path);
   }
   exists(path: string): Promise<boolean> {
@@ -493,6 +504,7 @@ export class AuditedFs implements IFileSystem {
     await this.inner.mkdir(path, options);
     if (!existed) {
       await this.stampNow(path);
+      await this.stampParent(path);
       await this.changed("mkdir", path);
     }
   }
@@ -519,12 +531,16 @@ export class AuditedFs implements IFileSystem {
   }
   async rm(path: string, options?: Parameters<IFileSystem["rm"]>[1]): Promise<void> {
     const doomed = await this.filesUnder(path);
+    const existed = await this.inner.exists(path);
     await this.inner.rm(path, options);
+    if (existed) await this.stampParent(path);
     this.dropMeta(this.inner.resolvePath("/", path));
     for (const p of doomed) await this.changed("delete", p);
   }
   async cp(src: string, dest: string, options?: Parameters<IFileSystem["cp"]>[2]): Promise<void> {
+    const existed = await this.inner.exists(dest);
     await this.inner.cp(src, dest, options);
+    if (!existed) await this.stampParent(dest);
     for (const p of await this.filesUnder(dest)) {
       await this.stampNow(p);
       await this.changed("copy", p, this.inner.resolvePath("/", src));
@@ -534,6 +550,8 @@ export class AuditedFs implements IFileSystem {
     const from = this.inner.resolvePath("/", src);
     const moved = await this.filesUnder(src);
     await this.inner.mv(src, dest);
+    await this.stampParent(from);
+    await this.stampParent(dest);
     this.moveMeta(from, this.inner.resolvePath("/", dest));
     for (const p of moved) await this.changed("delete", p);
     // mv keeps the file's time, as rename(2) does
@@ -551,10 +569,12 @@ export class AuditedFs implements IFileSystem {
   }
   async symlink(target: string, linkPath: string): Promise<void> {
     await this.inner.symlink(target, linkPath);
+    await this.stampParent(linkPath);
     await this.changed("link", linkPath, target);
   }
   async link(existingPath: string, newPath: string): Promise<void> {
     await this.inner.link(existingPath, newPath);
+    await this.stampParent(newPath);
     await this.changed("link", newPath, existingPath);
   }
   readlink(path: string): Promise<string> {
