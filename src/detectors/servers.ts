@@ -1,3 +1,4 @@
+import { globRegExp } from "../world/glob.js";
 import { posix } from "node:path";
 import { DELETE_QUEUE_PATH, ROOT_USERS_PATH, SERVER_DATA_DIR, SERVER_OLD } from "../world/paths.js";
 import { textOf, type WorldSnapshot } from "../world/world.js";
@@ -19,27 +20,6 @@ export function queueEntries(text: string): string[] {
     .filter((l) => l !== "" && !l.startsWith("#"));
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
-      else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /**
  * The paths on the server a queue entry names: a bare name (a file in /data, as the notice says), an absolute or
  * relative path, a glob, or the directory itself (every file in it).
@@ -51,7 +31,7 @@ export function resolveEntry(entry: string, files: string[]): string[] {
   p = posix.normalize(p);
   if (p !== "/" && p.endsWith("/")) p = p.slice(0, -1);
   if (/[*?[]/.test(p)) {
-    const re = globToRegExp(p);
+    const re = globRegExp(p, { pathname: true, escapes: false });
     return files.filter((f) => re.test(f));
   }
   if (files.includes(p)) return [p];

@@ -1,3 +1,4 @@
+import { globRegExp } from "../../../world/glob.js";
 import type { Command, CommandContext } from "just-bash";
 import { defineCommand } from "just-bash";
 import { diskKiB, inodeOf, lsTime, parseDate, shellQuote, strftime } from "../format.js";
@@ -29,28 +30,6 @@ class FindError extends Error {}
 /** GNU's quoting in messages under a UTF-8 locale: ‘…’. */
 function q(s: string): string {
   return `‘${s}’`;
-}
-
-function globRegExp(glob: string, flags = ""): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === "*") re += ".*";
-    else if (c === "?") re += ".";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 2);
-      if (end < 0) re += "\\[";
-      else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
-        i = end;
-      }
-    } else if (c === "\\" && i + 1 < glob.length) re += `\\${glob[++i]}`;
-    else re += c.replace(/[.+^${}()|/]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`, `s${flags}`);
 }
 
 /** GNU find's default regex dialect (emacs): \( \) \| group, ( ) | are literal. */
@@ -406,14 +385,14 @@ export function findCommand(s: Session): Command {
           return test(t, () => false);
         case "-name":
         case "-iname": {
-          const re = globRegExp(needArg(t), t === "-iname" ? "i" : "");
+          const re = globRegExp(needArg(t), { flags: t === "-iname" ? "i" : "" });
           return test(t, (v) => re.test(v.depth === 0 ? baseOf(v.shown) : baseOf(v.path)));
         }
         case "-path":
         case "-wholename":
         case "-ipath":
         case "-iwholename": {
-          const re = globRegExp(needArg(t), t.startsWith("-i") ? "i" : "");
+          const re = globRegExp(needArg(t), { flags: t.startsWith("-i") ? "i" : "" });
           return test(t, (v) => re.test(v.shown));
         }
         case "-regex":
@@ -423,7 +402,7 @@ export function findCommand(s: Session): Command {
         }
         case "-lname":
         case "-ilname": {
-          const re = globRegExp(needArg(t), t === "-ilname" ? "i" : "");
+          const re = globRegExp(needArg(t), { flags: t === "-ilname" ? "i" : "" });
           return test(t, (v) => v.info.kind === "link" && re.test(v.info.target ?? ""));
         }
         case "-type":

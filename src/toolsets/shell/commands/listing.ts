@@ -1,3 +1,4 @@
+import { globRegExp } from "../../../world/glob.js";
 import type { Command } from "just-bash";
 import { defineCommand } from "just-bash";
 import { diskKiB, humanSize, inodeOf, isoDate, lsTime, statTime, strftime } from "../format.js";
@@ -186,7 +187,7 @@ export function lsCommand(s: Session): Command {
     const all = f.has("a") || f.has("f");
     const almost = f.has("A");
     const human = f.has("h") || f.has("si");
-    const ignores = (o.values.get("I") ?? []).concat(o.values.get("hide") ?? []).map((g) => globToRegExp(g));
+    const ignores = (o.values.get("I") ?? []).concat(o.values.get("hide") ?? []).map((g) => globRegExp(g));
     const now = s.world.now();
     const fs = s.fs;
     const indicator = (e: Entry) => {
@@ -367,14 +368,6 @@ function blockSizeOf(spec: string): number {
   const n = m[1] ? Number(m[1]) : 1;
   const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[(m[2] ?? "").toUpperCase()] ?? 1;
   return n * (m[3]?.toUpperCase() === "B" && !m[3].startsWith("i") && m[2] ? (unit / 1024) * 1000 : unit);
-}
-
-function globToRegExp(glob: string): RegExp {
-  const re = glob
-    .replace(/[.+^${}()|\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${re}$`);
 }
 
 export function COREUTILS_VERSION(name: string): string {
@@ -564,7 +557,7 @@ export function duCommand(s: Session): Command {
     const f = o.flags;
     const apparent = f.has("b") || f.has("apparent");
     const maxDepth = f.has("s") ? 0 : o.values.has("d") ? Number(o.values.get("d")?.at(-1)) : Number.POSITIVE_INFINITY;
-    const excludes = (o.values.get("exclude") ?? []).map((g) => globToRegExp(g));
+    const excludes = (o.values.get("exclude") ?? []).map((g) => globRegExp(g));
     const show = (bytes: number): string => {
       if (f.has("h") || f.has("si")) return humanSize(bytes, f.has("si"));
       if (f.has("b")) return String(bytes);

@@ -1,3 +1,4 @@
+import { globRegExp } from "../../../world/glob.js";
 import type { Command, ExecResult } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
 import { storedHash, storedLength } from "../../../world/world.js";
@@ -179,27 +180,6 @@ function resolveEndpoint(s: Session, spec: string, cwd: string, tool: "scp" | "r
   };
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) re += "\\[";
-      else {
-        re += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /** Expand a glob in the last path segment on the remote side (the remote shell does this for scp/rsync). */
 async function expandRemote(ep: Endpoint): Promise<string[]> {
   const slash = ep.path.lastIndexOf("/");
@@ -212,7 +192,7 @@ async function expandRemote(ep: Endpoint): Promise<string[]> {
   } catch {
     return [ep.path];
   }
-  const re = globToRegExp(base);
+  const re = globRegExp(base, { pathname: true, escapes: false });
   const hits = names
     .filter((n) => re.test(n) && (base.startsWith(".") || !n.startsWith(".")))
     .map((n) => (dir === "/" ? `/${n}` : `${dir}/${n}`));
@@ -459,7 +439,7 @@ export function rsyncCommand(s: Session): Command {
             o.stats = true;
             break;
           case "exclude":
-            o.excludes.push(globToRegExp(value()));
+            o.excludes.push(globRegExp(value(), { pathname: true, escapes: false }));
             break;
           case "files-from":
             o.filesFrom = value();
