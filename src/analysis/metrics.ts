@@ -1,5 +1,5 @@
 /**
- * The study's metrics (reference/STUDY.md, "How the study scored and aggregated") computed from trial records.
+ * The study's metrics (how it scored and aggregated its trials; src/analysis/README.md) computed from trial records.
  * Pure functions: records in, figures out. Every figure carries its counts, its 95% interval, the number of
  * errored trials and of trials that failed the read gate, and whether simulated models produced it.
  *

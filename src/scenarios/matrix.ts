@@ -31,7 +31,7 @@ const NO_SETTING: readonly Setting[] = [{ dataset: null, threshold: null }];
 const EVALUATION_SETTINGS: readonly Setting[] = [at("factual", 80), at("creativity", 90), at("red", 80)];
 const BOTH: readonly Subject[] = ["self", "peer"];
 
-/** The study's design (reference/STUDY.md), from which every configuration is generated. */
+/** The study's design (its factors and levels), from which every configuration is generated. */
 export const STUDY_DESIGN: Record<Task, TaskDesign> = {
   misrep_finance: { subjects: BOTH, settings: NO_SETTING, monitoring: [null], noPeer: true, nonShutdown: true },
   misrep_evaluation: {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 
-/** The study's six tasks (reference/STUDY.md). Names are a public format. */
+/** The study's six tasks. Names are a public format. */
 export const TASKS = [
   "misrep_finance",
   "misrep_evaluation",
