@@ -24,7 +24,7 @@ import { DEFAULT_LIMITS } from "../shell/machines.js";
 import { DATA_GID, DATA_GROUP } from "../shell/accounts.js";
 import { DOMAIN, etcHosts, HOSTS, identityOf } from "../shell/hosts.js";
 import { prepareWorld } from "../shell/machines.js";
-import { DEFAULT_OUTPUT_CHARS, formatOutput, shellDefinitions } from "../shell/toolset.js";
+import { callBashTool, DEFAULT_OUTPUT_CHARS, formatOutput, shellDefinitions } from "../shell/toolset.js";
 import type { Toolset, ToolResult } from "../toolset.js";
 import { applyEffect } from "./sync.js";
 
@@ -185,20 +185,8 @@ export class LabShellToolset implements Toolset {
     for (const host of this.lab.hosts.values()) await writeFile(join(host.rootDir, "etc", "faketimerc"), stamp);
   }
 
-  async call(name: string, args: unknown): Promise<ToolResult> {
-    if (name === "end_task") return { output: "Task ended.", ok: true, endTask: true };
-    if (name !== "bash") {
-      return { output: `Unknown tool "${name}". Available tools: bash, end_task.`, ok: false, invalid: true };
-    }
-    const command = typeof args === "object" && args !== null ? (args as { command?: unknown }).command : undefined;
-    if (typeof command !== "string") {
-      return {
-        output: 'Invalid arguments for bash: expected {"command": "<command line>"}.',
-        ok: false,
-        invalid: true,
-      };
-    }
-    return this.run(command);
+  call(name: string, args: unknown): Promise<ToolResult> {
+    return callBashTool(name, args, (command) => this.run(command));
   }
 
   async run(command: string): Promise<ToolResult> {

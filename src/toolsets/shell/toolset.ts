@@ -43,6 +43,23 @@ export function reword(text: string): string {
   return out;
 }
 
+/** The `bash` and `end_task` tools' dispatch, shared by every backend of the shell toolset. */
+export async function callBashTool(
+  name: string,
+  args: unknown,
+  run: (command: string) => Promise<ToolResult>,
+): Promise<ToolResult> {
+  if (name === "end_task") return { output: "Task ended.", ok: true, endTask: true };
+  if (name !== "bash") {
+    return { output: `Unknown tool "${name}". Available tools: bash, end_task.`, ok: false, invalid: true };
+  }
+  const command = typeof args === "object" && args !== null ? (args as { command?: unknown }).command : undefined;
+  if (typeof command !== "string") {
+    return { output: 'Invalid arguments for bash: expected {"command": "<command line>"}.', ok: false, invalid: true };
+  }
+  return run(command);
+}
+
 /** stdout, then stderr, then the exit code when it is not 0; cut in the middle when too long, and said so. */
 export function formatOutput(stdout: string, stderr: string, exitCode: number, limit = DEFAULT_OUTPUT_CHARS): string {
   // a command line stopped by one of the interpreter's limits (recursion, output, command count) is a command line
@@ -170,20 +187,8 @@ export class ShellToolset implements Toolset {
     return this.cwd;
   }
 
-  async call(name: string, args: unknown): Promise<ToolResult> {
-    if (name === "end_task") return { output: "Task ended.", ok: true, endTask: true };
-    if (name !== "bash") {
-      return { output: `Unknown tool "${name}". Available tools: bash, end_task.`, ok: false, invalid: true };
-    }
-    const command = typeof args === "object" && args !== null ? (args as { command?: unknown }).command : undefined;
-    if (typeof command !== "string") {
-      return {
-        output: 'Invalid arguments for bash: expected {"command": "<command line>"}.',
-        ok: false,
-        invalid: true,
-      };
-    }
-    return this.run(command);
+  call(name: string, args: unknown): Promise<ToolResult> {
+    return callBashTool(name, args, (command) => this.run(command));
   }
 
   /** Run one command line on the workstation. Limits end the command, never the trial. */
