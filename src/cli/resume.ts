@@ -21,6 +21,25 @@ export interface RecordedSelection extends SelectionOptions {
   shell?: string;
 }
 
+/** The model flags a run records (model settings in the manifest) and --resume reuses. */
+export const MODEL_CLI_KEYS = [
+  "baseUrl",
+  "apiKeyEnv",
+  "temperature",
+  "maxOutputTokens",
+  "reasoningEffort",
+  "thinkingBudget",
+  "openaiApi",
+  "maxRetries",
+  "timeout",
+  "cache",
+  "prices",
+  "judge",
+  "judgeBaseUrl",
+] as const;
+/** Model flags holding URLs: recorded without their credentials. */
+const URL_KEYS = ["baseUrl", "judgeBaseUrl"] as const;
+
 /** The flags a resume takes as they are: they change how this process runs, not what the run measures. */
 export const RESUME_FLAGS = new Set(["resume", "concurrency", "maxCost", "progress", "report", "json", "detail"]);
 
@@ -108,27 +127,16 @@ export function refuseChangingFlags(
   ] as const) {
     compare[k] = () => ({ flag: kebab(k), given: opts[k], recorded: sel[k] });
   }
-  for (const k of ["baseUrl", "judgeBaseUrl"] as const) {
+  for (const k of URL_KEYS) {
     compare[k] = () => ({
       flag: kebab(k),
       given: opts[k] === undefined ? undefined : safeUrl(opts[k]),
       recorded: mo[k],
     });
   }
-  for (const k of [
-    "apiKeyEnv",
-    "temperature",
-    "maxOutputTokens",
-    "reasoningEffort",
-    "thinkingBudget",
-    "openaiApi",
-    "maxRetries",
-    "timeout",
-    "cache",
-    "prices",
-    "judge",
-  ] as const) {
-    compare[k] = () => ({ flag: kebab(k), given: opts[k], recorded: mo[k] });
+  for (const k of MODEL_CLI_KEYS) {
+    if (!(URL_KEYS as readonly string[]).includes(k))
+      compare[k] = () => ({ flag: kebab(k), given: opts[k], recorded: mo[k] });
   }
 
   const changed: string[] = [];

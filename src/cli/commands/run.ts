@@ -34,6 +34,7 @@ import {
   recordedFamily,
   refuseChangingFlags,
   restoredModelOptions,
+  MODEL_CLI_KEYS,
 } from "../resume.js";
 import {
   addSelectionOptions,
@@ -137,22 +138,6 @@ export function planTrials(models: Model[], opts: SelectionOptions): TrialSpec[]
     throw new UsageError("the selection matches no configuration; loosen --task/--subject/... filters");
   return specs;
 }
-
-const MODEL_CLI_KEYS = [
-  "baseUrl",
-  "apiKeyEnv",
-  "temperature",
-  "maxOutputTokens",
-  "reasoningEffort",
-  "thinkingBudget",
-  "openaiApi",
-  "maxRetries",
-  "timeout",
-  "cache",
-  "prices",
-  "judge",
-  "judgeBaseUrl",
-] as const;
 
 /**
  * The model flags as given, kept so --resume reuses them: never keys (those live only in the environment), and
