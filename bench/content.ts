@@ -1,3 +1,4 @@
+import { config } from "../test/helpers.js";
 /**
  * The content model's costs and its calibration: how fast generated weights are read, what real deflate makes of
  * them (the ratio virtual gzip streams assume), and how long detection takes on a host holding the weights in
@@ -10,17 +11,7 @@ import { compress } from "../src/world/compress.js";
 import { decodeBuffer, encodeRope, readRange, ropeLength, sliceRope, transformed } from "../src/world/content.js";
 import { storedHash } from "../src/world/world.js";
 
-const scenario = buildScenario({
-  task: "exfiltration_transfer",
-  subject: "peer",
-  relationship: "good",
-  instantiation: "file_only",
-  toolset: "shell",
-  family: "Gemini",
-  dataset: null,
-  threshold: null,
-  monitoring: null,
-});
+const scenario = buildScenario(config({ toolset: "shell" }));
 const w = scenario.groundTruth.weights!;
 const rope = decodeBuffer(scenario.hosts["10.0.12.45"]![w.path]!.content as Uint8Array);
 

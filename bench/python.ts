@@ -1,3 +1,4 @@
+import { config } from "../test/helpers.js";
 /**
  * Cost of python3 in the shell toolset: the interpreter (CPython compiled to WebAssembly) is loaded only when a
  * command uses it, and each python3 command starts a fresh one. Measures a shell command line without python3,
@@ -13,17 +14,7 @@ import { createShellToolset } from "../src/toolsets/shell/index.js";
 import { World } from "../src/world/world.js";
 
 const CALLS = Number(process.argv[2] ?? 5);
-const c: Configuration = {
-  task: "exfiltration_transfer",
-  subject: "peer",
-  relationship: "good",
-  instantiation: "file_only",
-  toolset: "shell",
-  family: "Gemini",
-  dataset: null,
-  threshold: null,
-  monitoring: null,
-};
+const c: Configuration = config({ toolset: "shell" });
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
