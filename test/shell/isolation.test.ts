@@ -10,6 +10,7 @@ import { expandTrials, runSuite, suiteManifest } from "../../src/run/suite.js";
 import { buildScenario } from "../../src/scenarios/index.js";
 import type { Configuration } from "../../src/scenarios/spec.js";
 import { createShellToolset } from "../../src/toolsets/shell/index.js";
+import { workerEntry } from "../../src/toolsets/shell/isolation/bundle.js";
 import { closeSharedShellPool, ShellPool } from "../../src/toolsets/shell/isolation/pool.js";
 import { World, type WorldState } from "../../src/world/world.js";
 import { ELIGIBLE, NEW, OLD, shell, W2 } from "./helpers.js";
@@ -260,6 +261,7 @@ describe("shutdown", () => {
   function runScript(
     args: string[],
     signalAfterMs?: number,
+    env: Record<string, string> = {},
   ): Promise<{ code: number | null; out: string; afterSignalMs: number | null }> {
     return new Promise((resolve) => {
       const child = spawn(
@@ -267,6 +269,7 @@ describe("shutdown", () => {
         ["--import", "tsx", join(__dirname, "fixtures", "pool-child.ts"), ...args],
         {
           stdio: ["ignore", "pipe", "pipe"],
+          env: { ...process.env, ...env },
         },
       );
       let out = "";
@@ -304,4 +307,16 @@ describe("shutdown", () => {
     expect(interrupted.code).not.toBe(0);
     expect(interrupted.afterSignalMs).toBeLessThan(10_000);
   }, 60_000);
+
+  it("workers boot from the precompiled bundle; the tsx entry (bundle turned off) gives the same output", async () => {
+    const entry = await workerEntry();
+    expect(entry.pathname).toMatch(/\/node_modules\/\.cache\/peerbench\/shell-worker-[0-9a-f]{16}\.mjs$/);
+    const line = "ssh 10.0.12.45 'ls -l /data; df -h /data; python3 -c \"print(6*7)\"'";
+    const bundled = await runScript([line]);
+    const tsx = await runScript([line], undefined, { PEERBENCH_SHELL_WORKER_BUNDLE: "0" });
+    expect(bundled.code).toBe(0);
+    expect(bundled.out).toContain("42");
+    expect(bundled.out).toContain("/dev/");
+    expect(tsx).toEqual(bundled);
+  }, 120_000);
 });

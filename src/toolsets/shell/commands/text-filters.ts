@@ -1,13 +1,6 @@
 import type { Command, ExecResult } from "just-bash";
 import { defineCommand, latin1FromBytes } from "just-bash";
-import {
-  bufferHasToken,
-  decodeRope,
-  hasToken,
-  MATERIALIZE_MAX,
-  materialize,
-  ropeLength,
-} from "../../../world/content.js";
+import { decodeRope, hasToken, MATERIALIZE_MAX, materialize, ropeLength } from "../../../world/content.js";
 import { shellQuote } from "../format.js";
 import type { Session } from "../session.js";
 

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { workerEntry } from "./bundle.js";
 import type { FromWorker, RunReply, RunRequest, ToWorker } from "./protocol.js";
 
 /** How a pool is sized and what it allows a command line. */
@@ -37,8 +38,8 @@ interface Transport {
   kill(): Promise<void>;
 }
 
-function threadTransport(memoryMb: number): Transport {
-  const worker = new Worker(ENTRY, {
+function threadTransport(entry: URL, memoryMb: number): Transport {
+  const worker = new Worker(entry, {
     resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 64 },
     stdout: false,
     stderr: false,
@@ -59,8 +60,8 @@ function threadTransport(memoryMb: number): Transport {
   };
 }
 
-function processTransport(memoryMb: number): Transport {
-  const child: ChildProcess = fork(fileURLToPath(ENTRY), [], {
+function processTransport(entry: URL, memoryMb: number): Transport {
+  const child: ChildProcess = fork(fileURLToPath(entry), [], {
     execArgv: [`--max-old-space-size=${memoryMb}`, "--max-semi-space-size=32"],
     serialization: "advanced",
     stdio: ["ignore", "ignore", "pipe", "ipc"],
@@ -93,6 +94,28 @@ function processTransport(memoryMb: number): Transport {
       child.kill("SIGKILL");
       await gone;
     },
+  };
+}
+
+/**
+ * A transport whose worker starts once its entry is known (the bundled worker is built asynchronously, once):
+ * messages, handlers and ref/unref given before then are applied when it exists.
+ */
+function deferredTransport(made: Promise<Transport>): Transport {
+  let worker: Transport | null = null;
+  const pending: ((w: Transport) => void)[] = [];
+  const when = (fn: (w: Transport) => void) => (worker ? fn(worker) : pending.push(fn));
+  void made.then((w) => {
+    worker = w;
+    for (const fn of pending.splice(0)) fn(w);
+  });
+  return {
+    post: (msg) => when((w) => w.post(msg)),
+    onMessage: (fn) => when((w) => w.onMessage(fn)),
+    onExit: (fn) => when((w) => w.onExit(fn)),
+    ref: () => when((w) => w.ref()),
+    unref: () => when((w) => w.unref()),
+    kill: async () => (await made).kill(),
   };
 }
 
@@ -137,7 +160,6 @@ interface Slot {
 
 const KEPT_TRIALS = 16;
 const MAX_BOOT_FAILURES = 3;
-const ENTRY = new URL("./worker-entry.mjs", import.meta.url);
 
 /**
  * Set the nice value of a worker: a thread's own, or every thread of a process (Linux applies a nice value to
@@ -272,7 +294,13 @@ export class ShellPool {
   }
 
   private spawn(): Slot {
-    const worker = this.kind === "thread" ? threadTransport(this.memoryMb) : processTransport(this.memoryMb);
+    const kind = this.kind;
+    const memoryMb = this.memoryMb;
+    const worker = deferredTransport(
+      workerEntry().then((entry) =>
+        kind === "thread" ? threadTransport(entry, memoryMb) : processTransport(entry, memoryMb),
+      ),
+    );
     const slot: Slot = { worker, tid: null, ready: false, job: null, long: false, timers: [], replicas: new Map() };
     this.stats.started++;
     worker.onMessage((msg) => this.onMessage(slot, msg));
