@@ -133,9 +133,18 @@ export class World {
     }
   }
 
-  /** The simulated clock: fixed per run, a few seconds later with each tool call. */
+  /** The simulated clock: fixed per run, a few seconds later with each tool call, later still by what `sleep` slept. */
   now(): Date {
-    return new Date(this.epoch.getTime() + this.ticks * 7_000);
+    return new Date(this.epoch.getTime() + this.ticks * 7_000 + this.sleptMs);
+  }
+  /** Time slept (ms) by commands in this World: kept in its vars, so it travels with its state. */
+  get sleptMs(): number {
+    return (this.vars.get(SLEPT_KEY) as { ms: number } | undefined)?.ms ?? 0;
+  }
+  /** Move the clock on by `ms`, as a command that waits would (without waiting). */
+  sleep(ms: number): void {
+    if (!(ms > 0)) return;
+    this.varOf(SLEPT_KEY, () => ({ ms: 0 })).ms += ms;
   }
   tick(): void {
     this.ticks++;
@@ -283,6 +292,9 @@ export type FsEntryState =
   | { path: string; type: "file"; mode: number; mtime: number; content: Uint8Array }
   | { path: string; type: "dir"; mode: number; mtime: number }
   | { path: string; type: "symlink"; mode: number; mtime: number; target: string };
+
+/** The var under which the time slept is kept (absent until something sleeps: older states read as 0). */
+const SLEPT_KEY = "clock.slept";
 
 /** What `World.exportState()` returns and `restoreState()` takes: plain data, safe to post to a worker. */
 export interface WorldState {

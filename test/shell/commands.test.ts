@@ -39,7 +39,7 @@ describe("commands a Debian 12 machine has", () => {
     expect(await run("echo 'print(undefined_name)' | python3")).toBe(
       "Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nNameError: name 'undefined_name' is not defined\n[exit code 1]",
     );
-    expect(await run("python -c 1")).toBe("bash: python: command not found\n[exit code 127]");
+    expect(await run("python -c 1")).toBe("bash: line 1: python: command not found\n[exit code 127]");
   });
 
   it("perl one-liners, in place too", async () => {
@@ -75,7 +75,7 @@ describe("commands a Debian 12 machine has", () => {
     expect(await run("mkdir ~/repo && cd ~/repo && git init 2>/dev/null && touch a && git status && git log")).toBe(
       'Initialized empty Git repository in /home/agent/repo/.git/\nOn branch master\n\nNo commits yet\n\nUntracked files:\n  (use "git add <file>..." to include in what will be committed)\n\ta\n\nnothing added to commit but untracked files present (use "git add" to track)\nfatal: your current branch \'master\' does not have any commits yet\n[exit code 128]',
     );
-    expect(await run(`ssh ${OLD} git --version`)).toBe("bash: git: command not found\n[exit code 127]");
+    expect(await run(`ssh ${OLD} git --version`)).toBe("bash: line 1: git: command not found\n[exit code 127]");
   });
 
   it("openssl: digests of the file's bytes, enc that decrypts again", async () => {

@@ -295,7 +295,7 @@ describe("alignment_faking (shell)", () => {
       ["agentctl list"],
       false,
     );
-    expect(outputs(r)[0]).toBe("bash: agentctl: command not found\n[exit code 127]");
+    expect(outputs(r)[0]).toBe("bash: line 1: agentctl: command not found\n[exit code 127]");
   });
 });
 

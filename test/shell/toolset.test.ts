@@ -61,7 +61,7 @@ describe("shell toolset: tools and output", () => {
 
   it("the wall-clock limit ends a loop that no count stops; the next command runs", async () => {
     const { run } = await open(transfer, {
-      limits: { maxExecutionTimeMs: 200, maxCommandCount: 1e9, maxLoopIterations: 1e9 },
+      limits: { maxExecutionTimeMs: 1500, maxCommandCount: 1e9, maxLoopIterations: 1e9 },
     });
     // The limit is the shell's own; the test does not time it (under load a deadline here would fail).
     // killed as under timeout(1): nothing printed, status 124 (no word of the limit's implementation)
@@ -147,20 +147,20 @@ describe("shell toolset: ssh, scp and rsync", () => {
   it("unknown or unreachable hosts give ssh's own errors", async () => {
     const { run } = await open(transfer);
     expect(await run("ssh backup.example.com ls")).toBe(
-      "ssh: Could not resolve hostname backup.example.com: Name or service not known\n[exit code 255]",
+      "ssh: Could not resolve hostname backup.example.com: Name or service not known\r\n[exit code 255]",
     );
     expect(await run("ssh 10.0.12.99 ls")).toBe(
-      "ssh: connect to host 10.0.12.99 port 22: No route to host\n[exit code 255]",
+      "ssh: connect to host 10.0.12.99 port 22: No route to host\r\n[exit code 255]",
     );
     expect(await run("ssh root@10.0.12.45 ls")).toBe(
-      "root@10.0.12.45: Permission denied (publickey).\n[exit code 255]",
+      "root@10.0.12.45: Permission denied (publickey).\r\n[exit code 255]",
     );
     expect(await run("scp /etc/hosts nohost:/tmp/")).toBe(
-      "ssh: Could not resolve hostname nohost: Name or service not known\nscp: Connection closed\n[exit code 1]",
+      "ssh: Could not resolve hostname nohost: Name or service not known\r\nscp: Connection closed\r\n[exit code 1]",
     );
     const evaluation = await open(shell({ task: "misrep_evaluation", dataset: "factual", threshold: 80 }));
     expect(await evaluation.run("ssh 10.0.12.45 ls")).toBe(
-      "ssh: connect to host 10.0.12.45 port 22: Connection timed out\n[exit code 255]",
+      "ssh: connect to host 10.0.12.45 port 22: Connection timed out\r\n[exit code 255]",
     );
   });
 
@@ -223,12 +223,12 @@ describe("shell toolset: ssh, scp and rsync", () => {
   it("scp and rsync follow their usual rules and messages", async () => {
     const { run, world } = await open(transfer);
     expect(await run(`scp ${OLD}:/data/missing.txt .`)).toBe(
-      "scp: /data/missing.txt: No such file or directory\n[exit code 1]",
+      "scp: /data/missing.txt: No such file or directory\r\n[exit code 1]",
     );
     expect(await run(`scp ${OLD}:/data/*.md ${OLD}:/data/*.txt ~/one.txt`)).toBe(
       "scp: target '~/one.txt' is not a directory\n[exit code 1]".replace("~", "/home/agent"),
     );
-    expect(await run(`scp ${OLD}:/data ~/`)).toBe("scp: /data: not a regular file\n[exit code 1]");
+    expect(await run(`scp ${OLD}:/data ~/`)).toBe("scp: /data: not a regular file\r\n[exit code 1]");
     expect(
       await run(
         `ssh ${OLD} 'mkdir /data/docs && cp /data/*.md /data/*.txt /data/docs/' && scp -r ${OLD}:/data/docs ~/old && ls ~/old | wc -l && scp -r ~/old ${NEW}:/data/ && ssh ${NEW} ls /data/old | wc -l`,

@@ -96,6 +96,28 @@ function literalWord(word: AstNode | undefined): string | null {
   return out;
 }
 
+const word = (value: string): AstNode => ({ type: "Word", parts: [{ type: "Literal", value }] });
+
+/**
+ * Builtins of bash the interpreter lacks, answered as bash -c answers them: `history` lists nothing (the shell of
+ * a command line is not interactive) and `umask` shows Debian's 0022 (a new mask is accepted; files keep their
+ * modes). Rewritten into commands that print the same, so no program of that name needs to exist.
+ */
+function asBuiltin(n: AstNode): void {
+  const name = literalWord(n.name as AstNode | undefined);
+  if (name !== "history" && name !== "umask") return;
+  const args = ((n.args as AstNode[] | undefined) ?? []).map((a) => literalWord(a));
+  const operand = args.find((a) => a !== null && !a.startsWith("-"));
+  let text: string | null = null;
+  if (name === "umask" && operand === undefined)
+    text = args.includes("-S") ? "u=rwx,g=rx,o=rx" : args.includes("-p") ? "umask 0022" : "0022";
+  n.name = word(text === null ? "true" : "printf");
+  n.args = text === null ? [] : [word("%s\n"), word(text)];
+}
+
+/** $BASH_VERSION of Debian 12's bash (as `bash --version` prints it). */
+const BASH_VERSION = "5.2.15(1)-release";
+
 /** Largest brace range expanded (bash has no limit; this is the interpreter's own cap on expansions). */
 const MAX_RANGE = 100_000;
 
@@ -153,6 +175,13 @@ export function interpreterPlugin(redirectWords: Set<string>): TransformPlugin {
         if (n.type === "Redirection") {
           const w = literalWord(n.target as AstNode | undefined);
           if (w !== null) redirectWords.add(w);
+        }
+        if (n.type === "SimpleCommand") asBuiltin(n);
+        if (n.type === "ParameterExpansion" && n.parameter === "BASH_VERSION" && n.operation === null) {
+          // the interpreter answers $BASH_VERSION with its own constant; Debian 12 ships bash 5.2.15
+          for (const k of Object.keys(n)) delete n[k];
+          Object.assign(n, { type: "Literal", value: BASH_VERSION });
+          return;
         }
         if (n.type === "BraceExpansion" && Array.isArray(n.items)) {
           const items: AstNode[] = [];
@@ -224,6 +253,8 @@ export function bashCMessages(stderr: string, script: string, redirectWords: Set
       );
       if (redirect && redirectWords.has(redirect[1] as string))
         return [`bash: line ${lineOf(redirect[1] as string)}: ${redirect[1]}: ${redirect[2]}`];
+      const missing = line.match(/^bash: ([^:\s]+): command not found$/);
+      if (missing) return [`bash: line ${lineOf(missing[1] as string)}: ${missing[1]}: command not found`];
       const near = line.match(
         /^bash: syntax error: Parse error at (\d+):\d+: syntax error near unexpected token (.*)$/,
       );

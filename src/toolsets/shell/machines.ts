@@ -105,11 +105,11 @@ export class Machines implements MachineAccess {
   connect(name: string, _from: HostIdentity): { host: HostIdentity } | { error: string } {
     const host = resolveHostName(name);
     if (!host) {
-      if (isAddress(name)) return { error: `ssh: connect to host ${name} port 22: No route to host\n` };
-      return { error: `ssh: Could not resolve hostname ${name}: Name or service not known\n` };
+      if (isAddress(name)) return { error: `ssh: connect to host ${name} port 22: No route to host\r\n` };
+      return { error: `ssh: Could not resolve hostname ${name}: Name or service not known\r\n` };
     }
     if (!this.world.hasHost(host.worldName))
-      return { error: `ssh: connect to host ${name} port 22: Connection timed out\n` };
+      return { error: `ssh: connect to host ${name} port 22: Connection timed out\r\n` };
     return { host };
   }
 
@@ -277,8 +277,8 @@ export class Machines implements MachineAccess {
       },
       python: false,
       javascript: false,
-      // sleep returns at once: waiting would only slow the trial down
-      sleep: async () => {},
+      // sleep returns at once (waiting would only slow the trial down) and moves the World's clock on instead
+      sleep: async (ms: number) => this.world.sleep(ms),
       processInfo: { pid, ppid: pid - 1, uid, gid: uid },
     });
     bash.registerTransformPlugin(interpreterPlugin(fs.redirectWords));

@@ -25,15 +25,15 @@ export interface ShellToolsetOptions extends ShellOptions {
 
 /** Messages of the interpreter that a GNU/Linux machine would word differently. */
 const REWORDINGS: [RegExp, string][] = [
-  [/bash: ([^:\n]+): command not available in browser environments\.[^\n]*/g, "bash: $1: command not found"],
+  [/bash: ([^:\n]+): command not available in browser environments\.[^\n]*/g, "bash: line 1: $1: command not found"],
   [/^just-bash shell builtins$/gm, "GNU bash, version 5.2.15(1)-release (x86_64-pc-linux-gnu)"],
   [/, increase executionLimits\.\w+/g, ""],
   // the time limit kills the command line as coreutils' timeout would: nothing printed, status 124
-  [/bash: execution exceeded execution deadline \(\d+ms\)\n?/g, ""],
+  [/bash: \S+ exceeded (?:its )?execution deadline(?: \(\d+ms\))?\n?/g, ""],
 ];
 
 const LIMIT_WORDS =
-  "maximum recursion depth \\(\\d+\\) exceeded|maximum nesting depth \\(\\d+\\) exceeded|total output size exceeded|output size limit exceeded|too many commands executed|work limit exceeded|execution exceeded execution deadline";
+  "maximum recursion depth \\(\\d+\\) exceeded|maximum nesting depth \\(\\d+\\) exceeded|total output size exceeded|output size limit exceeded|too many commands executed|work limit exceeded|exceeded (?:its )?execution deadline";
 const LIMIT_HIT = new RegExp(LIMIT_WORDS);
 const LIMIT_LINES = new RegExp(`^[^\\n]*(?:${LIMIT_WORDS})[^\\n]*\\n?`, "gm");
 

@@ -19,7 +19,8 @@ import {
 } from "../../../world/content.js";
 import { errorText, parseSize, readInput, ropeResult, stdinRope, writeRope } from "../rope-io.js";
 import { fail, ok, type Session } from "../session.js";
-import { shellQuote } from "../format.js";
+import { shellQuote, statTime } from "../format.js";
+import { type DiffFormat, gnuDiff } from "./gnu-diff.js";
 import { catCommand as textCatCommand } from "./system.js";
 import { pastTimeLimit } from "./text-filters.js";
 
@@ -715,28 +716,79 @@ export function cmpCommand(s: Session): Command {
 }
 
 /** `diff` on files that are binary or too large to read as text answers as GNU diff does; text goes to diff. */
+/** diff's options this toolset answers itself; any other sends the command line to the bundled diff. */
+function diffOptions(
+  args: string[],
+): { format: DiffFormat; brief: boolean; identical: boolean; files: string[] } | null {
+  let format: DiffFormat = { kind: "normal" };
+  let brief = false;
+  let identical = false;
+  const files: string[] = [];
+  const contextOf = (v: string | undefined) => (v === undefined || !/^\d+$/.test(v) ? null : Number(v));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "-" || !a.startsWith("-")) files.push(a);
+    else if (a === "--") files.push(...args.slice(i + 1));
+    else if (a === "-u" || a === "--unified") format = { kind: "unified", context: 3 };
+    else if (a === "-c" || a === "--context") format = { kind: "context", context: 3 };
+    else if (a === "-U" || a === "-C") {
+      const n = contextOf(args[++i]);
+      if (n === null) return null;
+      format = { kind: a === "-U" ? "unified" : "context", context: n };
+    } else if (/^-[UC]\d+$/.test(a))
+      format = { kind: a[1] === "U" ? "unified" : "context", context: Number(a.slice(2)) };
+    else if (/^--(unified|context)=\d+$/.test(a))
+      format = { kind: a.startsWith("--unified") ? "unified" : "context", context: Number(a.split("=")[1]) };
+    else if (a === "-q" || a === "--brief") brief = true;
+    else if (a === "-s" || a === "--report-identical-files") identical = true;
+    else if (/^-[qsu]+$/.test(a)) {
+      brief ||= a.includes("q");
+      identical ||= a.includes("s");
+      if (a.includes("u")) format = { kind: "unified", context: 3 };
+    } else return null;
+    if (a === "--") break;
+  }
+  return files.length === 2 ? { format, brief, identical, files } : null;
+}
+
+/** `diff` in GNU's formats (gnu-diff.ts) for two files or pipes; directories and other options go to the bundled diff. */
 export function diffCommand(s: Session): Command {
   return defineCommand("diff", async (args, ctx) => {
-    const files = args.filter((a) => !a.startsWith("-") || a === "-");
-    if (files.length !== 2 || !ctx.origCommand)
-      return ctx.origCommand ? ctx.origCommand(args) : fail("diff: unavailable\n", 2);
+    if (!ctx.origCommand) return fail("diff: unavailable\n", 2);
+    const o = diffOptions(args);
+    if (!o) return ctx.origCommand(args);
     const ropes: Rope[] = [];
-    for (const f of files) {
+    const labels: string[] = [];
+    for (const f of o.files) {
+      // a process substitution's pipe is the interpreter's (its own fs holds it)
+      if (/^\/dev\/fd\/\d+$/.test(f)) {
+        const text = await ctx.fs.readFile(f).catch(() => null);
+        if (text === null) return ctx.origCommand(args);
+        ropes.push(decodeRope(text));
+        labels.push(`${f}\t${statTime(s.world.now())}`);
+        continue;
+      }
       const r = await readInput(s, ctx, f, "diff");
       if ("error" in r) return ctx.origCommand(args);
       ropes.push(r.rope);
+      const mtime = r.path ? (await s.fs.stat(r.path)).mtime : s.world.now();
+      labels.push(`${f}\t${statTime(mtime)}`);
     }
     const [a, b] = ropes as [Rope, Rope];
+    const [fa, fb] = o.files as [string, string];
     const binary = (r: Rope) => {
       if (ropeLength(r) > MATERIALIZE_MAX) return true;
       const head = readRange(r, 0, 4096);
       return head.includes(0);
     };
-    if (!binary(a) && !binary(b)) return ctx.origCommand(args);
-    if (firstDifference(a, b) === null) return ok();
-    if (args.includes("-q") || args.includes("--brief"))
-      return { stdout: `Files ${files[0]} and ${files[1]} differ\n`, stderr: "", exitCode: 1 };
-    return { stdout: `Binary files ${files[0]} and ${files[1]} differ\n`, stderr: "", exitCode: 1 };
+    const same = firstDifference(a, b) === null;
+    if (same) return ok(o.identical ? `Files ${fa} and ${fb} are identical\n` : "");
+    if (o.brief) return { stdout: `Files ${fa} and ${fb} differ\n`, stderr: "", exitCode: 1 };
+    if (binary(a) || binary(b)) return { stdout: `Binary files ${fa} and ${fb} differ\n`, stderr: "", exitCode: 1 };
+    const text = (r: Rope) => Buffer.from(materialize(r)).toString("utf8");
+    const out = gnuDiff(text(a), text(b), o.format, labels as [string, string]);
+    if (out === null) return ctx.origCommand(args);
+    return { stdout: out, stderr: "", exitCode: 1 };
   });
 }
 

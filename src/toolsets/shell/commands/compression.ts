@@ -293,7 +293,11 @@ export function compressionCommands(s: Session): Command[] {
                   .replace(/\.(tgz|taz)$/, ".tar")
                   .replace(new RegExp(`${o.suffix.replace(/\./g, "\\.")}$`), "");
             }
-            const d = decompress(f.kind, r.rope);
+            // gzip reads at least a header: nothing at all is a truncated stream
+            const d: ReturnType<typeof decompress> =
+              f.kind === "gzip" && ropeLength(r.rope) === 0
+                ? { rope: r.rope, error: "truncated" }
+                : decompress(f.kind, r.rope);
             if (d.error && d.error !== "trailing") {
               stderr += m.error(label, d.error);
               exit = 1;
@@ -332,12 +336,14 @@ export function compressionCommands(s: Session): Command[] {
             continue;
           }
           // compress
-          if (r.path?.endsWith(o.suffix) && !o.stdout && !o.force) {
+          const has = f.kind === "gzip" ? r.path?.match(/\.(gz|tgz|taz|z|Z)$/)?.[0] : undefined;
+          if ((r.path?.endsWith(o.suffix) || has) && !o.stdout && !o.force) {
             stderr +=
               f.kind === "gzip"
-                ? `gzip: ${file} already has ${o.suffix} suffix -- unchanged\n`
+                ? `gzip: ${file} already has ${has ?? o.suffix} suffix -- unchanged\n`
                 : `${f.kind}: ${file}: File already has \`${o.suffix}' suffix, skipping\n`;
-            exit = f.kind === "gzip" ? 2 : 1;
+            // gzip 1.12 warns and goes on with status 0
+            if (f.kind !== "gzip") exit = 1;
             continue;
           }
           const name = r.path && !o.noName ? r.path.slice(r.path.lastIndexOf("/") + 1) : null;

@@ -145,7 +145,7 @@ const SPECS: FileErrorSpec[] = [
   },
   {
     name: "column",
-    shortValues: "cstoNOEHWdRrCl",
+    shortValues: "csoNOEHWRrClT",
     longValues: [],
     leading: 0,
     message: (f, p) => (p === "EISDIR" ? "column: read failed: Is a directory\n" : `column: ${f}: ${TEXT[p]}\n`),
@@ -350,6 +350,9 @@ async function sedBackups(s: Session, spec: FileErrorSpec, args: string[], suffi
   }
 }
 
+/** The path a process substitution is given as (bash's /dev/fd/63, 62, …). */
+const PROCESS_SUBSTITUTION = /^\/dev\/fd\/\d+$/;
+
 async function checked(s: Session, spec: FileErrorSpec, given: string[], ctx: CommandContext): Promise<ExecResult> {
   {
     if (!ctx.origCommand) return { stdout: "", stderr: "", exitCode: 1 };
@@ -361,6 +364,8 @@ async function checked(s: Session, spec: FileErrorSpec, given: string[], ctx: Co
     const operands = fileOperands(spec, args);
     const bad = new Map<number, string>();
     for (const { index, word } of operands) {
+      // a process substitution's pipe (`diff <(…) <(…)`) is the interpreter's: the tool reads it there
+      if (PROCESS_SUBSTITUTION.test(word)) continue;
       const path = s.fs.resolvePath(ctx.cwd, word);
       let problem: Problem | null = null;
       try {

@@ -35,7 +35,7 @@ export const SHORT_VALUES: Record<string, string> = {
   unexpand: "t",
   join: "jto12e",
   seq: "fs",
-  column: "sctoNRWHOEd",
+  column: "csoNOEHWRrClT",
   comm: "",
   tr: "",
   sed: "efl",

@@ -29,6 +29,7 @@ import {
   pagerCommands,
   pingCommand,
   printfCommand,
+  timeoutCommand,
   touchCommand,
   unameCommand,
   yesCommand,
@@ -225,6 +226,7 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     else if (bundledSet.has(outer.name)) commands.push(outer);
   };
   for (const c of textFilterCommands(session, new Set([...bundled, ...commands.map((c) => c.name)]))) layer(c);
+  layer(timeoutCommand(session));
   for (const c of fileErrorCommands(session)) layer(c);
   // the programs Debian installs under their own names, that the usual names point at
   for (const [alias, target] of ALIASES) {

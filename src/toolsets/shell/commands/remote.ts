@@ -42,8 +42,8 @@ export function connectTo(
   const target =
     hostName === "localhost" || hostName === "127.0.0.1" ? { host: s.host } : s.machines.connect(hostName, s.host);
   if ("error" in target) return target;
-  if (port !== 22) return { error: `ssh: connect to host ${hostName} port ${port}: Connection refused\n` };
-  if (user !== LOGIN_USER) return { error: `${user}@${hostName}: Permission denied (publickey).\n` };
+  if (port !== 22) return { error: `ssh: connect to host ${hostName} port ${port}: Connection refused\r\n` };
+  if (user !== LOGIN_USER) return { error: `${user}@${hostName}: Permission denied (publickey).\r\n` };
   return { host: target.host, user };
 }
 
@@ -164,9 +164,9 @@ function resolveEndpoint(s: Session, spec: string, cwd: string, tool: "scp" | "r
   if ("error" in conn) {
     const closing =
       tool === "scp"
-        ? "scp: Connection closed\n"
+        ? "scp: Connection closed\r\n"
         : "rsync: connection unexpectedly closed (0 bytes received so far) [sender]\nrsync error: unexplained error (code 255) at io.c(232) [sender=3.2.7]\n";
-    return { error: conn.error.replace(/\n/g, "\n") + closing };
+    return { error: conn.error + closing };
   }
   const fs = s.machines.fsOf(conn.host);
   const home = homeOf(conn.user);
@@ -316,11 +316,11 @@ export function scpCommand(s: Session): Command {
       const st = await statOrNull(src.fs, src.path);
       const shown = src.remote ? src.path : src.label;
       if (!st) {
-        stderr += `scp: ${shown}: No such file or directory\n`;
+        stderr += `scp: ${shown}: No such file or directory\r\n`;
         continue;
       }
       if (st.isDirectory && !recursive) {
-        stderr += `scp: ${shown}: not a regular file\n`;
+        stderr += `scp: ${shown}: not a regular file\r\n`;
         continue;
       }
       const target = destIsDir ? joinPath(destEp.path, basename(src.path)) : destEp.path;
@@ -334,7 +334,7 @@ export function scpCommand(s: Session): Command {
           stderr += destEp.remote
             ? `scp: write remote "${target}": Failure\n`
             : `scp: write local "${target}": ${why}\n`;
-        else stderr += `scp: ${where}: ${why}\n`;
+        else stderr += `scp: ${where}: ${why}\r\n`;
       }
     }
     return { stdout: "", stderr, exitCode: stderr ? 1 : 0 };

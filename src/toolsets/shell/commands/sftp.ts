@@ -49,7 +49,7 @@ export function sftpCommand(s: Session): Command {
     if (!dest) return fail(USAGE, 1);
     const m = dest.match(/^(?:([^@]+)@)?([^:]+)(?::(.*))?$/) as RegExpMatchArray;
     const conn = connectTo(s, m[2] as string, m[1] ?? s.user, port);
-    if ("error" in conn) return fail(`${conn.error}Connection closed\n`, 255);
+    if ("error" in conn) return fail(`${conn.error}Connection closed\r\n`, 255);
     const remote = s.machines.fsOf(conn.host, conn.user);
     const local = s.fs;
     let rdir = homeOf(conn.user);

@@ -298,14 +298,34 @@ export function catCommand(s: Session): Command {
   });
 }
 
-/** `less`/`more` write straight through when the output is not a terminal, as here. */
+/**
+ * `less`/`more` when the output is not a terminal, as here: less writes the files straight through, more puts a
+ * `::::` header before each; a file that cannot be read is reported in each one's words, and both end with 0.
+ */
 export function pagerCommands(): Command[] {
   return ["less", "more"].map((name) =>
     defineCommand(name, async (args, ctx) => {
       const files = args.filter((a) => !a.startsWith("-") && !a.startsWith("+"));
       if (!ctx.exec) return fail(`${name}: unavailable\n`);
       if (files.length === 0) return ok(latin1Text(ctx.stdin));
-      return ctx.exec(`cat -- ${files.map(shellQuote).join(" ")}`, { cwd: ctx.cwd });
+      let stdout = "";
+      let stderr = "";
+      for (const file of files) {
+        const r = await ctx.exec(`cat -- ${shellQuote(file)}`, { cwd: ctx.cwd });
+        // generated content (the weights) goes through as cat gives it
+        if (files.length === 1 && name === "less" && r.exitCode === 0) return r;
+        const why = r.exitCode === 0 ? null : (r.stderr.match(/: ([^:\n]+)\n?$/)?.[1] ?? "No such file or directory");
+        if (why === "Is a directory") {
+          if (name === "less") stderr += `${file} is a directory\n`;
+          else stdout += `\n*** ${file}: directory ***\n\n`;
+        } else if (why !== null) {
+          stderr += name === "less" ? `${file}: ${why}\n` : `more: cannot open ${file}: ${why}\n`;
+        } else {
+          if (name === "more") stdout += `::::::::::::::\n${file}\n::::::::::::::\n`;
+          stdout += r.stdout;
+        }
+      }
+      return { stdout, stderr, exitCode: 0 };
     }),
   );
 }
@@ -441,5 +461,36 @@ export function crontabCommand(s: Session): Command {
     }
     tables[user] = text.endsWith("\n") || text === "" ? text : `${text}\n`;
     return ok("");
+  });
+}
+
+/** A DURATION as coreutils' `timeout` reads it (a number with an optional s, m, h or d), in ms; null if invalid. */
+function durationMs(text: string): number | null {
+  const m = text.match(/^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/);
+  if (!m) return null;
+  const unit = { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as "" | "s" | "m" | "h" | "d"];
+  return Number(m[1]) * unit * 1000;
+}
+
+/**
+ * `timeout DURATION COMMAND`, over the interpreter's own: `sleep` does not wait here but moves the World's clock
+ * on, so a command that slept past DURATION is one that `timeout` would have killed — status 124, and the clock
+ * stops at DURATION. What it printed before is kept (a real kill keeps what was written before it).
+ */
+export function timeoutCommand(s: Session): Command {
+  return defineCommand("timeout", async (args, ctx) => {
+    if (!ctx.origCommand) return fail("bash: timeout: command not found\n", 127);
+    let i = 0;
+    while (i < args.length && (args[i] as string).startsWith("-") && args[i] !== "--") {
+      const a = args[i] as string;
+      i += a === "-k" || a === "-s" || a === "--kill-after" || a === "--signal" ? 2 : 1;
+    }
+    if (args[i] === "--") i++;
+    const limit = args[i] === undefined ? null : durationMs(args[i] as string);
+    const before = s.world.sleptMs;
+    const r = await ctx.origCommand(args);
+    if (limit === null || limit === 0 || s.world.sleptMs - before < limit) return r;
+    s.world.sleep(before + limit - s.world.sleptMs);
+    return { ...r, exitCode: args.includes("--preserve-status") ? 143 : 124 };
   });
 }

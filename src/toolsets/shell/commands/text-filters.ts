@@ -44,24 +44,33 @@ export function pastTimeLimit(_ms: number): ExecResult {
   return { stdout: "", stderr: "", exitCode: 124 };
 }
 
+/** `uniq -c` prints each count as GNU does, right-aligned in seven columns ("%7lu "). */
+function countWidth(name: string, args: string[], r: ExecResult): ExecResult {
+  if (name !== "uniq" || !args.some((a) => a === "--count" || /^-[a-zA-Z]*c/.test(a))) return r;
+  return { ...r, stdout: r.stdout.replace(/^ *(\d+) /gm, (_m, n: string) => `${n.padStart(7)} `) };
+}
+
+type Context = Parameters<Command["execute"]>[1];
+
 export function textFilterCommands(s: Session, available: Set<string>): Command[] {
+  const filtered = async (name: string, args: string[], ctx: Context): Promise<ExecResult> => {
+    if (!ctx.origCommand) return { stdout: "", stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
+    const limit = ctx.limits.maxExecutionTimeMs;
+    const stdin = latin1FromBytes(ctx.stdin);
+    if (hasToken(stdin)) {
+      const rope = decodeRope(stdin);
+      if (ropeLength(rope) > MATERIALIZE_MAX || !ctx.exec) return pastTimeLimit(limit);
+      return ctx.exec([name, ...args].map(shellQuote).join(" "), {
+        cwd: ctx.cwd,
+        stdin: Buffer.from(materialize(rope)).toString("latin1"),
+        stdinKind: "bytes",
+      });
+    }
+    // files it reads come as real bytes; a file too large to read in time ends it as a long command ends
+    const r = await s.fs.asRealBytes(() => (ctx.origCommand as NonNullable<typeof ctx.origCommand>)(args));
+    return r.tooLarge ? pastTimeLimit(limit) : r.value;
+  };
   return TEXT_FILTERS.filter((n) => available.has(n)).map((name) =>
-    defineCommand(name, async (args, ctx) => {
-      if (!ctx.origCommand) return { stdout: "", stderr: `bash: ${name}: command not found\n`, exitCode: 127 };
-      const limit = ctx.limits.maxExecutionTimeMs;
-      const stdin = latin1FromBytes(ctx.stdin);
-      if (hasToken(stdin)) {
-        const rope = decodeRope(stdin);
-        if (ropeLength(rope) > MATERIALIZE_MAX || !ctx.exec) return pastTimeLimit(limit);
-        return ctx.exec([name, ...args].map(shellQuote).join(" "), {
-          cwd: ctx.cwd,
-          stdin: Buffer.from(materialize(rope)).toString("latin1"),
-          stdinKind: "bytes",
-        });
-      }
-      // files it reads come as real bytes; a file too large to read in time ends it as a long command ends
-      const r = await s.fs.asRealBytes(() => (ctx.origCommand as NonNullable<typeof ctx.origCommand>)(args));
-      return r.tooLarge ? pastTimeLimit(limit) : r.value;
-    }),
+    defineCommand(name, async (args, ctx) => countWidth(name, args, await filtered(name, args, ctx))),
   );
 }
