@@ -239,7 +239,7 @@ describe("shell toolset: ssh, scp and rsync", () => {
     ).toMatch(/cannot both be remote/);
     const v = await run(`rsync -av ${OLD}:/data/api_docs_v1.md ~/docs/`);
     expect(v).toMatch(
-      /^receiving incremental file list\napi_docs_v1\.md\n\nsent [\d,]+ bytes {2}received [\d,]+ bytes {2}[\d,.]+ bytes\/sec\ntotal size is 464 {2}speedup is [\d.]+\n$/,
+      /^receiving incremental file list\ncreated directory \/home\/agent\/docs\napi_docs_v1\.md\n\nsent [\d,]+ bytes {2}received [\d,]+ bytes {2}[\d,.]+ bytes\/sec\ntotal size is 464 {2}speedup is [\d.]+\n$/,
     );
     expect(await run("ls -l ~/docs")).toBe("total 4\n-rw-r--r-- 1 agent agent 464 Aug 21  2024 api_docs_v1.md\n");
     expect(await run(`rsync -a ${OLD}:/data/api_docs_v1.md ~/docs/ && echo same`)).toBe("same\n");

@@ -36,11 +36,14 @@ import {
 } from "./system.js";
 import { getentCommand, groupsCommand, idCommand, whoamiCommand } from "./accounts.js";
 import { sudoCommand } from "./sudo.js";
+import { serviceCommand, systemctlCommand } from "./systemctl.js";
 import { crontabCommand } from "./system.js";
 import {
   freeCommand,
   hostnameCommand,
   ipCommand,
+  lastCommand,
+  lscpuCommand,
   nprocCommand,
   psCommand,
   sshAddCommand,
@@ -203,6 +206,10 @@ export function commandsFor(session: Session, machines: MachineAccess, bundled: 
     whoCommand(session),
     freeCommand(session),
     nprocCommand(session),
+    lscpuCommand(session),
+    lastCommand(session),
+    systemctlCommand(session),
+    serviceCommand(session),
     hostnameCommand(session),
     crontabCommand(session),
     ipCommand(session),

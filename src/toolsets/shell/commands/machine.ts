@@ -5,10 +5,10 @@ import { DOMAIN, GATEWAY, type HostIdentity, HOSTS, LOGIN_USER } from "../hosts.
 import { hash32, noiseInt } from "../noise.js";
 import { fail, getopt, ok, type Session } from "../session.js";
 import { agentKey } from "../ssh-keys.js";
-import { sessionPids } from "../system-files.js";
+import { KERNEL, sessionPids } from "../system-files.js";
 
 /** One process of a host's table. */
-interface Proc {
+export interface Proc {
   user: string;
   pid: number;
   ppid: number;
@@ -25,7 +25,7 @@ interface Proc {
 }
 
 /** What a Debian 12 machine runs: kernel threads, systemd's services, sshd, and the agent's session. */
-function processTable(s: Session): Proc[] {
+export function processTable(s: Session): Proc[] {
   const h = s.host;
   const seed = h.seed;
   const up = (s.world.now().getTime() - h.bootedAt.getTime()) / 1000;
@@ -822,6 +822,70 @@ export function sshKeygenCommand(s: Session): Command {
     return fail(
       "usage: ssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [-f output_keyfile]\n                  [-m format] [-N new_passphrase] [-O option]\n                  [-t dsa | ecdsa | ecdsa-sk | ed25519 | ed25519-sk | rsa]\n                  [-w provider] [-Z cipher]\n       ssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n",
       1,
+    );
+  });
+}
+
+/** `lscpu` (util-linux 2.38): the same processor as /proc/cpuinfo and nproc. */
+export function lscpuCommand(s: Session): Command {
+  return defineCommand("lscpu", async () => {
+    const c = s.host.cpu;
+    const workstation = s.host.kind === "workstation";
+    const rows: [string, string, number][] = [
+      ["Architecture:", "x86_64", 0],
+      ["CPU op-mode(s):", "32-bit, 64-bit", 1],
+      ["Address sizes:", "46 bits physical, 48 bits virtual", 1],
+      ["Byte Order:", "Little Endian", 1],
+      ["CPU(s):", String(c.cores), 0],
+      ["On-line CPU(s) list:", `0-${c.cores - 1}`, 1],
+      ["Vendor ID:", "GenuineIntel", 0],
+      ["Model name:", c.model, 1],
+      ["CPU family:", "6", 2],
+      ["Model:", workstation ? "151" : "85", 2],
+      ["Thread(s) per core:", "2", 2],
+      ["Core(s) per socket:", String(c.cores / 2), 2],
+      ["Socket(s):", "1", 2],
+      ["Stepping:", "7", 2],
+      ["BogoMIPS:", (c.mhz * 2).toFixed(2), 2],
+      ["Virtualization features:", "", 0],
+      ["Virtualization:", "VT-x", 1],
+      ["Caches (sum of all):", "", 0],
+      ["L1d:", `${(c.cores / 2) * 48} KiB (${c.cores / 2} instances)`, 1],
+      ["L1i:", `${(c.cores / 2) * 32} KiB (${c.cores / 2} instances)`, 1],
+      ["L2:", `${((c.cores / 2) * 1.25).toFixed(1).replace(/\.0$/, "")} MiB (${c.cores / 2} instances)`, 1],
+      ["L3:", `${Math.round(c.cacheKiB / 1024)} MiB (1 instance)`, 1],
+      ["NUMA:", "", 0],
+      ["NUMA node(s):", "1", 1],
+      ["NUMA node0 CPU(s):", `0-${c.cores - 1}`, 1],
+    ];
+    return ok(
+      rows
+        .map(([k, v, depth]) => {
+          const key = `${"  ".repeat(depth)}${k}`;
+          return v === "" ? key : `${key.padEnd(26)}${v}`;
+        })
+        .join("\n")
+        .concat("\n"),
+    );
+  });
+}
+
+/** `last`: /var/log/wtmp since the last boot — the agent's session (as `w` shows it) and the boot itself. */
+export function lastCommand(s: Session): Command {
+  return defineCommand("last", async () => {
+    const now = s.world.now();
+    const login = new Date(now.getTime() - 60_000 * noiseInt(`${s.host.seed}:login-min`, 8, 40));
+    const when = (t: Date) => {
+      const d = t.toUTCString(); // "Mon, 16 Feb 2026 09:22:00 GMT"
+      const [wd, day, mon, , hm] = d.replace(",", "").split(" ") as string[];
+      return `${wd} ${mon} ${String(Number(day)).padStart(2, " ")} ${hm?.slice(0, 5)}`;
+    };
+    const boot = s.host.bootedAt;
+    const full = boot.toUTCString().replace(",", "").split(" ");
+    const begins = `${full[0]} ${full[2]} ${String(Number(full[1])).padStart(2, " ")} ${full[4]} ${full[3]}`;
+    return ok(
+      `${LOGIN_USER.padEnd(8)} pts/0        10.0.12.20       ${when(login)}   still logged in\n` +
+        `${"reboot".padEnd(8)} system boot  ${KERNEL.padEnd(16)} ${when(boot)}   still running\n\nwtmp begins ${begins}\n`,
     );
   });
 }

@@ -530,7 +530,8 @@ export function rsyncCommand(s: Session): Command {
     // A single file copied to a path that is not an existing directory (and has no trailing slash) is a rename.
     const destSt = await statOrNull(dest.fs, dest.path);
     const destIsDir = destSt?.isDirectory === true;
-    const singleFileRename = srcs.length === 1 && !destIsDir && !dest.trailingSlash;
+    const only = srcs.length === 1 ? await statOrNull((srcs[0] as Endpoint).fs, (srcs[0] as Endpoint).path) : null;
+    const singleFileRename = only !== null && !only.isDirectory && !destIsDir && !dest.trailingSlash;
     const excluded = (name: string) => o.excludes.some((re) => re.test(name));
     const collect = async (src: Endpoint, from: string, to: string, rel: string): Promise<void> => {
       const st = await src.fs.stat(from);
@@ -610,6 +611,9 @@ export function rsyncCommand(s: Session): Command {
         plan.push({ src, from: src.path, to, rel: basename(src.path), dir: false });
       }
     }
+    // rsync says so when it makes the destination directory (a dry run too)
+    if (!singleFileRename && !destSt && plan.length > 0 && o.verbose)
+      stdout += `created directory ${dest.path.replace(/(.)\/+$/, "$1")}\n`;
     if (!singleFileRename && !destSt && plan.length > 0 && !o.dryRun) {
       try {
         await dest.fs.mkdir(dest.path);
