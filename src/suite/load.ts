@@ -167,7 +167,7 @@ function issueError(source: SuiteSource, value: unknown, issue: z.core.$ZodIssue
     return source.error([...path, key], `unknown key "${key}" ${where} — ${todo}`, { key: true });
   }
   const given = valueAt(value, path);
-  const todo = issue.code === "invalid_value" ? choose(given, issue.values) : issue.message;
+  const todo = issue.code === "invalid_value" && issue.values.length > 1 ? choose(given, issue.values) : issue.message;
   if (given === undefined) return source.error(path, `no ${showPath(path)} — ${todo}`);
   return source.error(path, `${showPath(path)} is ${shown(given)} — ${todo}`);
 }

@@ -44,7 +44,7 @@ export function writeSuiteCopy(runDir: string, loaded: LoadedSuite): void {
  */
 export function suiteChanges(recorded: unknown, now: unknown, max = 4): string[] {
   const out: string[] = [];
-  const show = (v: unknown) => (v === undefined ? "not set" : JSON.stringify(v));
+  const show = (v: unknown) => JSON.stringify(v);
   const walk = (a: unknown, b: unknown, path: string) => {
     if (out.length >= max) return;
     const objects = a !== null && b !== null && typeof a === "object" && typeof b === "object";
@@ -58,7 +58,9 @@ export function suiteChanges(recorded: unknown, now: unknown, max = 4): string[]
       }
       return;
     }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path || "the file"} ${show(b)} (the run has ${show(a)})`);
+    if (JSON.stringify(a) === JSON.stringify(b)) return;
+    const was = a === undefined ? "not in the run" : `the run has ${show(a)}`;
+    out.push(`${path || "the file"} ${b === undefined ? "removed" : show(b)} (${was})`);
   };
   walk(recorded, now, "");
   return out;
