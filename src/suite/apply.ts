@@ -41,6 +41,8 @@ export interface SuiteSettings {
 export interface ModelRequest {
   id: string;
   options: ModelCliOptions & { family?: string };
+  /** Where the model is written (`FILE:LINE:COL`), for errors about it. */
+  at?: string;
 }
 
 /** The per-model keys of a suite file, as the flags they stand for. */
@@ -132,8 +134,9 @@ export function applySuite<T extends object>(
   const flagsGiven = Object.fromEntries(
     Object.entries(cli).filter(([k]) => given.has(k) && (Object.values(MODEL_KEYS) as string[]).includes(k)),
   );
-  const models = loaded.suite.models.map((m) => ({
+  const models = loaded.suite.models.map((m, i) => ({
     id: m.id,
+    at: loaded.source.at(["models", i]),
     options: { ...(opts as ModelCliOptions & { family?: string }), ...modelFlagsOf(m), ...flagsGiven },
   }));
   return { opts, models };

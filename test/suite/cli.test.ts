@@ -187,7 +187,11 @@ describe("peerbench run SUITE: bad suite files", () => {
     const persona = write("persona.yaml", "format: peerbench.suite/v1\nmodels: [sim/honest, sim/nobody]\n");
     const p = peerbench(["run", persona, "--out", out]);
     expect(p.status).toBe(2);
-    expect(oneLine(p.stderr)).toMatch(/^peerbench: error: unknown persona "nobody"/);
+    expect(oneLine(p.stderr)).toMatch(
+      new RegExp(
+        `^peerbench: error: ${persona}:2:22: unknown persona "nobody" in --model sim/nobody; personas: honest,`,
+      ),
+    );
     const missing = peerbench(["plan", join(root, "nothing.yaml")]);
     expect(missing.status).toBe(2);
     expect(oneLine(missing.stderr)).toBe(

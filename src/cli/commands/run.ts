@@ -113,7 +113,15 @@ export async function resolveModelRequests(
   { requireKeys = true }: { requireKeys?: boolean } = {},
 ): Promise<Model[]> {
   const models: Model[] = [];
-  for (const r of requests) models.push(...(await resolveModels([r.id], r.options, { requireKeys })));
+  for (const r of requests) {
+    try {
+      models.push(...(await resolveModels([r.id], r.options, { requireKeys })));
+    } catch (e) {
+      // a model the file names: say where
+      if (!r.at || !(e instanceof Error) || !["InputError", "UsageError"].includes(e.name)) throw e;
+      throw new UsageError(`${r.at}: ${e.message}`);
+    }
+  }
   return models;
 }
 
