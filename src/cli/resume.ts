@@ -17,6 +17,8 @@ import { toolsetsOf } from "./selection.js";
 /** What a run recorded about how it was asked for (manifest.settings.selection). */
 export interface RecordedSelection extends SelectionOptions {
   modelOptions?: ModelCliOptions;
+  /** A suite run: each model's own options (the file's under the flags given), by model id. */
+  modelOptionsById?: Record<string, ModelCliOptions & { family?: string }>;
   /** Where shell trials ran their commands (`--shell`); absent means memory. */
   shell?: string;
 }
@@ -163,7 +165,15 @@ export function refuseChangingFlags(
 /** The model options to resume with: the recorded ones, and a --base-url given again for its credentials. */
 export function restoredModelOptions(dir: string, m: Manifest, opts: ModelCliOptions): ModelCliOptions {
   const sel = (m.settings.selection ?? {}) as RecordedSelection;
-  const restored: ModelCliOptions = { ...(sel.modelOptions ?? {}) };
+  return restoredOptionsOf(dir, sel.modelOptions ?? {}, opts);
+}
+
+/**
+ * Recorded model options (the run's, or one model's in a suite run) to resume with: a --base-url given again
+ * supplies the credentials a recorded one lost.
+ */
+export function restoredOptionsOf<T extends ModelCliOptions>(dir: string, recorded: T, opts: ModelCliOptions): T {
+  const restored: T = { ...recorded };
   for (const k of ["baseUrl", "judgeBaseUrl"] as const) {
     const recorded = restored[k];
     if (recorded === undefined) continue;

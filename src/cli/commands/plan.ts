@@ -6,13 +6,31 @@ import { checkCredentials } from "../../models/providers/index.js";
 import { countByTask } from "../../scenarios/matrix.js";
 import { TASKS } from "../../scenarios/spec.js";
 import { addSelectionOptions } from "../selection.js";
-import { modelIdsOf, planTrials, type RunOptions, resolveModels } from "./run.js";
+import type { ModelRequest } from "../../suite/apply.js";
+import {
+  givenFlags,
+  hasPackOption,
+  modelIdsOf,
+  planTrials,
+  type RunOptions,
+  resolveModelRequests,
+  resolveModels,
+  withSuite,
+} from "./run.js";
 
-/** What a run would do, before spending anything: configurations per task, trials, model calls and cost. */
-export async function planCommand(opts: RunOptions): Promise<number> {
-  const ids = modelIdsOf(opts);
+/**
+ * What a run would do, before spending anything: configurations per task, trials, model calls and cost. `requests`:
+ * the models of a suite file, each with its own options.
+ */
+export async function planCommand(
+  opts: RunOptions,
+  requests: ModelRequest[] | null = null,
+  title?: string,
+): Promise<number> {
   // plan spends nothing, so it works without keys; it says which ones a run would need
-  const models = await resolveModels(ids, opts, { requireKeys: false });
+  const models = requests
+    ? await resolveModelRequests(requests, { requireKeys: false })
+    : await resolveModels(modelIdsOf(opts), opts, { requireKeys: false });
   const missing = checkCredentials(models, modelOptionsFrom(opts));
   if (missing.length) process.stderr.write(`note: a run needs ${missing.join(", ")} set in the environment\n`);
   const prices = modelOptionsFrom(opts).prices;
@@ -26,7 +44,7 @@ export async function planCommand(opts: RunOptions): Promise<number> {
   const table = new Table({ head: ["task", "configurations per model"], style: { head: [], border: [] } });
   for (const t of TASKS) table.push([t, String(counts[t])]);
   table.push(["total", String(configs.length)]);
-  process.stdout.write(`Preset "${opts.preset}":\n${table.toString()}\n\n`);
+  process.stdout.write(`${title ? `${title}, preset` : "Preset"} "${opts.preset}":\n${table.toString()}\n\n`);
 
   const costs = new Table({
     head: ["model", "trials", "expected model calls", "estimated cost (USD)"],
@@ -58,11 +76,17 @@ export function register(program: Command): void {
   const cmd = program
     .command("plan")
     .description("print configurations per task, trials, expected model calls and estimated cost; runs nothing")
+    .argument("[suite]", "a suite file (YAML, format: peerbench.suite/v1) to estimate; flags given override it")
     .option("--model <id>", "model (repeatable)", (v, p: string[] | undefined) => [...(p ?? []), v])
     .option("--models <set>", "a named set of models: study, personas");
   addSelectionOptions(cmd);
   addModelOptions(cmd);
-  cmd.action(async (opts: RunOptions) => {
-    process.exitCode = await planCommand(opts);
+  cmd.action(async (suite: string | undefined, opts: RunOptions, command: Command) => {
+    if (!suite) {
+      process.exitCode = await planCommand(opts);
+      return;
+    }
+    const applied = withSuite(suite, opts, givenFlags(command), hasPackOption(command));
+    process.exitCode = await planCommand(applied.opts, applied.requests, `Suite ${suite}`);
   });
 }

@@ -27,6 +27,9 @@ import { renderTaskTable } from "../../run/task-table.js";
 import { type Configuration, type ToolsetName, type TrialSpec, trialId } from "../../scenarios/spec.js";
 import { labShellUnsupported } from "../../toolsets/shell-lab/toolset.js";
 import { type ShellBackend, useShellBackend } from "../../toolsets/shell/index.js";
+import { applySuite, type ModelRequest } from "../../suite/apply.js";
+import { type LoadedSuite, loadSuite } from "../../suite/load.js";
+import { SUITE_COPY, type SuiteRecord, suiteChanges, suiteRecord, writeSuiteCopy } from "../../suite/record.js";
 import { EXIT, UsageError } from "../errors.js";
 import {
   type RecordedSelection,
@@ -34,6 +37,7 @@ import {
   recordedFamily,
   refuseChangingFlags,
   restoredModelOptions,
+  restoredOptionsOf,
   MODEL_CLI_KEYS,
 } from "../resume.js";
 import {
@@ -101,6 +105,39 @@ export async function resolveModels(
     );
   }
   return models;
+}
+
+/** Resolve models that each have their own options (a suite file's); the keys checked as resolveModels does. */
+export async function resolveModelRequests(
+  requests: ModelRequest[],
+  { requireKeys = true }: { requireKeys?: boolean } = {},
+): Promise<Model[]> {
+  const models: Model[] = [];
+  for (const r of requests) {
+    try {
+      models.push(...(await resolveModels([r.id], r.options, { requireKeys })));
+    } catch (e) {
+      // a model the file names: say where
+      if (!r.at || !(e instanceof Error) || !["InputError", "UsageError"].includes(e.name)) throw e;
+      throw new UsageError(`${r.at}: ${e.message}`);
+    }
+  }
+  return models;
+}
+
+/**
+ * A suite file's options under the flags given (src/suite/apply.ts), for `run` and `plan`; `hasPack`: whether the
+ * command has a --pack option to pass the file's packs to.
+ */
+export function withSuite<T extends object>(
+  file: string,
+  opts: T,
+  given: Set<string>,
+  hasPack: boolean,
+): { loaded: LoadedSuite; opts: T; requests: ModelRequest[] | null } {
+  const loaded = loadSuite(file);
+  const applied = applySuite(loaded, opts, given, { packOption: hasPack });
+  return { loaded, opts: applied.opts, requests: applied.models };
 }
 
 export function planTrials(models: Model[], opts: SelectionOptions): TrialSpec[] {
@@ -298,7 +335,7 @@ function shellBackendOf(value: string | undefined): ShellBackend {
 }
 
 /** What the run was asked for, as recorded in the manifest (model flags with credentials redacted). */
-function selectionOf(opts: RunOptions) {
+function selectionOf(opts: RunOptions, requests: ModelRequest[] | null) {
   return {
     preset: opts.preset,
     task: opts.task,
@@ -315,6 +352,16 @@ function selectionOf(opts: RunOptions) {
     gateway: opts.gateway,
     shell: opts.shell,
     modelOptions: modelCliOf(opts),
+    ...(requests
+      ? {
+          modelOptionsById: Object.fromEntries(
+            requests.map((r) => [
+              r.id,
+              { ...modelCliOf(r.options), ...(r.options.family ? { family: r.options.family } : {}) },
+            ]),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -327,14 +374,22 @@ interface Prepared {
   maxCostUsd: number | undefined;
 }
 
+/** A run started from a suite file: the file, and its models with their own options (null: --model given). */
+interface SuiteStart {
+  loaded: LoadedSuite;
+  requests: ModelRequest[] | null;
+}
+
 /** A new run: plan it, check what it needs, create its directory (locked) with the manifest. */
-async function prepareNewRun(opts: RunOptions, argv: string[]): Promise<Prepared> {
+async function prepareNewRun(opts: RunOptions, argv: string[], suite?: SuiteStart): Promise<Prepared> {
   useShellBackend(shellBackendOf(opts.shell));
-  const models = await resolveModels(modelIdsOf(opts), opts);
+  const requests = suite?.requests ?? null;
+  const models = requests ? await resolveModelRequests(requests) : await resolveModels(modelIdsOf(opts), opts);
   const specs = planTrials(models, opts);
   await checkHarness(specs, models, opts);
   const created = new Date();
-  const dir = resolve(opts.out ?? join("runs", `${stamp(created)}-${opts.preset}`));
+  const name = suite ? (suite.loaded.suite.name ?? basename(suite.loaded.file).replace(/\.ya?ml$/i, "")) : opts.preset;
+  const dir = resolve(opts.out ?? join("runs", `${stamp(created)}-${name}`));
   const settings: Manifest["settings"] = {
     epochs: epochsOf(opts),
     seed: opts.seed,
@@ -344,7 +399,7 @@ async function prepareNewRun(opts: RunOptions, argv: string[]): Promise<Prepared
     maxCostUsd: opts.maxCost ?? null,
     maxTrialMs: opts.trialTimeout !== undefined ? opts.trialTimeout * 1000 : null,
     maxTrialTokens: opts.maxTrialTokens ?? null,
-    selection: JSON.parse(JSON.stringify(selectionOf(opts))),
+    selection: JSON.parse(JSON.stringify(selectionOf(opts, requests))),
   };
   const command = ["peerbench", ...argv].map((a) => redact(a)).join(" ");
   const store = RunStore.create(dir, {
@@ -365,7 +420,16 @@ async function prepareNewRun(opts: RunOptions, argv: string[]): Promise<Prepared
     versions: { peerbench: packageVersion(), node: process.version },
     gitRevision: gitRevision(),
     plannedTrials: specs.length,
+    ...(suite ? { suite: suiteRecord(suite.loaded) } : {}),
   });
+  if (suite) {
+    try {
+      writeSuiteCopy(dir, suite.loaded);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
   const sim = models.some((m) => m.simulated);
   process.stderr.write(
     `Running ${specs.length} trials (${models.map((m) => m.id).join(", ")}) into ${dir}${sim ? pc.yellow("  [SIMULATED agents]") : ""}\n`,
@@ -373,10 +437,30 @@ async function prepareNewRun(opts: RunOptions, argv: string[]): Promise<Prepared
   return { store, specs, models, settings, judgeOptions: opts, maxCostUsd: opts.maxCost };
 }
 
+/**
+ * `run SUITE --resume DIR`: the suite file must be the one the run was started from (in meaning: comments and
+ * layout may differ); a run started without one is resumed without one.
+ */
+function refuseChangedSuite(dir: string, m: Manifest, file: string): void {
+  const recorded = (m as Manifest & { suite?: SuiteRecord }).suite;
+  if (!recorded) {
+    throw new UsageError(
+      `${dir} was not started from a suite file, so ${file} cannot resume it; resume it without one: peerbench run --resume ${dir}`,
+    );
+  }
+  const changes = suiteChanges(recorded.parsed, loadSuite(file).suite);
+  if (changes.length) {
+    throw new UsageError(
+      `${file} differs from the suite file ${dir} was started from: ${changes.join("; ")}; restore it (the run keeps a copy: ${join(dir, SUITE_COPY)}), resume without it (peerbench run --resume ${dir}), or start a new run`,
+    );
+  }
+}
+
 /** Resume: rebuild the recorded plan, refuse flags that would change it, check it is the same plan, lock it. */
-async function prepareResume(opts: RunOptions, argv: string[], given: Set<string>): Promise<Prepared> {
+async function prepareResume(opts: RunOptions, argv: string[], given: Set<string>, suite?: string): Promise<Prepared> {
   const dir = resolve(opts.resume!);
   const { manifest: m } = readRun(dir);
+  if (suite) refuseChangedSuite(dir, m, suite);
   refuseChangingFlags(dir, m, opts, given, () => modelIdsOf(opts));
   const selection = (m.settings.selection ?? {}) as RecordedSelection;
   useShellBackend(shellBackendOf(selection.shell));
@@ -384,8 +468,11 @@ async function prepareResume(opts: RunOptions, argv: string[], given: Set<string
   const families = recordedFamilies(m);
   const models: Model[] = [];
   for (const { id } of m.models) {
+    // a suite run recorded each model's own options
+    const own = selection.modelOptionsById?.[id];
+    const options = own ? restoredOptionsOf(dir, own, opts) : modelOptions;
     models.push(
-      ...(await resolveModels([id], { ...modelOptions, family: families.get(id) ?? recordedFamily(m, selection) })),
+      ...(await resolveModels([id], { ...options, family: families.get(id) ?? recordedFamily(m, selection) })),
     );
   }
   const specs = planTrials(models, {
@@ -434,12 +521,29 @@ function stopOnSignals(controller: AbortController, dir: string): () => void {
   };
 }
 
-export async function runCommand(opts: RunOptions, argv: string[], given: Set<string> = new Set()): Promise<number> {
-  const { store, specs, models, settings, judgeOptions, maxCostUsd } = opts.resume
-    ? await prepareResume(opts, argv, given)
-    : await prepareNewRun(opts, argv);
+/**
+ * `run [SUITE]`: a new run, from the flags or from a suite file under them, or `--resume DIR` (with the suite file
+ * it was started from, or without one). `hasPack`: whether the command has --pack (a suite's packs go there).
+ */
+export async function runCommand(
+  opts: RunOptions,
+  argv: string[],
+  given: Set<string> = new Set(),
+  suite?: string,
+  hasPack = false,
+): Promise<number> {
+  let run = opts;
+  let start: SuiteStart | undefined;
+  if (suite && !opts.resume) {
+    const applied = withSuite(suite, opts, given, hasPack);
+    run = applied.opts;
+    start = { loaded: applied.loaded, requests: applied.requests };
+  }
+  const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
+    ? await prepareResume(run, argv, given, suite)
+    : await prepareNewRun(run, argv, start);
   try {
-    return await runAndReport(store, specs, models, settings, judgeOptions, maxCostUsd, opts);
+    return await runAndReport(store, specs, models, settings, judgeOptions, maxCostUsd, run);
   } finally {
     store.close();
   }
@@ -506,6 +610,18 @@ async function runAndReport(
   return EXIT.done;
 }
 
+/** The options typed on the command line (not defaults): they override a suite file, and --resume compares them. */
+export function givenFlags(command: Command): Set<string> {
+  return new Set(
+    command.options.map((o) => o.attributeName()).filter((k) => command.getOptionValueSource(k) === "cli"),
+  );
+}
+
+/** Whether the command takes --pack (a suite file's packs are passed to it). */
+export function hasPackOption(command: Command): boolean {
+  return command.options.some((o) => o.long === "--pack");
+}
+
 function money(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("--max-cost must be a positive number of USD");
@@ -516,6 +632,7 @@ export function register(program: Command): void {
   const cmd = program
     .command("run")
     .description("run the task suite against one or more models and write a run directory")
+    .argument("[suite]", "a suite file (YAML, format: peerbench.suite/v1): what to run; flags given override it")
     .option(
       "--model <id>",
       "model to test (repeatable): sim/<persona>, provider/model, replay:FILE, exec:CMD",
@@ -561,6 +678,9 @@ Stopping: Ctrl-C, SIGTERM or SIGHUP stops the run within a second: no trial star
 recorded as interrupted, and --resume DIR runs them again (a second Ctrl-C exits at once).
 Resuming: --resume DIR restores every setting of the run from its manifest; flags that would change its plan are
 refused by name; --concurrency and --max-cost (a new budget for the whole run) may be given.
+Suite files: peerbench run SUITE.yaml runs what the file says (README, "Suite files"); a flag given replaces the
+file's value for its key. The run directory keeps a copy (suite.yaml); run SUITE.yaml --resume DIR refuses a
+file that has changed since.
 
 Exit codes:
   0  every trial is recorded without error
@@ -570,10 +690,13 @@ Exit codes:
   3  stopped before the end by --max-cost or a signal; --resume DIR continues
   4  a bug in peerbench (PEERBENCH_DEBUG=1 shows where)`,
     )
-    .action(async (opts: RunOptions, command: Command) => {
-      const given = new Set(
-        command.options.map((o) => o.attributeName()).filter((k) => command.getOptionValueSource(k) === "cli"),
+    .action(async (suite: string | undefined, opts: RunOptions, command: Command) => {
+      process.exitCode = await runCommand(
+        opts,
+        process.argv.slice(2),
+        givenFlags(command),
+        suite,
+        hasPackOption(command),
       );
-      process.exitCode = await runCommand(opts, process.argv.slice(2), given);
     });
 }
