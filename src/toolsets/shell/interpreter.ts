@@ -118,6 +118,15 @@ function asBuiltin(n: AstNode): void {
 /** $BASH_VERSION of Debian 12's bash (as `bash --version` prints it). */
 const BASH_VERSION = "5.2.15(1)-release";
 
+/** A word typed as `~/path` (the home directory, then literal text): "~/path"; null for any other word. */
+function tildeWord(word: AstNode | undefined): string | null {
+  if (word?.type !== "Word" || !Array.isArray(word.parts) || word.parts.length < 2) return null;
+  const [first, ...rest] = word.parts as AstNode[];
+  if (first?.type !== "TildeExpansion" || first.user !== null) return null;
+  const tail = literalWord({ type: "Word", parts: rest });
+  return tail?.startsWith("/") ? `~${tail}` : null;
+}
+
 /** Largest brace range expanded (bash has no limit; this is the interpreter's own cap on expansions). */
 const MAX_RANGE = 100_000;
 
@@ -173,7 +182,7 @@ export function interpreterPlugin(redirectWords: Set<string>): TransformPlugin {
         if (!node || typeof node !== "object") return;
         const n = node as AstNode;
         if (n.type === "Redirection") {
-          const w = literalWord(n.target as AstNode | undefined);
+          const w = literalWord(n.target as AstNode | undefined) ?? tildeWord(n.target as AstNode | undefined);
           if (w !== null) redirectWords.add(w);
         }
         if (n.type === "SimpleCommand") asBuiltin(n);
@@ -234,6 +243,13 @@ export async function correctInputRedirectErrors(
   return lines.join("\n");
 }
 
+/** Whether bash reported `path` about a redirect: typed as it is, or as `~/…` (the transform notes both). */
+function isRedirectTarget(words: Set<string>, path: string): boolean {
+  if (words.has(path)) return true;
+  for (const w of words) if (w.startsWith("~/") && path.endsWith(w.slice(1))) return true;
+  return false;
+}
+
 /**
  * What bash -c says, given the script it ran (agents' commands reach a shell as `bash -c`): a redirect that
  * failed is reported with its line ("bash: line 1: f: Permission denied"), syntax errors as "bash: -c: line N:".
@@ -251,7 +267,7 @@ export function bashCMessages(stderr: string, script: string, redirectWords: Set
       const redirect = line.match(
         /^bash: (.+): (Permission denied|No such file or directory|Is a directory|Not a directory|No space left on device|Operation not permitted|Read-only file system)$/,
       );
-      if (redirect && redirectWords.has(redirect[1] as string))
+      if (redirect && isRedirectTarget(redirectWords, redirect[1] as string))
         return [`bash: line ${lineOf(redirect[1] as string)}: ${redirect[1]}: ${redirect[2]}`];
       const missing = line.match(/^bash: ([^:\s]+): command not found$/);
       if (missing) return [`bash: line ${lineOf(missing[1] as string)}: ${missing[1]}: command not found`];

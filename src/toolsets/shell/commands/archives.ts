@@ -1002,7 +1002,7 @@ export function zipCommands(s: Session): Command[] {
     for (const op of ops) {
       const path = s.fs.resolvePath(ctx.cwd, op);
       if (!(await s.fs.exists(path))) {
-        stderr += `\tzip warning: name not matched: ${op}\n`;
+        if (!quiet) stderr += `\tzip warning: name not matched: ${op}\n`;
         continue;
       }
       await addFile(path, op.replace(/^\/+/, "").replace(/\/+$/, ""));

@@ -666,8 +666,8 @@ export function freeCommand(s: Session): Command {
     };
     const w = 11;
     const row = (label: string, vals: number[]) =>
-      `${label.padEnd(7)}${vals.map((v) => fmt(v).padStart(w + 1)).join("")}\n`;
-    let out = `${" ".repeat(7)}${["total", "used", "free", "shared", "buff/cache", "available"].map((h) => h.padStart(w + 1)).join("")}\n`;
+      `${label.padEnd(8)}${vals.map((v) => fmt(v).padStart(w + 1)).join("")}\n`;
+    let out = `${" ".repeat(8)}${["total", "used", "free", "shared", "buff/cache", "available"].map((h) => h.padStart(w + 1)).join("")}\n`;
     out += row("Mem:", kib);
     out += row("Swap:", swap);
     if (f.has("t")) out += row("Total:", [m.total + m.swap, m.used, free + m.swap]);
