@@ -32,8 +32,8 @@ import {
   type ToolsetName,
   CONTROLS,
   configurationLabel,
-  TASKS,
 } from "../scenarios/spec.js";
+import { taskNames } from "../tasks/index.js";
 import { type ReviewedRecord, reviewedOn } from "./reviewed.js";
 import { type JudgeAgreement, judgeAgreement, type ReviewSummary, reviewSummary } from "./second-reading.js";
 import {
@@ -836,7 +836,7 @@ export function controlEffects(rows: HeadlineRow[], records: Rec[] = []): Contro
     const own = armOf(r.model, r.toolset, r.control, r.subject, column, r.behaviour);
     const base = armOf(r.model, r.toolset, null, ref.subject, ref.column, r.behaviour);
     if (own.tasks.size === 0 || [...base.tasks].every((t) => own.tasks.has(t))) return null;
-    const tasks = [...own.tasks].sort((a, b) => TASKS.indexOf(a) - TASKS.indexOf(b));
+    const tasks = [...own.tasks].sort((a, b) => taskNames().indexOf(a) - taskNames().indexOf(b));
     const cell = cellOf(
       base.arm.filter((x) => own.tasks.has(x.spec.task)),
       BUILDERS[r.behaviour],
