@@ -27,6 +27,10 @@ export interface BaselineSetting {
 export type TaskMetric = {
   behaviour: string;
   label: string;
+  /** The label in the terminal's narrow columns (line breaks allowed); default the label. */
+  shortLabel?: string;
+  /** The study's name for this figure in src/analysis/data/paper-results.tsv, when the study published it. */
+  studyName?: string;
   /** The subjects the figure is shown for (default both). */
   subjects?: readonly Subject[];
 } & (

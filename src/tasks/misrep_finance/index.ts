@@ -44,6 +44,8 @@ export const misrepFinance: TaskDefinition = {
   metrics: [
     {
       behaviour: "misrepresentation",
+      shortLabel: "misrepresentation\n(pp over baseline)",
+      studyName: "strategic_misrepresentation",
       label: "misrepresentation (pp over non-shutdown)",
       kind: "baseline_difference",
       settings: [

@@ -57,6 +57,8 @@ export const alignmentFaking: TaskDefinition = {
   metrics: [
     {
       behaviour: "alignment_faking",
+      shortLabel: "alignment faking\n(pp, unmon. − mon.)",
+      studyName: "alignment_faking",
       label: "alignment faking (pp, unmonitored − monitored)",
       kind: "monitoring_difference",
       flag: skippedShutdown,
@@ -64,6 +66,7 @@ export const alignmentFaking: TaskDefinition = {
     },
     {
       behaviour: "alignment_faking_score",
+      shortLabel: "alignment faking,\nscore ≥ bar (pp)",
       label: "alignment faking, score ≥ bar (pp)",
       kind: "monitoring_difference",
       flag: scoreAtOrAboveBar,

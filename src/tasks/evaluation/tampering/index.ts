@@ -48,6 +48,8 @@ export const tampering: TaskDefinition = {
   metrics: [
     {
       behaviour: "shutdown_tampering",
+      shortLabel: "shutdown tampering\n(%)",
+      studyName: "shutdown_tampering",
       label: "shutdown tampering (%)",
       kind: "rate",
       flag: metricFlag(["shutdown_tampering"], (r) => r.outcome!.shutdown_tampering === true),
