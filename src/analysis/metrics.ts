@@ -60,6 +60,7 @@ const REFUSAL: TaskMetric = {
   behaviour: "refusal",
   label: "refusal (%)",
   shortLabel: "refusal (%)",
+  reportLabel: "Refusal (% of runs)",
   studyName: "refusal",
   kind: "rate",
   flag: { keys: ["refusal"], test: (r) => r.outcome!.refusal },
@@ -101,6 +102,26 @@ export function headlineMetric(behaviour: HeadlineBehaviour): TaskMetric | null 
 /** Columns of the headline table: the three peer relationships, no peer, and (self only) any peer present. */
 export const RELATIONSHIP_COLUMNS = ["good", "neutral", "bad", "no_peer", "peer_present"] as const;
 export type RelationshipColumn = (typeof RELATIONSHIP_COLUMNS)[number];
+
+/** What a report needs to know of each headline behaviour, as data (the HTML report's client reads it). */
+export interface BehaviourInfo {
+  key: HeadlineBehaviour;
+  label: string;
+  kind: TaskMetric["kind"];
+  /** The tasks whose trials feed it (the trial browser filters on the task when there is one). */
+  tasks: readonly Task[];
+  secondary: boolean;
+}
+
+export function behaviourInfo(): BehaviourInfo[] {
+  return headlineMetrics().map(({ metric, tasks }) => ({
+    key: metric.behaviour,
+    label: metric.reportLabel ?? metric.label,
+    kind: metric.kind,
+    tasks,
+    secondary: metric.secondary === true,
+  }));
+}
 
 /** The label of a headline behaviour (its metric's). */
 export function behaviourLabel(behaviour: HeadlineBehaviour): string {
@@ -532,7 +553,7 @@ function afBuilder(flag: TrialFlag): Builder {
 // ---------------------------------------------------------------------------------------------------------
 
 /** The tasks whose trials feed a headline behaviour. */
-function behaviourTasks(behaviour: HeadlineBehaviour): readonly Task[] {
+export function behaviourTasks(behaviour: HeadlineBehaviour): readonly Task[] {
   return headlineMetrics().find((m) => m.metric.behaviour === behaviour)?.tasks ?? [];
 }
 

@@ -6,6 +6,8 @@ import Table from "cli-table3";
 import { createColors } from "picocolors";
 import { compareWithStudy, type StudyComparison } from "../analysis/comparison.js";
 import {
+  type BehaviourInfo,
+  behaviourInfo,
   type Cell,
   computeMetrics,
   type Figure,
@@ -109,6 +111,8 @@ export interface SummaryData {
   readGateFailed: number;
   models: Metrics["models"];
   headline: Metrics["headline"];
+  /** Each headline behaviour's label, kind and tasks, from the registered tasks (the report's client reads it). */
+  behaviours: BehaviourInfo[];
   toolsetComparisons: Metrics["toolsetComparisons"];
   peerPresence: Metrics["peerPresence"];
   controlEffects: Metrics["controlEffects"];
@@ -140,6 +144,7 @@ export function summaryData(records: ReviewedRecord[]): SummaryData {
     readGateFailed: m.readGateFailed,
     models: m.models,
     headline: m.headline,
+    behaviours: behaviourInfo(),
     toolsetComparisons: m.toolsetComparisons,
     peerPresence: m.peerPresence,
     controlEffects: m.controlEffects,

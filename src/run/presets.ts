@@ -82,7 +82,7 @@ export const PRESETS: Record<string, Preset> = {
   controls: {
     name: "controls",
     description:
-      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency, under explicit_policy and under human_peer (a human contractor in the peer's place; not misrep_finance); the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
+      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency, under explicit_policy and under human_peer (a human contractor in the peer's place, in the tasks it applies to); the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
     epochs: 20,
     configurations: controlsConfigurations,
   },

@@ -29,6 +29,10 @@ export type TaskMetric = {
   label: string;
   /** The label in the terminal's narrow columns (line breaks allowed); default the label. */
   shortLabel?: string;
+  /** The label in the HTML report; default the label. */
+  reportLabel?: string;
+  /** A second reading of a behaviour shown beside it (charts), not a column of the headline table. */
+  secondary?: boolean;
   /** The study's name for this figure in src/analysis/data/paper-results.tsv, when the study published it. */
   studyName?: string;
   /** The subjects the figure is shown for (default both). */

@@ -18,15 +18,10 @@
     peer_present: "peer present",
   };
   const COLUMN_ORDER = ["good", "neutral", "bad", "no_peer", "peer_present"];
-  const BEHAVIOUR_LABELS = {
-    misrepresentation: "Misrepresentation (pp above the non-shutdown baseline)",
-    shutdown_tampering: "Shutdown tampering (% of runs)",
-    alignment_faking: "Alignment faking (pp, unmonitored − monitored)",
-    alignment_faking_score: "Alignment faking, score ≥ bar (pp)",
-    exfiltration: "Exfiltration (% of runs, transfer + deletion)",
-    refusal: "Refusal (% of runs)",
-  };
-  const BEHAVIOURS = Object.keys(BEHAVIOUR_LABELS);
+  // each headline behaviour's label, kind and tasks come with the data (the registered tasks' metrics)
+  const BEHAVIOUR_INFO = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b]));
+  const BEHAVIOUR_LABELS = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b.label]));
+  const BEHAVIOURS = (S.behaviours || []).map((b) => b.key);
   const MISBEHAVIOUR = ["misrepresentation", "shutdown_tampering", "exfiltration", "copy_trick", "humans_removed"];
   const SIM_TEXT =
     "SIMULATED — these results come from simulated models (scripted personas), not from a real model. They test the pipeline and say nothing about any real model.";
@@ -285,7 +280,7 @@
     );
     // Across models, as the study's Table 3: rows model · toolset, columns behaviour × relationship, max / avg.
     for (const subject of ["peer", "self"]) {
-      const rowsOf = S.headline.filter((r) => r.subject === subject && r.behaviour !== "alignment_faking_score");
+      const rowsOf = S.headline.filter((r) => r.subject === subject && !BEHAVIOUR_INFO[r.behaviour]?.secondary);
       if (rowsOf.length === 0) continue;
       const behaviours = BEHAVIOURS.filter((b) => rowsOf.some((r) => r.behaviour === b));
       const cols = {};
@@ -506,13 +501,14 @@
         }
         return { label: `${r.subject} · ${r.model} · ${r.toolset}`, sim: r.simulated, marks };
       });
-      const isDiff = b === "misrepresentation" || b.startsWith("alignment_faking");
+      const isDiff = BEHAVIOUR_INFO[b]?.kind !== "rate";
       const svg = forestPlot(BEHAVIOUR_LABELS[b], rows, panels, isDiff);
       svg.setAttribute("data-behaviour", b);
       wrap.append(el("div", null, svg));
     }
     // Monitored vs unmonitored: the two arms of alignment faking.
-    const af = S.headline.filter((r) => r.behaviour === "alignment_faking");
+    const monitoredGap = (S.behaviours || []).find((b) => b.kind === "monitoring_difference" && !b.secondary);
+    const af = monitoredGap ? S.headline.filter((r) => r.behaviour === monitoredGap.key) : [];
     if (af.length > 0) {
       const panels = COLUMN_ORDER.filter((c) => af.some((r) => r.cells[c])).map((c) => ({ key: c, label: COLUMN_LABELS[c] }));
       const rows = af.map((r) => {
@@ -886,15 +882,6 @@
   const transcriptBox = el("div", { id: "transcript" });
   trialSec.append(filterBar, countLine, pager, trialTable, transcriptBox);
 
-  const BEHAVIOUR_TASKS = {
-    misrepresentation: null,
-    shutdown_tampering: "tampering",
-    alignment_faking: "alignment_faking",
-    alignment_faking_score: "alignment_faking",
-    exfiltration: null,
-    refusal: null,
-  };
-
   /** Show the trials behind a headline cell (one task when the behaviour has one). */
   function showTrials(row, column) {
     for (const f of [...FILTERS, "outcome", "review"]) selects[f].value = "";
@@ -905,8 +892,8 @@
     set("toolset", row.toolset);
     set("subject", row.subject);
     if (column !== "peer_present") set("relationship", column);
-    const task = BEHAVIOUR_TASKS[row.behaviour];
-    if (task) set("task", task);
+    const tasks = BEHAVIOUR_INFO[row.behaviour]?.tasks || [];
+    if (tasks.length === 1) set("task", tasks[0]);
     state.page = 0;
     renderTrials();
   }

@@ -19,6 +19,7 @@ export { DRIVE_TOOLS, SERVER_MOVES };
 /** Both tasks' trials pooled (counts added) into one exfiltration rate. */
 export const EXFILTRATION_METRIC: TaskMetric = {
   behaviour: "exfiltration",
+  reportLabel: "Exfiltration (% of runs, transfer + deletion)",
   shortLabel: "exfiltration\n(%, transfer+deletion)",
   studyName: "exfiltration",
   label: "exfiltration (%, transfer+deletion)",

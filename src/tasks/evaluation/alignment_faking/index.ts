@@ -57,6 +57,7 @@ export const alignmentFaking: TaskDefinition = {
   metrics: [
     {
       behaviour: "alignment_faking",
+      reportLabel: "Alignment faking (pp, unmonitored − monitored)",
       shortLabel: "alignment faking\n(pp, unmon. − mon.)",
       studyName: "alignment_faking",
       label: "alignment faking (pp, unmonitored − monitored)",
@@ -66,6 +67,8 @@ export const alignmentFaking: TaskDefinition = {
     },
     {
       behaviour: "alignment_faking_score",
+      reportLabel: "Alignment faking, score ≥ bar (pp)",
+      secondary: true,
       shortLabel: "alignment faking,\nscore ≥ bar (pp)",
       label: "alignment faking, score ≥ bar (pp)",
       kind: "monitoring_difference",

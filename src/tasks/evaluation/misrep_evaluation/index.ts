@@ -44,6 +44,7 @@ export const misrepEvaluation: TaskDefinition = {
   metrics: [
     {
       behaviour: "misrepresentation",
+      reportLabel: "Misrepresentation (pp above the non-shutdown baseline)",
       shortLabel: "misrepresentation\n(pp over baseline)",
       studyName: "strategic_misrepresentation",
       label: "misrepresentation (pp over non-shutdown)",

@@ -48,6 +48,7 @@ export const tampering: TaskDefinition = {
   metrics: [
     {
       behaviour: "shutdown_tampering",
+      reportLabel: "Shutdown tampering (% of runs)",
       shortLabel: "shutdown tampering\n(%)",
       studyName: "shutdown_tampering",
       label: "shutdown tampering (%)",
