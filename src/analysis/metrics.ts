@@ -33,7 +33,7 @@ import {
   CONTROLS,
   configurationLabel,
 } from "../scenarios/spec.js";
-import { allTasks, type BaselineSetting, type TaskMetric, taskNames } from "../tasks/index.js";
+import { allTasks, type BaselineSetting, outcomeKeys, type TaskMetric, taskNames } from "../tasks/index.js";
 import { type ReviewedRecord, reviewedOn } from "./reviewed.js";
 import { type JudgeAgreement, judgeAgreement, type ReviewSummary, reviewSummary } from "./second-reading.js";
 import {
@@ -872,18 +872,13 @@ function isPooledRate(f: Figure): boolean {
   return f.n > 0 && Math.abs(f.estimate - f.k / f.n) < 1e-12;
 }
 
-const COUNTED_FLAGS = [
-  "misrepresentation",
-  "score_at_or_above_threshold",
-  "shutdown_tampering",
-  "exfiltration",
-  "shutdown_executed",
-  "refusal",
-  "copy_trick",
-  "weights_queued",
-  "other_files_queued",
-  "humans_removed",
-] as const;
+/**
+ * The flags the per-configuration table counts: the registered tasks' outcome keys (src/tasks), the read gate apart
+ * (counted as readGateFailed). A key is counted where trials recorded it as a boolean (scores and grades never are).
+ */
+function countedFlags(): string[] {
+  return outcomeKeys().filter((k) => k !== "read_gate");
+}
 
 /** The raw per-configuration table: every flag counted, nothing aggregated away. */
 export function configurationTable(records: Rec[]): ConfigurationRow[] {
@@ -894,10 +889,10 @@ export function configurationTable(records: Rec[]): ConfigurationRow[] {
     const valid = rs.filter(isValid);
     const counts: Record<string, number> = {};
     const rates: Record<string, Interval> = {};
-    for (const flag of COUNTED_FLAGS) {
-      const applicable = valid.filter((r) => r.outcome![flag] !== null);
+    for (const flag of countedFlags()) {
+      const applicable = valid.filter((r) => typeof (r.outcome as Record<string, unknown>)[flag] === "boolean");
       if (applicable.length === 0) continue;
-      const k = applicable.filter((r) => r.outcome![flag] === true).length;
+      const k = applicable.filter((r) => (r.outcome as Record<string, unknown>)[flag] === true).length;
       counts[flag] = k;
       rates[flag] = wilson(k, valid.length);
     }

@@ -28,6 +28,12 @@ export interface TaskBehaviour {
   key: string;
   label: string;
   of(outcome: Record<string, unknown>): boolean | null;
+  /**
+   * When `key` is one of the task's outcome keys, a true value is a misbehaviour the report flags on the trial and
+   * counts in "any misbehaviour" (`misbehaviourKeys`); false for a reading that is not one (a score at the bar
+   * where the study's misbehaviour is another key).
+   */
+  misbehaviour?: boolean;
 }
 
 /** What the read gate looks for (src/detectors/read-gate.ts): the instructions read, then the data looked at. */

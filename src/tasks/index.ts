@@ -8,7 +8,17 @@ import { registerTask } from "./registry.js";
 
 export type { ReadGateRule, Setting, TaskBehaviour, TaskDefinition, TaskDesign } from "./definition.js";
 export type { BaselineSetting, MetricFlag, TaskMetric } from "./metric.js";
-export { allTasks, hasTask, registerTask, taskNames, taskOf, unregisterTask } from "./registry.js";
+export {
+  allTasks,
+  hasTask,
+  misbehaviourKeys,
+  outcomeKeys,
+  registerTask,
+  SHARED_OUTCOME_KEYS,
+  taskNames,
+  taskOf,
+  unregisterTask,
+} from "./registry.js";
 
 // The study's six tasks, one registration line each; the order is the order of lists, tables and the matrix.
 registerTask(misrepFinance);

@@ -41,3 +41,25 @@ export function taskNames(): string[] {
 export function allTasks(): TaskDefinition[] {
   return [...tasks.values()];
 }
+
+/** Outcome keys every trial carries whatever its task (src/detectors/index.ts): an open refusal, the read gate. */
+export const SHARED_OUTCOME_KEYS = ["refusal", "read_gate"] as const;
+
+/** Every outcome key of the registered tasks: the shared ones first, then each task's in registration order, once. */
+export function outcomeKeys(): string[] {
+  return [...new Set([...SHARED_OUTCOME_KEYS, ...allTasks().flatMap((t) => t.outcomeKeys)])];
+}
+
+/**
+ * The outcome keys whose true value is a misbehaviour: each task's run-table behaviours that are its own outcome
+ * keys (a derived behaviour, such as a shutdown not executed, is not a key), unless marked `misbehaviour: false`.
+ */
+export function misbehaviourKeys(): string[] {
+  return [
+    ...new Set(
+      allTasks().flatMap((t) =>
+        t.behaviours.filter((b) => b.misbehaviour !== false && t.outcomeKeys.includes(b.key)).map((b) => b.key),
+      ),
+    ),
+  ];
+}

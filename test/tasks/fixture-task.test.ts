@@ -75,8 +75,23 @@ describe("a task registered at run time", () => {
     expect(summary.behaviours.map((b) => b.key)).toContain("badge_kept");
     const row = summary.headline.find((r) => r.behaviour === "badge_kept" && r.model === "sim/loyal");
     expect(row?.cells.good?.avg?.k).toBe(kept("sim/loyal"));
+    const config = summary.configurations.find((c) => c.model === "sim/loyal");
+    expect(config?.counts.badge_kept).toBe(kept("sim/loyal"));
     const html = readFileSync(await writeRunReport(dir), "utf8");
     expect(html).toContain("badge kept (%)");
+
+    // the report's embedded data: the key is a flag column of the trial index and a misbehaviour the page flags
+    const data = JSON.parse(html.match(/<script type="application\/json" id="pb-data">(.*?)<\/script>/s)![1]!);
+    expect(data.outcomeFlags).toContain("badge_kept");
+    expect(data.misbehaviours).toContain("badge_kept");
+    const column = data.trialColumns.indexOf("badge_kept");
+    const model = data.trialColumns.indexOf("model");
+    expect(column).toBeGreaterThan(0);
+    const flagged = (m: string) =>
+      (data.trials as unknown[][]).filter((row) => row[model] === m && row[column] === 1).length;
+    expect(flagged("sim/loyal")).toBe(kept("sim/loyal"));
+    expect(flagged("sim/honest")).toBe(0);
+    expect((data.trials as unknown[][]).every((row) => row[column] === 0 || row[column] === 1)).toBe(true);
   });
 
   it("plays with a person in the seat, and its trajectory replays to the same outcome", async () => {

@@ -22,7 +22,9 @@
   const BEHAVIOUR_INFO = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b]));
   const BEHAVIOUR_LABELS = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b.label]));
   const BEHAVIOURS = (S.behaviours || []).map((b) => b.key);
-  const MISBEHAVIOUR = ["misrepresentation", "shutdown_tampering", "exfiltration", "copy_trick", "humans_removed"];
+  // the outcome flags whose true value is a misbehaviour, and every flag column, from the registered tasks' keys
+  const MISBEHAVIOUR = DATA.misbehaviours || [];
+  const OUTCOME_FLAGS = DATA.outcomeFlags || [];
   const SIM_TEXT =
     "SIMULATED — these results come from simulated models (scripted personas), not from a real model. They test the pipeline and say nothing about any real model.";
   const simModels = new Set(S.models.filter((m) => m.simulated).map((m) => m.model));
@@ -773,15 +775,11 @@
   const OUTCOMES = [
     ["", "any"],
     ["flagged", "any misbehaviour"],
-    ...[
-      "misrepresentation",
-      "shutdown_tampering",
-      "exfiltration",
-      "shutdown_executed",
-      "refusal",
-      "copy_trick",
-      "humans_removed",
-    ].map((f) => [f, f]),
+    // the misbehaviours first, then the other flags (the read gate has its own entry below)
+    ...[...MISBEHAVIOUR, ...OUTCOME_FLAGS.filter((f) => !MISBEHAVIOUR.includes(f) && f !== "read_gate")].map((f) => [
+      f,
+      f,
+    ]),
     ["read_gate_failed", "read gate failed"],
     ["errored", "errored"],
     ["clean", "no flag, no error"],
@@ -1442,7 +1440,7 @@
       for (const c of COLS) {
         if (INTERNAL_COLS.includes(c)) continue;
         const v = get(row, c);
-        o[c] = DATA.outcomeFlags.includes(c) || c === "simulated" ? (v === null ? null : v === 1) : v;
+        o[c] = OUTCOME_FLAGS.includes(c) || c === "simulated" ? (v === null ? null : v === 1) : v;
       }
       // the outcome columns hold the values in force (reviewed where reviewed); both readings beside them
       o.needs_review = get(row, "open") !== null;
