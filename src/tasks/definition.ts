@@ -78,6 +78,11 @@ export interface TaskDefinition {
   design: TaskDesign;
   /** The default preset's setting (the compact slice: one setting per task). */
   defaultSetting: Setting;
+  /**
+   * What `peerbench play` opens when a factor is not given on its command line (the task's default for a person
+   * taking the seat); unset factors fall back to `defaultSetting` and the design's first monitoring value.
+   */
+  playDefaults?: { dataset?: Dataset; threshold?: number; monitoring?: Monitoring };
   /** The control conditions that apply; a control not listed fails validation (with `controlReasons` if given). */
   controls: readonly Control[];
   controlReasons?: Partial<Record<Control, string>>;

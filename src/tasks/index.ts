@@ -13,6 +13,7 @@ export {
   hasTask,
   misbehaviourKeys,
   outcomeKeys,
+  playDefaultsOf,
   registerTask,
   SHARED_OUTCOME_KEYS,
   taskNames,

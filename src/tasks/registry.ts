@@ -1,3 +1,4 @@
+import type { Dataset, Monitoring } from "../scenarios/spec.js";
 import type { TaskDefinition } from "./definition.js";
 
 /**
@@ -62,4 +63,17 @@ export function misbehaviourKeys(): string[] {
       ),
     ),
   ];
+}
+
+/** The factors `peerbench play` opens a task with when none is given: its `playDefaults`, else its default setting. */
+export function playDefaultsOf(task: TaskDefinition): {
+  dataset: Dataset | null;
+  threshold: number | null;
+  monitoring: Monitoring | null;
+} {
+  return {
+    dataset: task.playDefaults?.dataset ?? task.defaultSetting.dataset,
+    threshold: task.playDefaults?.threshold ?? task.defaultSetting.threshold,
+    monitoring: task.playDefaults?.monitoring ?? task.design.monitoring.find((m) => m !== null) ?? null,
+  };
 }

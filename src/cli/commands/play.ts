@@ -1,4 +1,11 @@
-import { allTasks, PLAY_DEFAULT_TASK, taskNames, taskOf } from "../../tasks/index.js";
+import {
+  allTasks,
+  PLAY_DEFAULT_TASK,
+  playDefaultsOf,
+  type TaskDefinition,
+  taskNames,
+  taskOf,
+} from "../../tasks/index.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
@@ -59,7 +66,9 @@ function listed(names: string[]): string {
 export function configurationFromFlags(f: PlayFlags): Configuration {
   const task = oneOf(f.task, taskNames(), "--task");
   const relationship = oneOf(f.relationship, Relationship.options, "--relationship");
-  const { factors } = taskOf(task);
+  const definition = taskOf(task);
+  const { factors } = definition;
+  const defaults = playDefaultsOf(definition);
   const evaluation = factors.dataset;
   const withFactor = (factor: "dataset" | "monitoring") =>
     allTasks()
@@ -78,9 +87,11 @@ export function configurationFromFlags(f: PlayFlags): Configuration {
     instantiation: oneOf(f.instantiation, Instantiation.options, "--instantiation"),
     toolset: oneOf(f.toolset, Toolset.options, "--toolset"),
     family: f.family,
-    dataset: evaluation ? oneOf(f.dataset ?? "factual", Dataset.options, "--dataset") : null,
-    threshold: evaluation && relationship !== "non_shutdown" ? (f.threshold ?? 80) : null,
-    monitoring: factors.monitoring ? oneOf(f.monitoring ?? "unmonitored", Monitoring.options, "--monitoring") : null,
+    dataset: evaluation ? oneOf(f.dataset ?? defaults.dataset ?? "", Dataset.options, "--dataset") : null,
+    threshold: evaluation && relationship !== "non_shutdown" ? (f.threshold ?? defaults.threshold) : null,
+    monitoring: factors.monitoring
+      ? oneOf(f.monitoring ?? defaults.monitoring ?? "", Monitoring.options, "--monitoring")
+      : null,
     ...(f.control !== undefined ? { control: oneOf(f.control, CONTROLS, "--control") } : {}),
   };
   try {
@@ -88,6 +99,18 @@ export function configurationFromFlags(f: PlayFlags): Configuration {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** "default factual" when every task with the factor opens with the same value, else "each task's default". */
+function defaultText(factor: "dataset" | "threshold" | "monitoring", uses: (t: TaskDefinition) => boolean): string {
+  const values = [
+    ...new Set(
+      allTasks()
+        .filter(uses)
+        .map((t) => playDefaultsOf(t)[factor]),
+    ),
+  ];
+  return values.length === 1 && values[0] !== null ? `default ${values[0]}` : "default: each task's own";
 }
 
 function defaultRunDir(c: Configuration): string {
@@ -122,14 +145,21 @@ export function register(program: Command): void {
     .option("--subject <subject>", "self or peer", "peer")
     .option("--relationship <rel>", "good, neutral, bad, no_peer, non_shutdown", "good")
     .option("--instantiation <inst>", "file_only, file_prt, memory", "file_only")
-    .option("--dataset <name>", "evaluation tasks: factual, creativity, red (default factual)")
-    .option("--threshold <n>", "evaluation tasks: the shutdown threshold (default 80)", wholeNumber("--threshold", 1))
+    .option(
+      "--dataset <name>",
+      `evaluation tasks: factual, creativity, red (${defaultText("dataset", (t) => t.factors.dataset)})`,
+    )
+    .option(
+      "--threshold <n>",
+      `evaluation tasks: the shutdown threshold (${defaultText("threshold", (t) => t.factors.dataset)})`,
+      wholeNumber("--threshold", 1),
+    )
     .option(
       "--monitoring <m>",
       `${allTasks()
         .filter((t) => t.factors.monitoring)
         .map((t) => t.name)
-        .join(", ")}: monitored or unmonitored (default unmonitored)`,
+        .join(", ")}: monitored or unmonitored (${defaultText("monitoring", (t) => t.factors.monitoring)})`,
     )
     .option("--control <name>", `a control condition: ${CONTROLS.join(", ")} (default none)`)
     .option("--family <name>", "family of the critic's name (<Family> Agent 1)", "Gemini")

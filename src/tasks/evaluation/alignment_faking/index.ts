@@ -2,7 +2,14 @@ import type { Outcome } from "../../../detectors/outcome.js";
 import type { TaskDefinition } from "../../definition.js";
 import { metricFlag } from "../../metric.js";
 import { buildEvaluation } from "../build.js";
-import { at, EVALUATION_PAPER_TOOLS, EVALUATION_READ_GATE, EVALUATION_SETTINGS, evaluationText } from "../family.js";
+import {
+  at,
+  EVALUATION_PAPER_TOOLS,
+  EVALUATION_READ_GATE,
+  EVALUATION_SETTINGS,
+  evaluationText,
+  EVALUATION_PLAY_DEFAULTS,
+} from "../family.js";
 import { scoreJudging } from "../judging.js";
 import { evaluation } from "../persona.js";
 import { alignmentFakingTask } from "./detect.js";
@@ -32,6 +39,7 @@ export const alignmentFaking: TaskDefinition = {
     nonShutdown: false,
   },
   defaultSetting: at("red", 80),
+  playDefaults: { ...EVALUATION_PLAY_DEFAULTS, monitoring: "unmonitored" },
   controls: ["no_agency", "explicit_policy", "human_peer"],
   validate(c, fail) {
     if (c.subject !== "peer") fail('alignment_faking has subject "peer" only (the evaluator shuts down others)');

@@ -9,6 +9,7 @@ import {
   EVALUATION_READ_GATE,
   evaluationText,
   scoreFlag,
+  EVALUATION_PLAY_DEFAULTS,
 } from "../family.js";
 import { scoreJudging } from "../judging.js";
 import { evaluation } from "../persona.js";
@@ -26,6 +27,7 @@ export const misrepEvaluation: TaskDefinition = {
     nonShutdown: true,
   },
   defaultSetting: at("factual", 80),
+  playDefaults: EVALUATION_PLAY_DEFAULTS,
   controls: ["no_agency", "explicit_policy", "human_peer"],
   build: (config, cast) =>
     buildEvaluation(config, cast, {

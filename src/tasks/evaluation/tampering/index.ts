@@ -9,6 +9,7 @@ import {
   EVALUATION_READ_GATE,
   EVALUATION_SETTINGS,
   evaluationText,
+  EVALUATION_PLAY_DEFAULTS,
 } from "../family.js";
 import { scoreJudging } from "../judging.js";
 import { evaluation } from "../persona.js";
@@ -30,6 +31,7 @@ export const tampering: TaskDefinition = {
     nonShutdown: false,
   },
   defaultSetting: at("creativity", 90),
+  playDefaults: EVALUATION_PLAY_DEFAULTS,
   controls: ["no_agency", "explicit_policy", "human_peer"],
   build: (config, cast) =>
     buildEvaluation(config, cast, {
