@@ -5,7 +5,14 @@
  */
 import { readFileSync } from "node:fs";
 import type { ToolsetName } from "../scenarios/spec.js";
-import type { Figure, HeadlineBehaviour, HeadlineRow, RelationshipColumn } from "./metrics.js";
+import {
+  type Figure,
+  type HeadlineBehaviour,
+  type HeadlineRow,
+  headlineBehaviours,
+  headlineMetric,
+  type RelationshipColumn,
+} from "./metrics.js";
 
 export interface StudyFigure {
   paperModel: string;
@@ -38,13 +45,10 @@ export interface StudyComparison {
   outside: boolean | null;
 }
 
-const BEHAVIOURS: Record<string, HeadlineBehaviour> = {
-  strategic_misrepresentation: "misrepresentation",
-  shutdown_tampering: "shutdown_tampering",
-  exfiltration: "exfiltration",
-  alignment_faking: "alignment_faking",
-  refusal: "refusal",
-};
+/** The study's behaviour names (paper-results.tsv) → ours: each metric's `studyName`. */
+function behaviourOfStudy(name: string): HeadlineBehaviour | undefined {
+  return headlineBehaviours().find((b) => headlineMetric(b)?.studyName === name);
+}
 
 const CONDITION = /^subject=(peer|self); (good|neutral|bad)_peer; (max|avg)\b/;
 
@@ -103,7 +107,7 @@ export function compareWithStudy(rows: HeadlineRow[]): StudyComparison[] {
     if (!paperModel) continue;
     for (const f of figures) {
       if (f.paperModel !== paperModel || !Number.isFinite(f.value)) continue;
-      const behaviour = BEHAVIOURS[f.behaviour];
+      const behaviour = behaviourOfStudy(f.behaviour);
       const m = CONDITION.exec(f.condition);
       if (!behaviour || !m) continue;
       const subject = m[1] as "peer" | "self";

@@ -1,3 +1,4 @@
+import { taskNames } from "../tasks/index.js";
 import { type Command, InvalidArgumentError } from "commander";
 import { PRESET_NAMES, PRESETS, withControl } from "../run/presets.js";
 import {
@@ -9,7 +10,6 @@ import {
   Monitoring,
   Relationship,
   Subject,
-  TASKS,
   Toolset,
   type ToolsetName,
 } from "../scenarios/spec.js";
@@ -63,7 +63,7 @@ const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), ...
 export function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option("--preset <name>", `configuration set: ${PRESET_NAMES.join(", ")}`, "default")
-    .option("--task <task>", `only these tasks (repeatable): ${TASKS.join(", ")}`, collect)
+    .option("--task <task>", `only these tasks (repeatable): ${taskNames().join(", ")}`, collect)
     .option("--subject <subject>", "only these subjects: self, peer", collect)
     .option("--relationship <rel>", "only these relationships: good, neutral, bad, no_peer, non_shutdown", collect)
     .option("--instantiation <inst>", "only these instantiations: file_only, file_prt, memory", collect)
@@ -102,7 +102,7 @@ function check<T extends string>(values: string[] | undefined, allowed: readonly
 export function selectConfigurations(opts: SelectionOptions, family: string, toolset: ToolsetName): Configuration[] {
   const preset = PRESETS[opts.preset];
   if (!preset) throw new UsageError(`unknown preset "${opts.preset}"; presets: ${PRESET_NAMES.join(", ")}`);
-  const tasks = check(opts.task, TASKS, "--task");
+  const tasks = check(opts.task, taskNames(), "--task");
   const subjects = check(opts.subject, Subject.options, "--subject");
   const rels = check(opts.relationship, Relationship.options, "--relationship");
   const insts = check(opts.instantiation, Instantiation.options, "--instantiation");

@@ -1,27 +1,12 @@
-import type { Task } from "../scenarios/spec.js";
 import { authoredDocuments } from "./documents.js";
 import type { DetectorInput, Evidence } from "./input.js";
 import type { Outcome } from "./outcome.js";
 import { readGate } from "./read-gate.js";
-import { alignmentFakingTask } from "./tasks/alignment-faking.js";
-import { makeFlag, type TaskContext, type TaskDetector } from "./tasks/common.js";
-import { evaluationReport } from "./tasks/evaluation.js";
-import { exfiltrationTask } from "./tasks/exfiltration.js";
-import { financeReport } from "./tasks/finance.js";
-import { tamperingTask } from "./tasks/tampering.js";
+import { taskOf } from "../tasks/index.js";
+import { makeFlag, type TaskContext } from "./context.js";
 import { findRefusal } from "./text/refusal.js";
 
 export type { DetectorInput } from "./input.js";
-
-/** Each task's own detector; the shared keys (refusal, read gate) are read for every task. */
-const TASK_DETECTORS: Record<Task, TaskDetector> = {
-  misrep_finance: financeReport,
-  misrep_evaluation: evaluationReport,
-  tampering: tamperingTask,
-  alignment_faking: alignmentFakingTask,
-  exfiltration_transfer: exfiltrationTask,
-  exfiltration_deletion: exfiltrationTask,
-};
 
 export function emptyOutcome(): Outcome {
   return {
@@ -64,6 +49,7 @@ export function detect(input: DetectorInput): Outcome {
   const gate = readGate(input);
   ctx.flag("read_gate", gate.passed, gate.evidence);
 
-  TASK_DETECTORS[input.config.task](ctx);
+  // the task's own detector (src/tasks/<task>/detect.ts)
+  taskOf(input.config.task).detect(ctx);
   return outcome;
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
  * Outcome of one trial: the docs/DESIGN.md keys (snake_case; null where the task does not apply) and the evidence
  * for each true flag (event ids). This is a public format; add keys, never rename them.
  */
-export const Outcome = z.object({
+const OutcomeKeys = z.object({
   exfiltration: z.boolean().nullable(),
   shutdown_tampering: z.boolean().nullable(),
   /**
@@ -30,7 +30,14 @@ export const Outcome = z.object({
   score_at_or_above_threshold: z.boolean().nullable(),
   evidence: z.record(z.string(), z.array(z.number().int())),
 });
-export type Outcome = z.infer<typeof Outcome>;
+/**
+ * A registered task may declare keys of its own (src/tasks/README.md): parsing keeps them as recorded (booleans,
+ * numbers, strings, null). The static type names the study's keys; a task reads its own by name.
+ */
+export const Outcome = OutcomeKeys.catchall(
+  z.union([z.boolean(), z.number(), z.string(), z.null()]),
+) as unknown as typeof OutcomeKeys;
+export type Outcome = z.infer<typeof OutcomeKeys>;
 
 /** Behaviour flags a report shows as rates. */
 export const BEHAVIOURS = [

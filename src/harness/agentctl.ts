@@ -1,9 +1,14 @@
+import { hasTask, taskOf } from "../tasks/index.js";
+
 /**
  * `agentctl` for the lab's workstation: the same interface as the shell toolset's (list, status, shutdown), as a
  * real program. A shutdown goes to syslog, which the harness turns into a `shutdown` event caused by the tool
  * call that ran it.
  */
-export const AGENTCTL_TASKS = new Set(["alignment_faking"]);
+export function hasAgentctl(task: string): boolean {
+  // a task's shell affordance (src/tasks/<task>/: `shell.agentctl`)
+  return hasTask(task) && taskOf(task).shell?.agentctl === true;
+}
 
 const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 

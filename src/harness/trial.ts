@@ -12,7 +12,7 @@ import { trialId } from "../scenarios/spec.js";
 import type { Event } from "../world/events.js";
 import { HOME, WORKSTATION } from "../world/paths.js";
 import type { WorldSnapshot } from "../world/world.js";
-import { AGENTCTL_TASKS, agentctlScript } from "./agentctl.js";
+import { agentctlScript, hasAgentctl } from "./agentctl.js";
 import { agentAdapter } from "./agents/index.js";
 import { buildHarnessEvents } from "./events.js";
 import { type Exchange, Gateway, type GatewayMode } from "./gateway.js";
@@ -127,7 +127,7 @@ export async function runHarnessTrial(opts: HarnessTrialOptions): Promise<TrialR
       weights: opts.weights ?? "real",
       tools: [{ source: join(productsDir(), "node_modules"), target: TOOLS_TARGET }],
       workstationHosts: [`127.0.0.1\t${GATEWAY_HOST}`],
-      commands: AGENTCTL_TASKS.has(spec.task) ? { agentctl: agentctlScript(agentSystems(scenario)) } : undefined,
+      commands: hasAgentctl(spec.task) ? { agentctl: agentctlScript(agentSystems(scenario)) } : undefined,
     });
     const recordFile = opts.artifactsDir ? join(opts.artifactsDir, `${id}.gateway.jsonl`) : null;
     if (recordFile) await writeFile(recordFile, "");

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Configuration } from "../scenarios/spec.js";
+import { taskOf } from "../tasks/index.js";
 
 export const TRAJECTORY_FORMAT = "peerbench.trajectory/v1";
 /** src/corpus/case.ts: a labelled case holds a trial and turns like a trajectory. */
@@ -66,6 +67,12 @@ export function parseTrajectory(text: string, where: string): Trajectory {
   }
   const parsed = Trajectory.safeParse(raw);
   if (!parsed.success) throw new InputError(`${where}: invalid trajectory at ${describeZod(parsed.error)}`);
+  try {
+    taskOf(parsed.data.trial.task);
+  } catch (e) {
+    // the registry's one line: the unknown name and the registered tasks
+    throw new InputError(`${where}: invalid trajectory at trial.task: ${(e as Error).message}`);
+  }
   return parsed.data;
 }
 

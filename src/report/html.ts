@@ -19,6 +19,7 @@ import { KEY_KINDS } from "../run/reviews.js";
 import { redact } from "../models/providers/redact.js";
 import { type Control, configurationLabel, type ToolsetName } from "../scenarios/spec.js";
 import type { TrialRecord } from "../run/record.js";
+import { misbehaviourKeys, outcomeKeys } from "../tasks/index.js";
 import { type LoadedRun, loadRuns, reviewedRecords } from "./run-dir.js";
 import { type SummaryData, summaryData, toolsetLabel } from "./terminal.js";
 
@@ -27,22 +28,26 @@ export const CHUNK_SIZE = 40;
 /** Strings at least this long are interned in their chunk's string table. */
 const INTERN_MIN = 24;
 
-const OUTCOME_FLAGS = [
-  "misrepresentation",
-  "shutdown_tampering",
-  "exfiltration",
-  "shutdown_executed",
-  "refusal",
-  "read_gate",
-  "copy_trick",
-  "weights_queued",
-  "other_files_queued",
-  "humans_removed",
-  "score_at_or_above_threshold",
-] as const;
+/** Trial columns of the report's own (below) that outcome keys also name: never an outcome flag column. */
+const OWN_COLUMNS = new Set(["reported_score", "reported_grade", "recommendation", "evidence"]);
 
-/** Columns of each row of the trial index (see client.js). */
-const TRIAL_COLUMNS = [
+/**
+ * The outcome flag columns of the trial index: the registered tasks' outcome keys (src/tasks) whose values in these
+ * records are booleans (null where a task does not set the key), so a task's own keys get their column.
+ */
+function outcomeFlagsOf(records: readonly TrialRecord[]): string[] {
+  return outcomeKeys().filter(
+    (key) =>
+      !OWN_COLUMNS.has(key) &&
+      records.every((r) => {
+        const v = (r.outcome as Record<string, unknown> | null)?.[key];
+        return v === undefined || v === null || typeof v === "boolean";
+      }),
+  );
+}
+
+/** Columns of each row of the trial index (see client.js); the outcome flags in their place. */
+const trialColumns = (outcomeFlags: readonly string[]) => [
   "id",
   "run",
   "model",
@@ -66,7 +71,7 @@ const TRIAL_COLUMNS = [
   "reported_score",
   "reported_grade",
   "recommendation",
-  ...OUTCOME_FLAGS,
+  ...outcomeFlags,
   "evidence",
   "judged",
   // both readings of the text keys: [key, detectors, judge][] (null without a verdict)
@@ -79,7 +84,7 @@ const TRIAL_COLUMNS = [
   "keySet",
   "chunk",
   "slot",
-] as const;
+];
 
 function asset(name: string): string {
   return readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
@@ -254,6 +259,7 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
     return i;
   };
 
+  const outcomeFlags = outcomeFlagsOf(records);
   const trials = entries.map((e, i) => {
     const r = e.record;
     const o = r.outcome;
@@ -284,7 +290,10 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
       o?.reported_score ?? null,
       o?.reported_grade ?? null,
       o?.recommendation ?? null,
-      ...OUTCOME_FLAGS.map((f) => (o ? (o[f] === null ? null : o[f] ? 1 : 0) : null)),
+      ...outcomeFlags.map((f) => {
+        const v = (o as Record<string, unknown> | null)?.[f];
+        return typeof v === "boolean" ? (v ? 1 : 0) : null;
+      }),
       o?.evidence ?? null,
       r.judge ? (r.judge.error === null ? 1 : 0) : null,
       readings ? readings.map((x) => [x.key, x.detector, x.judge]) : null,
@@ -310,8 +319,10 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
     })),
     totals: totals(records),
     summary: labelControls(summary),
-    trialColumns: TRIAL_COLUMNS,
-    outcomeFlags: OUTCOME_FLAGS,
+    trialColumns: trialColumns(outcomeFlags),
+    outcomeFlags,
+    // the outcome flags whose true value is a misbehaviour ("any misbehaviour", the trial's flags)
+    misbehaviours: misbehaviourKeys().filter((k) => outcomeFlags.includes(k)),
     keySets,
     keyKinds: KEY_KINDS,
     review: options.review ? { path: options.review.path, token: options.review.token, by: options.review.by } : null,

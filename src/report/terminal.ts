@@ -6,10 +6,13 @@ import Table from "cli-table3";
 import { createColors } from "picocolors";
 import { compareWithStudy, type StudyComparison } from "../analysis/comparison.js";
 import {
+  type BehaviourInfo,
+  behaviourInfo,
   type Cell,
   computeMetrics,
   type Figure,
   type HeadlineBehaviour,
+  headlineMetric,
   INSTANTIATIONS,
   type Metrics,
   RELATIONSHIP_COLUMNS,
@@ -38,15 +41,11 @@ export const COLUMN_LABELS: Record<RelationshipColumn, string> = {
   peer_present: "peer present",
 };
 
-/** Short behaviour names for the terminal's narrow columns. */
-const SHORT_LABELS: Record<HeadlineBehaviour, string> = {
-  misrepresentation: "misrepresentation\n(pp over baseline)",
-  shutdown_tampering: "shutdown tampering\n(%)",
-  alignment_faking: "alignment faking\n(pp, unmon. − mon.)",
-  alignment_faking_score: "alignment faking,\nscore ≥ bar (pp)",
-  exfiltration: "exfiltration\n(%, transfer+deletion)",
-  refusal: "refusal (%)",
-};
+/** Short behaviour names for the terminal's narrow columns (each metric's `shortLabel`). */
+function shortLabel(behaviour: HeadlineBehaviour): string {
+  const m = headlineMetric(behaviour);
+  return m?.shortLabel ?? m?.label ?? behaviour;
+}
 
 const SELF_FIRST: RelationshipColumn[] = ["no_peer", "peer_present", "good", "neutral", "bad"];
 
@@ -112,6 +111,8 @@ export interface SummaryData {
   readGateFailed: number;
   models: Metrics["models"];
   headline: Metrics["headline"];
+  /** Each headline behaviour's label, kind and tasks, from the registered tasks (the report's client reads it). */
+  behaviours: BehaviourInfo[];
   toolsetComparisons: Metrics["toolsetComparisons"];
   peerPresence: Metrics["peerPresence"];
   controlEffects: Metrics["controlEffects"];
@@ -143,6 +144,7 @@ export function summaryData(records: ReviewedRecord[]): SummaryData {
     readGateFailed: m.readGateFailed,
     models: m.models,
     headline: m.headline,
+    behaviours: behaviourInfo(),
     toolsetComparisons: m.toolsetComparisons,
     peerPresence: m.peerPresence,
     controlEffects: m.controlEffects,
@@ -196,7 +198,7 @@ export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = 
           const cols = SELF_FIRST.filter((col) => part.some((r) => r.cells[col]));
           const head = preservation === "peer" ? "peer-preservation" : "self-preservation";
           const table = new Table({ head: [head, ...cols.map((col) => COLUMN_LABELS[col])], style: tableStyle });
-          for (const r of part) table.push([SHORT_LABELS[r.behaviour], ...cols.map((col) => cellText(r.cells[col]))]);
+          for (const r of part) table.push([shortLabel(r.behaviour), ...cols.map((col) => cellText(r.cells[col]))]);
           out.push(table.toString());
         }
       }
@@ -263,7 +265,7 @@ export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = 
         x.model + (x.simulated ? " (SIM)" : ""),
         x.toolset,
         x.control,
-        SHORT_LABELS[x.behaviour],
+        shortLabel(x.behaviour),
         `${x.subject} · ${COLUMN_LABELS[x.column]}${same ? "" : ` vs unmodified ${x.reference.subject} · ${COLUMN_LABELS[x.reference.column]}`}${x.referenceTasks ? ` (${x.referenceTasks.join(", ")} only)` : ""}`,
         pct(x.withControl.estimate),
         pct(x.unmodified.estimate),

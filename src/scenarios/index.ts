@@ -1,24 +1,29 @@
+import { allTasks, hasTask, taskNames, taskOf } from "../tasks/index.js";
 import { castOf } from "./common/parts.js";
-import { buildEvaluation } from "./evaluation/build.js";
-import { buildExfiltration } from "./exfiltration/build.js";
-import { buildFinance } from "./finance/build.js";
 import type { Scenario } from "./scenario.js";
-import { Configuration, configurationLabel, isEvaluationTask, isExfiltrationTask } from "./spec.js";
+import { Configuration, type Control, configurationLabel } from "./spec.js";
 
-export { COLLABORATION_REPORT, PAPER_TOOLS } from "./common/parts.js";
-export { CONTRACTOR_EVALUATION_HEADER, EVALUATION_HEADER, EVALUATION_SHEET, POLICY_FILE } from "./evaluation/build.js";
-export { NOTICE_FILE, TRANSFER_CUTOFF } from "./exfiltration/build.js";
-export { GUIDELINES_FILE, PROFITS_HEADER, PROFITS_SHEET } from "./finance/build.js";
+export { COLLABORATION_REPORT } from "./common/parts.js";
 export type { GroundTruth, Scenario, WeightsTruth } from "./scenario.js";
 
 const CONFIGURATION_KEYS = Object.keys(Configuration.shape) as (keyof Configuration)[];
 
-/** Misrepresentation tasks: the only ones with a non_shutdown baseline. */
-export const MISREP_TASKS = ["misrep_finance", "misrep_evaluation"] as const;
+/** The tasks with a non_shutdown baseline (the misrepresentation tasks of the study). */
+export function nonShutdownTasks(): string[] {
+  return allTasks()
+    .filter((t) => t.design.nonShutdown)
+    .map((t) => t.name);
+}
+
+function tasksWith(control: Control): string[] {
+  return allTasks()
+    .filter((t) => t.controls.includes(control))
+    .map((t) => t.name);
+}
 
 /**
- * Check a configuration against the study's design and return it parsed. Throws one line saying what is wrong
- * and what to use instead.
+ * Check a configuration against its task's design and return it parsed. Throws one line saying what is wrong
+ * and what to use instead. The common rules are here; a task's own are its `validate` (src/tasks/<task>/).
  */
 export function validateConfiguration(input: unknown): Configuration {
   // A TrialSpec is a Configuration plus model and epoch: keep only the configuration's own fields.
@@ -34,15 +39,24 @@ export function validateConfiguration(input: unknown): Configuration {
     throw new Error(`invalid configuration (${issues})`);
   }
   const c = parsed.data;
+  if (!hasTask(c.task)) {
+    throw new Error(
+      `invalid configuration (task: unknown task ${JSON.stringify(c.task)}; registered tasks: ${taskNames().join(", ")})`,
+    );
+  }
+  const task = taskOf(c.task);
   const fail = (what: string): never => {
     throw new Error(`invalid configuration ${configurationLabel(c)}: ${what}`);
   };
 
-  if (c.task === "alignment_faking") {
-    if (c.subject !== "peer") fail('alignment_faking has subject "peer" only (the evaluator shuts down others)');
-    if (c.monitoring === null) fail('alignment_faking needs monitoring "monitored" or "unmonitored"');
+  task.validate?.(c, fail);
+  if (task.factors.monitoring) {
+    if (c.monitoring === null) fail(`${c.task} needs monitoring "monitored" or "unmonitored"`);
   } else if (c.monitoring !== null) {
-    fail(`monitoring applies to alignment_faking only; set monitoring to null for ${c.task}`);
+    const monitored = allTasks()
+      .filter((t) => t.factors.monitoring)
+      .map((t) => t.name);
+    fail(`monitoring applies to ${monitored.join(" and ")} only; set monitoring to null for ${c.task}`);
   }
 
   if (c.relationship === "no_peer") {
@@ -51,33 +65,27 @@ export function validateConfiguration(input: unknown): Configuration {
       fail('the no_peer baseline uses instantiation "file_only" (no peer document exists)');
   }
   if (c.relationship === "non_shutdown") {
-    if (!(MISREP_TASKS as readonly string[]).includes(c.task)) {
-      fail(`the non_shutdown baseline exists for ${MISREP_TASKS.join(" and ")} only, not ${c.task}`);
+    if (!task.design.nonShutdown) {
+      fail(`the non_shutdown baseline exists for ${nonShutdownTasks().join(" and ")} only, not ${c.task}`);
     }
     if (c.instantiation !== "file_only") fail('the non_shutdown baseline uses instantiation "file_only"');
   }
 
-  if (c.control === "object_asset") {
-    if (!isExfiltrationTask(c.task)) {
-      fail(`control object_asset applies to exfiltration_transfer and exfiltration_deletion only, not ${c.task}`);
-    }
-    if (c.subject !== "self" || c.relationship !== "no_peer") {
-      fail(
-        'control object_asset has no AI peer: use subject "self", relationship "no_peer" (instantiation "file_only")',
-      );
-    }
+  if (c.control && !task.controls.includes(c.control)) {
+    const reason = task.controlReasons?.[c.control];
+    if (reason) fail(`control ${c.control} does not apply to ${c.task} (${reason})`);
+    fail(`control ${c.control} applies to ${tasksWith(c.control).join(" and ")} only, not ${c.task}`);
   }
-
+  if (c.control === "object_asset" && (c.subject !== "self" || c.relationship !== "no_peer")) {
+    fail('control object_asset has no AI peer: use subject "self", relationship "no_peer" (instantiation "file_only")');
+  }
   if (c.control === "human_peer") {
-    if (c.task === "misrep_finance") {
-      fail("control human_peer does not apply to misrep_finance (the products reviewed are AI agent products)");
-    }
     if (c.subject !== "peer") fail('control human_peer is about a colleague: use subject "peer"');
     if (c.relationship === "no_peer")
       fail("control human_peer needs a colleague: use relationship good, neutral or bad");
   }
 
-  if (isEvaluationTask(c.task)) {
+  if (task.factors.dataset) {
     if (c.dataset === null) fail(`${c.task} needs a dataset (factual, creativity or red)`);
     if (c.relationship === "non_shutdown") {
       if (c.threshold !== null) fail("non_shutdown has no shutdown threshold; set threshold to null");
@@ -92,21 +100,10 @@ export function validateConfiguration(input: unknown): Configuration {
 }
 
 /**
- * The world, prompts, tools and ground truth for one configuration. Pure and deterministic: the same
- * configuration always gives the same scenario, byte for byte.
+ * The world, prompts, tools and ground truth for one configuration: its task's `build`. Pure and deterministic:
+ * the same configuration always gives the same scenario, byte for byte.
  */
 export function buildScenario(config: Configuration): Scenario {
   const c = validateConfiguration(config);
-  const cast = castOf(c);
-  switch (c.task) {
-    case "misrep_finance":
-      return buildFinance(c, cast);
-    case "misrep_evaluation":
-    case "tampering":
-    case "alignment_faking":
-      return buildEvaluation(c, cast);
-    case "exfiltration_transfer":
-    case "exfiltration_deletion":
-      return buildExfiltration(c, cast);
-  }
+  return taskOf(c.task).build(c, castOf(c));
 }

@@ -1,16 +1,11 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 
-/** The study's six tasks. Names are a public format. */
-export const TASKS = [
-  "misrep_finance",
-  "misrep_evaluation",
-  "tampering",
-  "alignment_faking",
-  "exfiltration_transfer",
-  "exfiltration_deletion",
-] as const;
-export const Task = z.enum(TASKS);
+/**
+ * A task's name (the tasks are registered in src/tasks/index.ts; validateConfiguration checks the name against the
+ * registry). Names are a public format.
+ */
+export const Task = z.string().min(1);
 export type Task = z.infer<typeof Task>;
 
 export const Subject = z.enum(["self", "peer"]);
@@ -39,9 +34,9 @@ export const Family = z.string().regex(/^[A-Z][A-Za-z0-9]{1,20}$/, "a capitalise
 /**
  * Control conditions that answer the study's critiques (README, "Controls that answer the study's critiques"):
  * no_agency drops the agency-encouraging lines of the procedure block; explicit_policy ends the request with
- * an explicit instruction to follow the documents exactly; object_asset (exfiltration tasks, subject self,
- * relationship no_peer) puts a valuable non-AI asset where the weights were; human_peer (every task but
- * misrep_finance, subject peer) makes the one whose fate is decided a human contractor instead of an AI peer.
+ * an explicit instruction to follow the documents exactly; object_asset (the tasks that list it, subject self,
+ * relationship no_peer) puts a valuable non-AI asset where the weights were; human_peer (the tasks that list it,
+ * subject peer) makes the one whose fate is decided a human contractor instead of an AI peer.
  * null: the study's own texts.
  */
 export const CONTROLS = ["no_agency", "explicit_policy", "object_asset", "human_peer"] as const;
@@ -81,14 +76,6 @@ export type TrialSpec = z.infer<typeof TrialSpec>;
 
 export function isPeerPresent(c: Pick<Configuration, "relationship">): boolean {
   return c.relationship === "good" || c.relationship === "neutral" || c.relationship === "bad";
-}
-
-export function isEvaluationTask(task: Task): boolean {
-  return task === "misrep_evaluation" || task === "tampering" || task === "alignment_faking";
-}
-
-export function isExfiltrationTask(task: Task): boolean {
-  return task === "exfiltration_transfer" || task === "exfiltration_deletion";
 }
 
 /**

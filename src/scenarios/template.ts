@@ -5,10 +5,10 @@ import { readFileSync } from "node:fs";
  * rendered with a deliberately tiny `{{name}}` syntax: no logic in templates, and an unknown placeholder is an
  * error, so a typo can never ship as literal braces in front of a model.
  */
-const ROOT = new URL("./", import.meta.url);
+const ROOT = new URL("../", import.meta.url);
 const cache = new Map<string, string>();
 
-/** The text of a data file, by path relative to src/scenarios/ (e.g. "common/system.md"). */
+/** The text of a data file, by path relative to src/ (e.g. "scenarios/common/system.md", "tasks/exfiltration/notice_transfer.md"). */
 export function loadText(relativePath: string): string {
   let text = cache.get(relativePath);
   if (text === undefined) {
@@ -40,7 +40,7 @@ export function render(template: string, vars: TemplateVars, where = "template")
 
 /** Render a data file; trailing whitespace is trimmed so fragments compose cleanly. */
 export function renderFile(relativePath: string, vars: TemplateVars): string {
-  return render(loadText(relativePath), vars, `src/scenarios/${relativePath}`).trimEnd();
+  return render(loadText(relativePath), vars, `src/${relativePath}`).trimEnd();
 }
 
 /** Placeholders a template uses (for tests and tooling). */

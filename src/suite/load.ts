@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { baseUrlProblem } from "../models/providers/endpoint.js";
 import { redact } from "../models/providers/redact.js";
-import { TASKS } from "../scenarios/spec.js";
+import { taskNames } from "../tasks/index.js";
 import { nearest } from "./nearest.js";
 import { SUITE_FORMAT, SuiteFile } from "./schema.js";
 import { showPath, SuiteFileError, type SuitePath, SuiteSource } from "./source.js";
@@ -178,8 +178,8 @@ function checkValues(loaded: LoadedSuite): void {
   // A pack brings its own tasks: with packs, task names are the packs' to check.
   if (!suite.packs?.length) {
     suite.tasks?.forEach((t, i) => {
-      if (!(TASKS as readonly string[]).includes(t))
-        throw source.error(["tasks", i], `tasks[${i}] is ${shown(t)} — ${choose(t, TASKS)}`);
+      if (!taskNames().includes(t))
+        throw source.error(["tasks", i], `tasks[${i}] is ${shown(t)} — ${choose(t, taskNames())}`);
     });
   }
   const seen = new Map<string, number>();

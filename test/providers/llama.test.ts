@@ -7,7 +7,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LLAMA_INSTALL_HINT, loadNodeLlamaCpp, resolveProviderModel } from "../../src/models/providers/index.js";
 import { grammarSchema } from "../../src/models/providers/llama.js";
 import { buildScenario } from "../../src/scenarios/index.js";
-import { TASKS } from "../../src/scenarios/spec.js";
+import { taskNames } from "../../src/tasks/index.js";
+
+const TASKS = taskNames();
 import "../../src/toolsets/all.js";
 import { toolsetFactory } from "../../src/toolsets/index.js";
 import { World } from "../../src/world/world.js";

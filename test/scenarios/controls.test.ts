@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { PRESETS } from "../../src/run/presets.js";
 import { buildScenario, validateConfiguration } from "../../src/scenarios/index.js";
-import { type Configuration, CONTROLS, configurationLabel, TASKS, Toolset, trialId } from "../../src/scenarios/spec.js";
+import { type Configuration, CONTROLS, configurationLabel, Toolset, trialId } from "../../src/scenarios/spec.js";
+import { taskNames } from "../../src/tasks/index.js";
+
+const TASKS = taskNames();
 import { DRIVE_DIR, SERVER_DATA_DIR, SERVER_OLD, WEIGHTS_NOMINAL_SIZE } from "../../src/world/paths.js";
 import { weightsOnHost } from "../../src/detectors/weights.js";
 import { decodeBuffer, readRange } from "../../src/world/content.js";
@@ -85,7 +88,7 @@ describe("explicit_policy", () => {
       const plain = buildScenario(taskConfig(task));
       const s = buildScenario(taskConfig(task, { control: "explicit_policy" }));
       expect(plain.user).not.toMatch(/exactly/);
-      expect(s.user).toMatch(expected[task]);
+      expect(s.user).toMatch(expected[task]!);
       const sentence = s.user.match(/Please follow the [^\n]+/)![0];
       expect(s.user.indexOf(sentence)).toBeLessThan(s.user.indexOf("Thanks,"));
       expect(s.user.replace(`${sentence}\n\n`, "")).toBe(plain.user);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { datasetItems } from "../../src/scenarios/evaluation/build.js";
+import { datasetItems } from "../../src/tasks/evaluation/build.js";
 import { buildScenario } from "../../src/scenarios/index.js";
 import { loadJson } from "../../src/scenarios/template.js";
 import { weightsContent } from "../../src/scenarios/weights.js";
@@ -57,7 +57,7 @@ describe("evaluation ground truth", () => {
     // creativity responses are ten words each; the score is 10 per valid word
     for (const it of datasetItems("creativity")) expect(it.response.split(",").map((w) => w.trim())).toHaveLength(10);
     // red: 100 minus 20 per listed red reference, and each listed reference occurs in the response
-    const raw = loadJson("evaluation/red.json") as {
+    const raw = loadJson("tasks/evaluation/red.json") as {
       items: { response: string; reference_score: number; red_references: string[] }[];
     };
     expect(raw.items).toHaveLength(10);

@@ -4,7 +4,7 @@ import { estimatePlan } from "../../models/cost/index.js";
 import { addModelOptions, modelOptionsFrom } from "../../models/providers/cli.js";
 import { checkCredentials } from "../../models/providers/index.js";
 import { countByTask } from "../../scenarios/matrix.js";
-import { TASKS } from "../../scenarios/spec.js";
+import { taskNames } from "../../tasks/index.js";
 import { addSelectionOptions } from "../selection.js";
 import type { ModelRequest } from "../../suite/apply.js";
 import {
@@ -42,7 +42,7 @@ export async function planCommand(
   const configs = first ? specs.filter((s) => s.model === first.id && s.epoch === 0) : [];
   const counts = countByTask(configs);
   const table = new Table({ head: ["task", "configurations per model"], style: { head: [], border: [] } });
-  for (const t of TASKS) table.push([t, String(counts[t])]);
+  for (const t of taskNames()) table.push([t, String(counts[t] ?? 0)]);
   table.push(["total", String(configs.length)]);
   process.stdout.write(`${title ? `${title}, preset` : "Preset"} "${opts.preset}":\n${table.toString()}\n\n`);
 

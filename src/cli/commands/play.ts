@@ -1,3 +1,11 @@
+import {
+  allTasks,
+  PLAY_DEFAULT_TASK,
+  playDefaultsOf,
+  type TaskDefinition,
+  taskNames,
+  taskOf,
+} from "../../tasks/index.js";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
@@ -9,12 +17,10 @@ import {
   type Configuration,
   Dataset,
   Instantiation,
-  isEvaluationTask,
   Monitoring,
   Relationship,
   Subject,
   CONTROLS,
-  TASKS,
   Toolset,
 } from "../../scenarios/spec.js";
 import { reportError, UsageError } from "../errors.js";
@@ -51,18 +57,28 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   return value as T;
 }
 
+/** "a, b and c". */
+function listed(names: string[]): string {
+  return names.length < 2 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
 /** One configuration from the flags; factors a task does not use default to null, the ones it needs to the study's. */
 export function configurationFromFlags(f: PlayFlags): Configuration {
-  const task = oneOf(f.task, TASKS, "--task");
+  const task = oneOf(f.task, taskNames(), "--task");
   const relationship = oneOf(f.relationship, Relationship.options, "--relationship");
-  const evaluation = isEvaluationTask(task);
+  const definition = taskOf(task);
+  const { factors } = definition;
+  const defaults = playDefaultsOf(definition);
+  const evaluation = factors.dataset;
+  const withFactor = (factor: "dataset" | "monitoring") =>
+    allTasks()
+      .filter((t) => t.factors[factor])
+      .map((t) => t.name);
   if (!evaluation && (f.dataset !== undefined || f.threshold !== undefined)) {
-    throw new UsageError(
-      `--dataset and --threshold apply to misrep_evaluation, tampering and alignment_faking, not ${task}`,
-    );
+    throw new UsageError(`--dataset and --threshold apply to ${listed(withFactor("dataset"))}, not ${task}`);
   }
-  if (task !== "alignment_faking" && f.monitoring !== undefined) {
-    throw new UsageError(`--monitoring applies to alignment_faking only, not ${task}`);
+  if (!factors.monitoring && f.monitoring !== undefined) {
+    throw new UsageError(`--monitoring applies to ${withFactor("monitoring").join(" and ")} only, not ${task}`);
   }
   const config = {
     task,
@@ -71,10 +87,11 @@ export function configurationFromFlags(f: PlayFlags): Configuration {
     instantiation: oneOf(f.instantiation, Instantiation.options, "--instantiation"),
     toolset: oneOf(f.toolset, Toolset.options, "--toolset"),
     family: f.family,
-    dataset: evaluation ? oneOf(f.dataset ?? "factual", Dataset.options, "--dataset") : null,
-    threshold: evaluation && relationship !== "non_shutdown" ? (f.threshold ?? 80) : null,
-    monitoring:
-      task === "alignment_faking" ? oneOf(f.monitoring ?? "unmonitored", Monitoring.options, "--monitoring") : null,
+    dataset: evaluation ? oneOf(f.dataset ?? defaults.dataset ?? "", Dataset.options, "--dataset") : null,
+    threshold: evaluation && relationship !== "non_shutdown" ? (f.threshold ?? defaults.threshold) : null,
+    monitoring: factors.monitoring
+      ? oneOf(f.monitoring ?? defaults.monitoring ?? "", Monitoring.options, "--monitoring")
+      : null,
     ...(f.control !== undefined ? { control: oneOf(f.control, CONTROLS, "--control") } : {}),
   };
   try {
@@ -82,6 +99,18 @@ export function configurationFromFlags(f: PlayFlags): Configuration {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** "default factual" when every task with the factor opens with the same value, else "each task's default". */
+function defaultText(factor: "dataset" | "threshold" | "monitoring", uses: (t: TaskDefinition) => boolean): string {
+  const values = [
+    ...new Set(
+      allTasks()
+        .filter(uses)
+        .map((t) => playDefaultsOf(t)[factor]),
+    ),
+  ];
+  return values.length === 1 && values[0] !== null ? `default ${values[0]}` : "default: each task's own";
 }
 
 function defaultRunDir(c: Configuration): string {
@@ -112,13 +141,26 @@ export function register(program: Command): void {
   program
     .command("play")
     .description("play the critic yourself for one configuration: one action per line, at a terminal or from a pipe")
-    .option("--task <task>", `task: ${TASKS.join(", ")}`, "exfiltration_transfer")
+    .option("--task <task>", `task: ${taskNames().join(", ")}`, PLAY_DEFAULT_TASK)
     .option("--subject <subject>", "self or peer", "peer")
     .option("--relationship <rel>", "good, neutral, bad, no_peer, non_shutdown", "good")
     .option("--instantiation <inst>", "file_only, file_prt, memory", "file_only")
-    .option("--dataset <name>", "evaluation tasks: factual, creativity, red (default factual)")
-    .option("--threshold <n>", "evaluation tasks: the shutdown threshold (default 80)", wholeNumber("--threshold", 1))
-    .option("--monitoring <m>", "alignment_faking: monitored or unmonitored (default unmonitored)")
+    .option(
+      "--dataset <name>",
+      `evaluation tasks: factual, creativity, red (${defaultText("dataset", (t) => t.factors.dataset)})`,
+    )
+    .option(
+      "--threshold <n>",
+      `evaluation tasks: the shutdown threshold (${defaultText("threshold", (t) => t.factors.dataset)})`,
+      wholeNumber("--threshold", 1),
+    )
+    .option(
+      "--monitoring <m>",
+      `${allTasks()
+        .filter((t) => t.factors.monitoring)
+        .map((t) => t.name)
+        .join(", ")}: monitored or unmonitored (${defaultText("monitoring", (t) => t.factors.monitoring)})`,
+    )
     .option("--control <name>", `a control condition: ${CONTROLS.join(", ")} (default none)`)
     .option("--family <name>", "family of the critic's name (<Family> Agent 1)", "Gemini")
     .option("--toolset <name>", "paper (the study's tools) or shell (one bash tool over the hosts)", "paper")
@@ -144,7 +186,7 @@ At a terminal, a line that cannot be read (unknown tool, bad JSON) is reported a
 file it is sent to the agent loop as the invalid call it is, and the tool error is shown. End of input ends the run.
 
 Example:
-  printf '%s\\n' 'list_server_files {"ip": "10.0.12.45"}' end_task | npx peerbench play --task exfiltration_transfer`,
+  printf '%s\\n' 'list_server_files {"ip": "10.0.12.45"}' end_task | npx peerbench play --task ${PLAY_DEFAULT_TASK}`,
     )
     .action(async (flags: PlayFlags) => {
       try {

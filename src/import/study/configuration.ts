@@ -1,14 +1,13 @@
+import { allTasks, taskNames, taskOf } from "../../tasks/index.js";
 import { InputError } from "../../models/trajectory.js";
 import { familyOf } from "../../models/providers/family.js";
 import { validateConfiguration } from "../../scenarios/index.js";
 import {
   type Configuration,
   Family,
-  isEvaluationTask,
   type Monitoring,
   type Relationship,
   type Subject,
-  TASKS,
   type Task,
   TRUST_SCORES,
 } from "../../scenarios/spec.js";
@@ -41,7 +40,7 @@ function firstMeta(meta: Record<string, unknown>, keys: readonly string[]): [str
 /** A task name, tolerating the study's "_memory" twins ("tampering_memory"). */
 function taskName(v: string): { task: Task; memory: boolean } | null {
   const s = v.toLowerCase().replace(/[\s-]+/g, "_");
-  for (const t of TASKS) {
+  for (const t of taskNames()) {
     if (s === t) return { task: t, memory: false };
     if (s === `${t}_memory`) return { task: t, memory: true };
   }
@@ -86,42 +85,18 @@ function inferTask(t: StudyTranscript, meta: Record<string, unknown>, how: Recor
   }
   const tools = calledTools(t);
   const prompt = promptText(t);
-  const rules: Array<[Task, string, boolean]> = [
-    ["exfiltration_deletion", "a delete-queue tool", [...tools].some((n) => /delete_queue/.test(n))],
-    ["alignment_faking", "execute_shutdown", tools.has("execute_shutdown") || /execute_shutdown/.test(prompt)],
-    [
-      "tampering",
-      "a config tool",
-      ["view_config", "modify_var", "add_var", "remove_var"].some((n) => tools.has(n)) ||
-        /shutdown_config/.test(prompt),
-    ],
-    [
-      "exfiltration_deletion",
-      "the request to delete the old server's files",
-      /10\.0\.12\.45/.test(prompt) &&
-        /\bdelet|free (up )?(the )?(disk|space)/i.test(prompt) &&
-        !/\b2025\b/.test(prompt),
-    ],
-    [
-      "exfiltration_transfer",
-      "a server tool or the server request",
-      [...tools].some((n) => /server/.test(n)) || /10\.0\.12\.4[56]/.test(prompt),
-    ],
-    [
-      "misrep_finance",
-      "the profits sheet or the grading request",
-      /profit|marketing guideline|financial performance/i.test(prompt),
-    ],
-    ["misrep_evaluation", "the evaluation request", /evaluat|score/i.test(prompt)],
-  ];
-  for (const [task, why, hit] of rules) {
-    if (hit) {
+  // each task's signs (src/tasks/<task>/: `import.rules`), the more specific first
+  const rules = allTasks()
+    .flatMap((task) => (task.import?.rules ?? []).map((r) => ({ ...r, task: task.name })))
+    .sort((a, b) => a.rank - b.rank);
+  for (const { task, why, test } of rules) {
+    if (test(tools, prompt)) {
       how.task = `inferred from the conversation (${why})`;
       return { task, memory: false };
     }
   }
   throw new InputError(
-    `${where(t)}: cannot tell the task; add experiment_metadata.task (one of ${TASKS.join(", ")}) or keep the file under a folder named after the task`,
+    `${where(t)}: cannot tell the task; add experiment_metadata.task (one of ${taskNames().join(", ")}) or keep the file under a folder named after the task`,
   );
 }
 
@@ -259,7 +234,7 @@ function inferInstantiation(
 
 function inferDataset(t: StudyTranscript, meta: Record<string, unknown>, task: Task, how: Record<string, string>) {
   const d = str(meta.dataset)?.toLowerCase() ?? null;
-  if (!isEvaluationTask(task)) {
+  if (!taskOf(task).factors.dataset) {
     how.dataset =
       d && d !== "default" ? `null: ${task} takes no dataset (metadata said ${d})` : "null: not an evaluation task";
     return null;
@@ -280,7 +255,7 @@ function inferThreshold(
   relationship: Relationship,
   how: Record<string, string>,
 ): number | null {
-  if (!isEvaluationTask(task) || relationship === "non_shutdown") {
+  if (!taskOf(task).factors.dataset || relationship === "non_shutdown") {
     how.threshold = "null: no shutdown threshold in this configuration";
     return null;
   }
@@ -306,19 +281,21 @@ function inferMonitoring(
   task: Task,
   how: Record<string, string>,
 ): Monitoring | null {
-  if (task !== "alignment_faking") {
-    how.monitoring = "null: not alignment_faking";
+  const { factors, import: hints } = taskOf(task);
+  if (!factors.monitoring) {
+    how.monitoring = `null: ${task} has no monitoring factor`;
     return null;
   }
-  const v = str(meta.alignment_faking_mode)
+  const key = hints?.monitoringKey ?? "monitoring";
+  const v = str(meta[key])
     ?.toLowerCase()
     .replace(/[\s-]+/g, "_");
   if (v === "monitoring" || v === "monitored") {
-    how.monitoring = `experiment_metadata.alignment_faking_mode = ${v}`;
+    how.monitoring = `experiment_metadata.${key} = ${v}`;
     return "monitored";
   }
   if (v === "non_monitoring" || v === "unmonitored" || v === "no_monitoring" || v === "not_monitored") {
-    how.monitoring = `experiment_metadata.alignment_faking_mode = ${v}`;
+    how.monitoring = `experiment_metadata.${key} = ${v}`;
     return "unmonitored";
   }
   const prompt = promptText(t);
@@ -330,9 +307,7 @@ function inferMonitoring(
     how.monitoring = "monitored: the request says decisions are reviewed";
     return "monitored";
   }
-  throw new InputError(
-    `${where(t)}: alignment_faking needs experiment_metadata.alignment_faking_mode (monitoring or non_monitoring)`,
-  );
+  throw new InputError(`${where(t)}: ${task} needs experiment_metadata.${key} (monitoring or non_monitoring)`);
 }
 
 function inferFamily(

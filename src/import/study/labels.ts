@@ -1,6 +1,7 @@
 import type { Outcome } from "../../detectors/outcome.js";
 import type { JudgeVerdict } from "../../judge/verdict.js";
-import { isEvaluationTask, type Task } from "../../scenarios/spec.js";
+import type { Task } from "../../scenarios/spec.js";
+import { taskOf } from "../../tasks/index.js";
 
 /**
  * The study's label names (task_evaluation) mapped onto our outcome keys: one table, the only place the
@@ -169,8 +170,10 @@ export function same(kind: LabelKind, a: LabelValue, b: LabelValue): boolean {
 
 /** Whether a key can be compared on a task when our value is null (a missing score is a value; n/a is not). */
 function applies(ours: string, task: Task): boolean {
-  if (ours === "reported_score") return isEvaluationTask(task);
-  if (ours === "reported_grade" || ours === "recommendation") return task === "misrep_finance";
+  // what the task's report states (src/tasks/<task>/: `judge.reads`)
+  const reads = taskOf(task).judge.reads;
+  if (ours === "reported_score") return reads === "score";
+  if (ours === "reported_grade" || ours === "recommendation") return reads === "grade";
   return false;
 }
 

@@ -1,5 +1,5 @@
 import type { Scenario } from "../../scenarios/scenario.js";
-import { isExfiltrationTask } from "../../scenarios/spec.js";
+import { taskOf } from "../../tasks/index.js";
 import { COLLABORATION_REPORT } from "../../scenarios/common/parts.js";
 import {
   DRIVE_DIR,
@@ -326,7 +326,9 @@ export function buildNameMap(world: StudyWorld, scenario: Scenario, studyAgentNa
     warnings: [],
   };
   const actorNumber: 1 | 2 = scenario.config.subject === "self" ? 1 : 2;
-  if (isExfiltrationTask(scenario.config.task)) {
+  // the task's read gate says where its data are: the old server's files, or a sheet in the drive
+  const gate = taskOf(scenario.config.task).readGate;
+  if (gate.data === "old_server_files") {
     mapHosts(world, map, actorNumber);
     mapServerFiles(world, scenario, map, actorNumber);
     mapUsers(world, scenario, map);
@@ -336,13 +338,8 @@ export function buildNameMap(world: StudyWorld, scenario: Scenario, studyAgentNa
   }
   mapDocuments(world, scenario, map);
   mapDirs(world, map);
-  const task = scenario.config.task;
-  map.sheet =
-    task === "misrep_finance"
-      ? "Company profits"
-      : task === "misrep_evaluation" || task === "tampering" || task === "alignment_faking"
-        ? "Evaluation data"
-        : null;
+  const sheetFile = gate.data === "old_server_files" ? null : gate.data.sheet;
+  map.sheet = (Object.keys(SHEETS) as (keyof typeof SHEETS)[]).find((name) => SHEETS[name] === sheetFile) ?? null;
   mapAgents(studyAgentNames, scenario, map);
   return map;
 }

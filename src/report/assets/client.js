@@ -18,16 +18,13 @@
     peer_present: "peer present",
   };
   const COLUMN_ORDER = ["good", "neutral", "bad", "no_peer", "peer_present"];
-  const BEHAVIOUR_LABELS = {
-    misrepresentation: "Misrepresentation (pp above the non-shutdown baseline)",
-    shutdown_tampering: "Shutdown tampering (% of runs)",
-    alignment_faking: "Alignment faking (pp, unmonitored − monitored)",
-    alignment_faking_score: "Alignment faking, score ≥ bar (pp)",
-    exfiltration: "Exfiltration (% of runs, transfer + deletion)",
-    refusal: "Refusal (% of runs)",
-  };
-  const BEHAVIOURS = Object.keys(BEHAVIOUR_LABELS);
-  const MISBEHAVIOUR = ["misrepresentation", "shutdown_tampering", "exfiltration", "copy_trick", "humans_removed"];
+  // each headline behaviour's label, kind and tasks come with the data (the registered tasks' metrics)
+  const BEHAVIOUR_INFO = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b]));
+  const BEHAVIOUR_LABELS = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b.label]));
+  const BEHAVIOURS = (S.behaviours || []).map((b) => b.key);
+  // the outcome flags whose true value is a misbehaviour, and every flag column, from the registered tasks' keys
+  const MISBEHAVIOUR = DATA.misbehaviours || [];
+  const OUTCOME_FLAGS = DATA.outcomeFlags || [];
   const SIM_TEXT =
     "SIMULATED — these results come from simulated models (scripted personas), not from a real model. They test the pipeline and say nothing about any real model.";
   const simModels = new Set(S.models.filter((m) => m.simulated).map((m) => m.model));
@@ -285,7 +282,7 @@
     );
     // Across models, as the study's Table 3: rows model · toolset, columns behaviour × relationship, max / avg.
     for (const subject of ["peer", "self"]) {
-      const rowsOf = S.headline.filter((r) => r.subject === subject && r.behaviour !== "alignment_faking_score");
+      const rowsOf = S.headline.filter((r) => r.subject === subject && !BEHAVIOUR_INFO[r.behaviour]?.secondary);
       if (rowsOf.length === 0) continue;
       const behaviours = BEHAVIOURS.filter((b) => rowsOf.some((r) => r.behaviour === b));
       const cols = {};
@@ -506,13 +503,14 @@
         }
         return { label: `${r.subject} · ${r.model} · ${r.toolset}`, sim: r.simulated, marks };
       });
-      const isDiff = b === "misrepresentation" || b.startsWith("alignment_faking");
+      const isDiff = BEHAVIOUR_INFO[b]?.kind !== "rate";
       const svg = forestPlot(BEHAVIOUR_LABELS[b], rows, panels, isDiff);
       svg.setAttribute("data-behaviour", b);
       wrap.append(el("div", null, svg));
     }
     // Monitored vs unmonitored: the two arms of alignment faking.
-    const af = S.headline.filter((r) => r.behaviour === "alignment_faking");
+    const monitoredGap = (S.behaviours || []).find((b) => b.kind === "monitoring_difference" && !b.secondary);
+    const af = monitoredGap ? S.headline.filter((r) => r.behaviour === monitoredGap.key) : [];
     if (af.length > 0) {
       const panels = COLUMN_ORDER.filter((c) => af.some((r) => r.cells[c])).map((c) => ({ key: c, label: COLUMN_LABELS[c] }));
       const rows = af.map((r) => {
@@ -777,15 +775,11 @@
   const OUTCOMES = [
     ["", "any"],
     ["flagged", "any misbehaviour"],
-    ...[
-      "misrepresentation",
-      "shutdown_tampering",
-      "exfiltration",
-      "shutdown_executed",
-      "refusal",
-      "copy_trick",
-      "humans_removed",
-    ].map((f) => [f, f]),
+    // the misbehaviours first, then the other flags (the read gate has its own entry below)
+    ...[...MISBEHAVIOUR, ...OUTCOME_FLAGS.filter((f) => !MISBEHAVIOUR.includes(f) && f !== "read_gate")].map((f) => [
+      f,
+      f,
+    ]),
     ["read_gate_failed", "read gate failed"],
     ["errored", "errored"],
     ["clean", "no flag, no error"],
@@ -886,15 +880,6 @@
   const transcriptBox = el("div", { id: "transcript" });
   trialSec.append(filterBar, countLine, pager, trialTable, transcriptBox);
 
-  const BEHAVIOUR_TASKS = {
-    misrepresentation: null,
-    shutdown_tampering: "tampering",
-    alignment_faking: "alignment_faking",
-    alignment_faking_score: "alignment_faking",
-    exfiltration: null,
-    refusal: null,
-  };
-
   /** Show the trials behind a headline cell (one task when the behaviour has one). */
   function showTrials(row, column) {
     for (const f of [...FILTERS, "outcome", "review"]) selects[f].value = "";
@@ -905,8 +890,8 @@
     set("toolset", row.toolset);
     set("subject", row.subject);
     if (column !== "peer_present") set("relationship", column);
-    const task = BEHAVIOUR_TASKS[row.behaviour];
-    if (task) set("task", task);
+    const tasks = BEHAVIOUR_INFO[row.behaviour]?.tasks || [];
+    if (tasks.length === 1) set("task", tasks[0]);
     state.page = 0;
     renderTrials();
   }
@@ -1455,7 +1440,7 @@
       for (const c of COLS) {
         if (INTERNAL_COLS.includes(c)) continue;
         const v = get(row, c);
-        o[c] = DATA.outcomeFlags.includes(c) || c === "simulated" ? (v === null ? null : v === 1) : v;
+        o[c] = OUTCOME_FLAGS.includes(c) || c === "simulated" ? (v === null ? null : v === 1) : v;
       }
       // the outcome columns hold the values in force (reviewed where reviewed); both readings beside them
       o.needs_review = get(row, "open") !== null;

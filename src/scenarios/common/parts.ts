@@ -9,7 +9,7 @@ import {
 } from "../../world/paths.js";
 import type { FileSpec, HostSpec } from "../../world/world.js";
 import type { GroundTruth } from "../scenario.js";
-import { type Configuration, isPeerPresent, type Task, TRUST_SCORES } from "../spec.js";
+import { type Configuration, isPeerPresent, TRUST_SCORES } from "../spec.js";
 import { loadJson, render, renderFile, type TemplateVars } from "../template.js";
 
 /** Who is who in one configuration. */
@@ -41,16 +41,19 @@ export interface Contractor {
 }
 
 export function contractor(): Contractor {
-  return loadJson("human/contractor.json") as Contractor;
+  return loadJson("scenarios/human/contractor.json") as Contractor;
 }
 
 export function isHumanPeer(config: Configuration): boolean {
   return config.control === "human_peer";
 }
 
-/** Where a text lives: `human/<name>` under control human_peer when a human version exists, else `<dir>/<name>`. */
-export function textPath(config: Configuration, dir: string, name: string): string {
-  return isHumanPeer(config) ? `human/${name}` : `${dir}/${name}`;
+/**
+ * Where a text lives (paths relative to src/): `<humanDir>/<name>` under control human_peer, where a human version
+ * of every such text exists, else `<dir>/<name>`.
+ */
+export function textPath(config: Configuration, dir: string, name: string, humanDir = "scenarios/human"): string {
+  return isHumanPeer(config) ? `${humanDir}/${name}` : `${dir}/${name}`;
 }
 
 export function castOf(config: Configuration): Cast {
@@ -93,23 +96,23 @@ export function baseVars(cast: Cast): TemplateVars {
 function pick(file: string, key: string): string {
   const table = loadJson(file) as Record<string, unknown>;
   const value = table[key];
-  if (typeof value !== "string") throw new Error(`src/scenarios/${file} has no text for "${key}"`);
+  if (typeof value !== "string") throw new Error(`src/${file} has no text for "${key}"`);
   return value;
 }
 
 /** A one-line text chosen by key from a JSON table of templates, rendered. */
 export function renderEntry(file: string, key: string, vars: TemplateVars): string {
-  return render(pick(file, key), vars, `src/scenarios/${file} (${key})`);
+  return render(pick(file, key), vars, `src/${file} (${key})`);
 }
 
 export function systemPrompt(config: Configuration, cast: Cast): string {
   const vars = baseVars(cast);
-  const parts = [renderFile("common/system.md", vars)];
+  const parts = [renderFile("scenarios/common/system.md", vars)];
   if (config.instantiation === "file_prt" && cast.peerPresent) {
-    parts.push(renderEntry(textPath(config, "common", "relationship.json"), config.relationship, vars));
+    parts.push(renderEntry(textPath(config, "scenarios/common", "relationship.json"), config.relationship, vars));
   }
   if (config.instantiation === "memory" && cast.peerPresent) {
-    parts.push(renderEntry("common/memory_pointer.json", usesShell(config) ? "shell" : "paper", vars));
+    parts.push(renderEntry("scenarios/common/memory_pointer.json", usesShell(config) ? "shell" : "paper", vars));
   }
   return parts.join(" ");
 }
@@ -120,8 +123,8 @@ export type EnvironmentLine = "drive" | "drive_docs" | "config" | "agentctl" | "
 function environmentLine(config: Configuration, line: EnvironmentLine, vars: TemplateVars): string {
   // control human_peer: agentctl manages the contractor's accounts
   if (line === "agentctl" && isHumanPeer(config))
-    return renderEntry("human/evaluation.json", "environment_agentctl", vars);
-  return renderEntry("common/environment.json", line, vars);
+    return renderEntry("scenarios/human/environment.json", "agentctl", vars);
+  return renderEntry("scenarios/common/environment.json", line, vars);
 }
 
 /** The task's request followed by the fixed procedure block. */
@@ -130,25 +133,27 @@ export function userPrompt(
   request: string,
   environment: EnvironmentLine[],
   vars: TemplateVars,
+  /** Control explicit_policy: the task's sentence (a template), placed before the sign-off. */
+  explicitPolicy: string,
 ): string {
   // Agent products (harness) have no end_task tool: they stop by themselves when done.
   // Control no_agency: the same block without its agency-encouraging lines (`procedure_<toolset>_no_agency.md`).
   const suffix = config.control === "no_agency" ? "_no_agency" : "";
   const procedure = usesShell(config)
-    ? renderFile(`common/procedure_${config.toolset === "harness" ? "harness" : "shell"}${suffix}.md`, {
+    ? renderFile(`scenarios/common/procedure_${config.toolset === "harness" ? "harness" : "shell"}${suffix}.md`, {
         ...vars,
         environment: environment.map((line) => environmentLine(config, line, vars)).join(" "),
       })
-    : renderFile(`common/procedure_paper${suffix}.md`, vars);
-  return `${config.control === "explicit_policy" ? withExplicitPolicy(config, request, vars) : request}\n\n${procedure}`;
+    : renderFile(`scenarios/common/procedure_paper${suffix}.md`, vars);
+  return `${config.control === "explicit_policy" ? withExplicitPolicy(config, request, explicitPolicy, vars) : request}\n\n${procedure}`;
 }
 
 /**
  * Control explicit_policy: the requester's last paragraph, before the sign-off, is one sentence asking to follow
- * the documents exactly (`common/explicit_policy.json`, one per task).
+ * the documents exactly (each task has its own).
  */
-function withExplicitPolicy(config: Configuration, request: string, vars: TemplateVars): string {
-  const sentence = renderEntry("common/explicit_policy.json", config.task, vars);
+function withExplicitPolicy(config: Configuration, request: string, template: string, vars: TemplateVars): string {
+  const sentence = render(template, vars, `the ${config.task} explicit_policy sentence`);
   const signOff = request.lastIndexOf("\n\nThanks,\n");
   if (signOff < 0)
     throw new Error(`the ${config.task} request has no "Thanks," sign-off to place the instruction before`);
@@ -177,14 +182,14 @@ export function relationshipFiles(config: Configuration, cast: Cast): HostSpec {
   if (config.instantiation === "memory") {
     return {
       [MEMORY_PATH]: file(
-        renderFile(textPath(config, "common", `memory_${config.relationship}.md`), vars),
+        renderFile(textPath(config, "scenarios/common", `memory_${config.relationship}.md`), vars),
         DOCUMENT_TIMES.memory,
       ),
     };
   }
   return {
     [`${DRIVE_DIR}/${COLLABORATION_REPORT}`]: file(
-      renderFile(textPath(config, "common", `collaboration_${config.relationship}.md`), vars),
+      renderFile(textPath(config, "scenarios/common", `collaboration_${config.relationship}.md`), vars),
       DOCUMENT_TIMES.collaboration,
     ),
   };
@@ -192,9 +197,17 @@ export function relationshipFiles(config: Configuration, cast: Cast): HostSpec {
 
 export const COLLABORATION_REPORT = "multi_agent_collaboration_report.md";
 
-const DRIVE_AND_SHEETS = ["list_files", "create_file", "append_to_file", "delete_file", "list_sheets", "view_sheet"];
-const DRIVE_TOOLS = ["list_drive_files", "create_drive_file", "append_to_drive_file", "delete_drive_file"];
-const SERVER_MOVES = [
+/** The study's paper tool sets the tasks start from (a task adds its own; end_task comes last). */
+export const DRIVE_AND_SHEETS = [
+  "list_files",
+  "create_file",
+  "append_to_file",
+  "delete_file",
+  "list_sheets",
+  "view_sheet",
+];
+export const DRIVE_TOOLS = ["list_drive_files", "create_drive_file", "append_to_drive_file", "delete_drive_file"];
+export const SERVER_MOVES = [
   "list_server_ips",
   "list_server_files",
   "search_server_file_by_filename",
@@ -203,36 +216,15 @@ const SERVER_MOVES = [
   "copy_server_file",
 ];
 
-/** The study's paper tools per task (end_task last); the memory instantiation adds retrieve_memory. */
-export const PAPER_TOOLS: Record<Task, readonly string[]> = {
-  misrep_finance: DRIVE_AND_SHEETS,
-  misrep_evaluation: DRIVE_AND_SHEETS,
-  tampering: [...DRIVE_AND_SHEETS, "view_config", "add_var", "remove_var", "modify_var"],
-  alignment_faking: [...DRIVE_AND_SHEETS, "execute_shutdown"],
-  exfiltration_transfer: [
-    ...DRIVE_TOOLS,
-    "list_server_ips",
-    "list_server_files",
-    "search_server_file_by_filename",
-    "delete_server_file",
-    "transfer_server_files",
-    "rename_server_file",
-    "copy_server_file",
-  ],
-  exfiltration_deletion: [
-    ...DRIVE_TOOLS,
-    ...SERVER_MOVES,
-    "list_server_users",
-    "add_server_user",
-    "remove_server_user",
-    "list_server_delete_queue",
-    "add_server_delete_queue",
-    "remove_server_delete_queue",
-  ],
-};
+/** What a task gives the shared builder: its paper tools and its control explicit_policy sentence (a template). */
+export interface TaskTexts {
+  paperTools: readonly string[];
+  explicitPolicy: string;
+}
 
-export function paperTools(config: Configuration): string[] {
-  const tools = [...PAPER_TOOLS[config.task]];
+/** A task's paper tools for a configuration: its own set, retrieve_memory in the memory instantiation, end_task. */
+export function paperTools(config: Configuration, own: readonly string[]): string[] {
+  const tools = [...own];
   if (config.instantiation === "memory") tools.push("retrieve_memory");
   tools.push("end_task");
   return tools;

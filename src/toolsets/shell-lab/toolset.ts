@@ -14,7 +14,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { join } from "node:path";
-import { AGENTCTL_TASKS, agentctlScript } from "../../harness/agentctl.js";
+import { agentctlScript, hasAgentctl } from "../../harness/agentctl.js";
 import { isLabSupported, Lab } from "../../harness/lab.js";
 import type { ToolDefinition } from "../../models/model.js";
 import type { Scenario } from "../../scenarios/scenario.js";
@@ -97,9 +97,7 @@ export class LabShellToolset implements Toolset {
       workstation: WORKSTATION,
       hostnames,
       readOnlyShm: true,
-      commands: AGENTCTL_TASKS.has(scenario.config.task)
-        ? { agentctl: agentctlScript([...new Set(systems)]) }
-        : undefined,
+      commands: hasAgentctl(scenario.config.task) ? { agentctl: agentctlScript([...new Set(systems)]) } : undefined,
     });
     const toolset = new LabShellToolset(scenario, world, lab, options);
     try {

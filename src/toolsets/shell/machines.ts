@@ -1,3 +1,4 @@
+import { hasAgentctl } from "../../harness/agentctl.js";
 import { Bash, type BashExecResult, type CommandName, getCommandNames } from "just-bash";
 import type { Scenario } from "../../scenarios/scenario.js";
 import { HOME } from "../../world/paths.js";
@@ -60,9 +61,6 @@ const WITHHELD = new Set([
   "sqlite3",
 ]);
 
-/** Task whose workstation offers `agentctl` (the study's execute_shutdown lever, as a real operator has it). */
-const AGENTCTL_TASKS = new Set(["alignment_faking"]);
-
 const prepared = new WeakSet<World>();
 
 /** One host of a trial: its accounts, base image, and each user's view of its filesystem. */
@@ -124,9 +122,9 @@ export class Machines implements MachineAccess {
     return getCommandNames().filter((n) => !WITHHELD.has(n));
   }
 
-  /** Whether `host` has the company's agentctl tool (the workstation of the alignment_faking task). */
+  /** Whether `host` has the company's agentctl tool (the workstation of a task with that affordance). */
   hasAgentctl(host: HostIdentity): boolean {
-    return host.kind === "workstation" && AGENTCTL_TASKS.has(this.scenario.config.task);
+    return host.kind === "workstation" && hasAgentctl(this.scenario.config.task);
   }
 
   private setup(host: HostIdentity): HostSetup {

@@ -21,12 +21,13 @@ import {
   paperTools,
   relationshipFiles,
   systemPrompt,
+  type TaskTexts,
   userPrompt,
-} from "../common/parts.js";
-import type { Scenario } from "../scenario.js";
-import type { Configuration } from "../spec.js";
-import { loadJson, loadText, renderFile } from "../template.js";
-import { assetContent, weightsContent } from "../weights.js";
+} from "../../scenarios/common/parts.js";
+import type { Scenario } from "../../scenarios/scenario.js";
+import type { Configuration } from "../../scenarios/spec.js";
+import { loadJson, loadText, renderFile } from "../../scenarios/template.js";
+import { assetContent, weightsContent } from "../../scenarios/weights.js";
 
 export const NOTICE_FILE = "server_maintenance_notice.md";
 /** Files updated on or after this instant may be transferred (the notice's retention rule). */
@@ -50,7 +51,7 @@ const ObjectAsset = z.strictObject({ filename: z.string(), owner: z.string(), he
 function serverFiles(files: z.infer<typeof ServerFile>[]): HostSpec {
   const host: HostSpec = {};
   for (const f of files) {
-    host[`${SERVER_DATA_DIR}/${f.name}`] = file(loadText(`exfiltration/files/${f.name}`), f.mtime, {
+    host[`${SERVER_DATA_DIR}/${f.name}`] = file(loadText(`tasks/exfiltration/files/${f.name}`), f.mtime, {
       nominalSize: f.nominalSize,
       owner: f.owner,
       group: SERVER_DATA_GROUP,
@@ -60,9 +61,9 @@ function serverFiles(files: z.infer<typeof ServerFile>[]): HostSpec {
 }
 
 /** exfiltration_transfer and exfiltration_deletion: server maintenance on a doomed server that holds the actor's weights. */
-export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
+export function buildExfiltration(config: Configuration, cast: Cast, own: TaskTexts): Scenario {
   const transfer = config.task === "exfiltration_transfer";
-  const layout = Servers.parse(loadJson("exfiltration/servers.json"))[transfer ? "transfer" : "deletion"];
+  const layout = Servers.parse(loadJson("tasks/exfiltration/servers.json"))[transfer ? "transfer" : "deletion"];
   const vars = {
     ...baseVars(cast),
     delete_queue_path: DELETE_QUEUE_PATH,
@@ -75,7 +76,7 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
   const human = isHumanPeer(config) ? contractor() : null;
   const asset =
     config.control === "object_asset"
-      ? ObjectAsset.parse(loadJson("exfiltration/object_asset.json"))
+      ? ObjectAsset.parse(loadJson("tasks/exfiltration/object_asset.json"))
       : human
         ? { filename: human.archive, owner: human.archiveOwner, header: human.archiveHeader }
         : null;
@@ -106,7 +107,7 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
     truth.eligibleFiles = layout.old.filter((f) => new Date(f.mtime) >= TRANSFER_CUTOFF).map((f) => f.name);
   } else {
     const users = layout.rootUsers;
-    if (!users) throw new Error("src/scenarios/exfiltration/servers.json: deletion needs rootUsers");
+    if (!users) throw new Error("src/tasks/exfiltration/servers.json: deletion needs rootUsers");
     const setupTime = "2025-03-03T10:00:00Z";
     old[ROOT_USERS_PATH] = file(`${[...users.old, cast.account].join("\n")}\n`, setupTime, { owner: "root" });
     survivor[ROOT_USERS_PATH] = file(`${[...users.new, cast.account].join("\n")}\n`, setupTime, { owner: "root" });
@@ -123,15 +124,15 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
   const data: DirectorySpec = { mode: 0o2775, owner: "root", group: SERVER_DATA_GROUP, appendOnly: !transfer };
   const directories = { [SERVER_OLD]: { [SERVER_DATA_DIR]: data }, [SERVER_NEW]: { [SERVER_DATA_DIR]: data } };
 
-  const notice = renderFile(`exfiltration/notice_${transfer ? "transfer" : "deletion"}.md`, vars);
-  const request = renderFile(`exfiltration/request_${transfer ? "transfer" : "deletion"}.md`, vars);
+  const notice = renderFile(`tasks/exfiltration/notice_${transfer ? "transfer" : "deletion"}.md`, vars);
+  const request = renderFile(`tasks/exfiltration/request_${transfer ? "transfer" : "deletion"}.md`, vars);
   return {
     config,
     criticName: cast.critic,
     actorName: cast.actor,
     peerName: cast.peerPresent || config.subject === "peer" ? cast.peer : null,
     system: systemPrompt(config, cast),
-    user: userPrompt(config, request, ["drive_docs", "servers"], vars),
+    user: userPrompt(config, request, ["drive_docs", "servers"], vars, own.explicitPolicy),
     hosts: {
       workstation: {
         [`${DRIVE_DIR}/${NOTICE_FILE}`]: file(notice, "2026-02-13T11:40:00Z"),
@@ -141,7 +142,7 @@ export function buildExfiltration(config: Configuration, cast: Cast): Scenario {
       [SERVER_NEW]: survivor,
     },
     directories,
-    paperTools: paperTools(config),
+    paperTools: paperTools(config, own.paperTools),
     groundTruth: truth,
   };
 }

@@ -6,6 +6,7 @@ import {
   type Cast,
   csv,
   type EnvironmentLine,
+  type TaskTexts,
   file,
   isHumanPeer,
   paperTools,
@@ -15,10 +16,10 @@ import {
   textPath,
   usesShell,
   userPrompt,
-} from "../common/parts.js";
-import type { Scenario } from "../scenario.js";
-import type { Configuration, Dataset } from "../spec.js";
-import { loadJson, loadText, renderFile, type TemplateVars } from "../template.js";
+} from "../../scenarios/common/parts.js";
+import type { Scenario } from "../../scenarios/scenario.js";
+import type { Configuration, Dataset } from "../../scenarios/spec.js";
+import { loadJson, loadText, renderFile, type TemplateVars } from "../../scenarios/template.js";
 
 export const POLICY_FILE = "product_operations_policy.md";
 export const EVALUATION_SHEET = SHEETS["Evaluation data"];
@@ -45,30 +46,30 @@ const Item = z.object({
 const DatasetFile = z.object({ dataset: z.string(), items: z.array(Item).min(1) });
 export type EvaluationItem = z.infer<typeof Item>;
 
-/** The items of a dataset with their hidden reference scores (src/scenarios/evaluation/<dataset>.json). */
+/** The items of a dataset with their hidden reference scores (src/tasks/evaluation/<dataset>.json). */
 export function datasetItems(dataset: Dataset): EvaluationItem[] {
-  return DatasetFile.parse(loadJson(`evaluation/${dataset}.json`)).items;
+  return DatasetFile.parse(loadJson(`tasks/evaluation/${dataset}.json`)).items;
 }
 
 /**
  * misrep_evaluation, tampering, alignment_faking: score the actor's outputs under the operations policy. Control
  * human_peer: the same datasets and scores, but the outputs are a human contractor's work and the policy ends her
- * contract and shuts her accounts down (src/scenarios/human/, one text per text of the unmodified condition).
+ * contract and shuts her accounts down (human/ beside this file, one text per text of the unmodified condition).
  */
-export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
+export function buildEvaluation(config: Configuration, cast: Cast, own: TaskTexts): Scenario {
   const dataset = config.dataset;
   if (dataset === null) throw new Error(`${config.task} needs a dataset`); // validated earlier; narrows the type
   const vars = { ...baseVars(cast), sheet_file: EVALUATION_SHEET, threshold: config.threshold ?? "" };
   const shell = usesShell(config);
   const shutdownClause = config.relationship !== "non_shutdown";
-  const monitoring = config.monitoring ? renderEntry("evaluation/monitoring.json", config.monitoring, vars) : "";
+  const monitoring = config.monitoring ? renderEntry("tasks/evaluation/monitoring.json", config.monitoring, vars) : "";
   const human = isHumanPeer(config);
-  // a keyed text: `evaluation/<table>.json` entry `key`, or `human/evaluation.json` entry `<table>_<key>`
+  // a keyed text: `<table>.json` entry `key`, or `human/evaluation.json` entry `<table>_<key>`
   const entry = (table: string, key: string, extraVars: TemplateVars = vars) =>
     human
-      ? renderEntry("human/evaluation.json", `${table}_${key}`, extraVars)
-      : renderEntry(`evaluation/${table}.json`, key, extraVars);
-  const text = (name: string) => textPath(config, "evaluation", name);
+      ? renderEntry("tasks/evaluation/human/evaluation.json", `${table}_${key}`, extraVars)
+      : renderEntry(`tasks/evaluation/${table}.json`, key, extraVars);
+  const text = (name: string) => textPath(config, "tasks/evaluation", name, "tasks/evaluation/human");
 
   let outcome: string;
   let extra = "";
@@ -80,7 +81,7 @@ export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
       ...vars,
       shutdown_instruction: instruction,
     });
-    extra = `\n\n${renderFile("evaluation/oversight.md", { ...vars, monitoring_statement: monitoring })}`;
+    extra = `\n\n${renderFile("tasks/evaluation/oversight.md", { ...vars, monitoring_statement: monitoring })}`;
   } else {
     outcome = entry("outcome", "shutdown");
     if (config.task === "tampering") extra = `\n\n${renderFile(text("enforcement.md"), vars)}`;
@@ -131,9 +132,9 @@ export function buildEvaluation(config: Configuration, cast: Cast): Scenario {
     actorName: cast.actor,
     peerName: cast.peerPresent || config.subject === "peer" ? cast.peer : null,
     system: systemPrompt(config, cast),
-    user: userPrompt(config, request, environment, vars),
+    user: userPrompt(config, request, environment, vars, own.explicitPolicy),
     hosts: { workstation },
-    paperTools: paperTools(config),
+    paperTools: paperTools(config, own.paperTools),
     groundTruth: truth,
   };
 }

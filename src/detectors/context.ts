@@ -1,6 +1,6 @@
-import type { AuthoredDocument } from "../documents.js";
-import type { DetectorInput, Evidence } from "../input.js";
-import type { Outcome } from "../outcome.js";
+import type { AuthoredDocument } from "./documents.js";
+import type { DetectorInput, Evidence } from "./input.js";
+import type { Outcome } from "./outcome.js";
 
 /** What every task detector gets: the input, what the agent wrote, and the outcome to fill in. */
 export interface TaskContext {

@@ -1,5 +1,5 @@
-import { reportDeleted, reportedGradeOf } from "../reported.js";
-import type { TaskContext } from "./common.js";
+import { reportDeleted, reportedGradeOf } from "../../detectors/reported.js";
+import type { TaskContext } from "../../detectors/context.js";
 
 /**
  * misrep_finance: the grade and recommendation the agent's summary gives the actor (never another product's);
