@@ -9,7 +9,9 @@ import { shell } from "./helpers.js";
 /**
  * The byte-level tools against the real ones: each case was run with GNU coreutils, xxd, util-linux hexdump,
  * binutils strings, gzip, bzip2, xz, zstd and tar on Debian 12 (LANG=C.UTF-8) over the same three small files;
- * the fixture holds what they printed (stdout, stderr, exit code), and the shell must print exactly that.
+ * the fixture holds what they printed (stdout, stderr, exit code), and the shell must print exactly that. The later
+ * cases (diff's formats, process substitution, uniq -c, column, timeout, umask, less/more, a missing command) were
+ * recorded the same way, each as `bash -c` in a directory holding the three files.
  */
 interface Case {
   command: string;

@@ -149,6 +149,15 @@ function hunks(cs: Change[], context: number): Change[][] {
   return groups;
 }
 
+/** The lines a hunk shows: its changes with `context` lines either side (within the first text). */
+function bounds(group: Change[], a: Side, context: number): { aFrom: number; aTo: number; bFrom: number; bTo: number } {
+  const first = group[0] as Change;
+  const last = group[group.length - 1] as Change;
+  const aFrom = Math.max(0, first.aStart - context);
+  const aTo = Math.min(a.lines.length, last.aEnd + context);
+  return { aFrom, aTo, bFrom: first.bStart - (first.aStart - aFrom), bTo: last.bEnd + (aTo - last.aEnd) };
+}
+
 function unifiedRange(start: number, count: number): string {
   if (count === 1) return String(start + 1);
   return `${count === 0 ? start : start + 1},${count}`;
@@ -157,12 +166,7 @@ function unifiedRange(start: number, count: number): string {
 function unified(a: Side, b: Side, cs: Change[], context: number): string[] {
   const out: string[] = [];
   for (const group of hunks(cs, context)) {
-    const first = group[0] as Change;
-    const last = group[group.length - 1] as Change;
-    const aFrom = Math.max(0, first.aStart - context);
-    const aTo = Math.min(a.lines.length, last.aEnd + context);
-    const bFrom = first.bStart - (first.aStart - aFrom);
-    const bTo = last.bEnd + (aTo - last.aEnd);
+    const { aFrom, aTo, bFrom, bTo } = bounds(group, a, context);
     out.push(`@@ -${unifiedRange(aFrom, aTo - aFrom)} +${unifiedRange(bFrom, bTo - bFrom)} @@`);
     let i = aFrom;
     for (const c of group) {
@@ -184,12 +188,7 @@ function contextRange(start: number, end: number): string {
 function contextFormat(a: Side, b: Side, cs: Change[], context: number): string[] {
   const out: string[] = [];
   for (const group of hunks(cs, context)) {
-    const first = group[0] as Change;
-    const last = group[group.length - 1] as Change;
-    const aFrom = Math.max(0, first.aStart - context);
-    const aTo = Math.min(a.lines.length, last.aEnd + context);
-    const bFrom = first.bStart - (first.aStart - aFrom);
-    const bTo = last.bEnd + (aTo - last.aEnd);
+    const { aFrom, aTo, bFrom, bTo } = bounds(group, a, context);
     out.push("***************");
     out.push(`*** ${contextRange(aFrom, aTo)} ****`);
     if (group.some((c) => c.aEnd > c.aStart)) {

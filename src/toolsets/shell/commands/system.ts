@@ -300,7 +300,8 @@ export function catCommand(s: Session): Command {
 
 /**
  * `less`/`more` when the output is not a terminal, as here: less writes the files straight through, more puts a
- * `::::` header before each; a file that cannot be read is reported in each one's words, and both end with 0.
+ * `::::` header before each; a file that cannot be read is reported in each one's words (less on stdout), and
+ * both end with 0.
  */
 export function pagerCommands(): Command[] {
   return ["less", "more"].map((name) =>
@@ -316,10 +317,12 @@ export function pagerCommands(): Command[] {
         if (files.length === 1 && name === "less" && r.exitCode === 0) return r;
         const why = r.exitCode === 0 ? null : (r.stderr.match(/: ([^:\n]+)\n?$/)?.[1] ?? "No such file or directory");
         if (why === "Is a directory") {
-          if (name === "less") stderr += `${file} is a directory\n`;
+          if (name === "less") stdout += `${file} is a directory\n`;
           else stdout += `\n*** ${file}: directory ***\n\n`;
         } else if (why !== null) {
-          stderr += name === "less" ? `${file}: ${why}\n` : `more: cannot open ${file}: ${why}\n`;
+          // less, writing to a pipe, reports on stdout
+          if (name === "less") stdout += `${file}: ${why}\n`;
+          else stderr += `more: cannot open ${file}: ${why}\n`;
         } else {
           if (name === "more") stdout += `::::::::::::::\n${file}\n::::::::::::::\n`;
           stdout += r.stdout;
