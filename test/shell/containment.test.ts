@@ -56,7 +56,7 @@ describe("containment: nothing of the host machine is visible, runaway commands 
     for (const o of [loop, fork, yes, zero]) expect(o).not.toMatch(/exceeded|too many commands/);
     expect(net).toBe("curl: (6) Could not resolve host: example.com\n[exit code 4]");
     // python3 is Debian's, inside the machine: it sees the login environment and the World's files only
-    expect(interp).toBe("[] /home/agent\nbash: node: command not found\n[exit code 127]");
+    expect(interp).toBe("[] /home/agent\nbash: line 1: node: command not found\n[exit code 127]");
     expect(after).toBe("still-here\n");
     // the real env never reached the world either
     for (const files of Object.values(r.snapshot.hosts)) {

@@ -230,6 +230,8 @@ export class ShellPool {
   private nextJob = 1;
   private bootFailures = 0;
   private closed = false;
+  /** Whether command lines of several trials have been in flight at once (a run, not a lone trial). */
+  private concurrent = false;
   /** Counters for tests and benchmarks. */
   readonly stats = { started: 0, killed: 0, outOfMemory: 0, long: 0, statesSent: 0, jobs: 0 };
 
@@ -238,7 +240,7 @@ export class ShellPool {
     this.standby = Math.max(0, options.standby ?? 2);
     this.maxWorkers = Math.max(this.size, options.maxWorkers ?? this.size + this.standby + 8);
     this.memoryMb = options.memoryMb ?? 1024;
-    this.longAfterMs = options.longAfterMs ?? 300;
+    this.longAfterMs = options.longAfterMs ?? 200;
     this.kind = options.kind ?? defaultKind();
   }
 
@@ -397,10 +399,13 @@ export class ShellPool {
   /** Keep `size + standby` ordinary workers (within `maxWorkers`). */
   private replenish(): void {
     // workers are booted on demand (one for a lone trial, up to `size` when command lines wait), and the standby
-    // ones once a command line has run long (booting costs about a second of CPU each)
+    // ones once trials run in parallel or a command line has run long (booting costs about half a second of CPU)
     const busy = [...this.slots].filter((s) => s.job && !s.long).length;
     const wanted = Math.max(1, Math.min(this.size, busy + this.queue.length));
-    const target = wanted + (this.stats.long > 0 ? this.standby : 0);
+    // a run with trials in parallel keeps its standby booted from the start, so that a command line that runs
+    // long is taken over at once instead of while the other trials wait for a worker to boot
+    if (busy + this.queue.length > 1) this.concurrent = true;
+    const target = wanted + (this.stats.long > 0 || this.concurrent ? this.standby : 0);
     while (!this.closed && this.ordinaryWorkers() < target && this.slots.size < this.maxWorkers) {
       this.spawn();
     }
