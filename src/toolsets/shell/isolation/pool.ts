@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { availableParallelism, setPriority } from "node:os";
+import { availableParallelism, getPriority, setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { workerEntry } from "./bundle.js";
@@ -230,6 +230,8 @@ export class ShellPool {
   private nextJob = 1;
   private bootFailures = 0;
   private closed = false;
+  /** The nice value workers start with (the process's own: a run started under `nice` keeps it). */
+  private readonly basePriority = getPriority();
   /** Whether command lines of several trials have been in flight at once (a run, not a lone trial). */
   private concurrent = false;
   /** Counters for tests and benchmarks. */
@@ -386,7 +388,7 @@ export class ShellPool {
   }
 
   private restorePriority(slot: Slot): boolean {
-    return renice(this.kind, slot.tid, 0);
+    return renice(this.kind, slot.tid, this.basePriority);
   }
 
   /** Workers not set aside for a long command line (starting, idle, or busy with an ordinary one). */
