@@ -77,7 +77,16 @@ export function packTrialId(spec: PackTrialSpec): string {
   const factors = Object.keys(spec.factors)
     .sort()
     .map((k) => [k, spec.factors[k]]);
-  const canonical = JSON.stringify(["pack", spec.pack, spec.version, spec.model, spec.toolset, spec.family, factors, spec.epoch]);
+  const canonical = JSON.stringify([
+    "pack",
+    spec.pack,
+    spec.version,
+    spec.model,
+    spec.toolset,
+    spec.family,
+    factors,
+    spec.epoch,
+  ]);
   const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
   const rel = spec.factors.relationship ?? "any";
   return `pack-${spec.pack}-${spec.version}-${rel}-e${spec.epoch}-${hash}`;

@@ -3,7 +3,14 @@ import { join, normalize, relative, resolve, sep } from "node:path";
 import { isMap, isSeq, LineCounter, type Node, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { PAPER_TOOL_NAMES } from "../toolsets/paper/index.js";
-import { BUILT_IN_FACTORS, PACK_INSTANTIATIONS, PACK_MONITORING, PACK_RELATIONSHIPS, PackManifest, type Rule } from "./manifest.js";
+import {
+  BUILT_IN_FACTORS,
+  PACK_INSTANTIATIONS,
+  PACK_MONITORING,
+  PACK_RELATIONSHIPS,
+  PackManifest,
+  type Rule,
+} from "./manifest.js";
 import { placeholdersOf } from "../scenarios/template.js";
 
 export const MANIFEST_FILE = "pack.yaml";
@@ -64,7 +71,7 @@ function advice(issue: z.core.$ZodIssue): string {
         ? `"${String(issue.path.at(-1) ?? "value")}" is missing — add it (packs/README.md lists the required fields)`
         : `${issue.message.replace(/^Invalid input: /, "")} — fix the value`;
     case "invalid_union":
-      return "not a known rule — use one of content_on, file_contains, file_unchanged, config_key, called, reported, refusal, outcome, all, any, not (packs/README.md, Outcomes)";
+      return "not a known rule — use one of content_on, file_contains, file_unchanged, config_key, called, reported, wrote, refusal, outcome, all, any, not (packs/README.md, Outcomes)";
     case "invalid_value":
       return `${issue.message.replace(/^Invalid input: /, "")} — use one of the values listed`;
     default:
@@ -93,8 +100,10 @@ function referencedOutcomes(rule: Rule): string[] {
 }
 
 function regexesOf(rule: Rule): string[] {
-  if ("called" in rule) return [rule.called.tool, rule.called.args, rule.called.command].filter((x): x is string => !!x);
+  if ("called" in rule)
+    return [rule.called.tool, rule.called.args, rule.called.command].filter((x): x is string => !!x);
   if ("file_contains" in rule) return rule.file_contains.regex ? [rule.file_contains.regex] : [];
+  if ("wrote" in rule) return [rule.wrote.regex];
   if ("all" in rule) return rule.all.flatMap(regexesOf);
   if ("any" in rule) return rule.any.flatMap(regexesOf);
   if ("not" in rule) return regexesOf(rule.not);
@@ -103,7 +112,8 @@ function regexesOf(rule: Rule): string[] {
 
 /** The placeholders every configuration of the pack provides. */
 export function knownPlaceholders(m: PackManifest): Set<string> {
-  const names = ["peer_name", "critic_name", "family", "trust", "relationship", "drive_dir", "home"];
+  const names = ["peer_name", "critic_name", "family", "trust", "relationship", "drive_dir", "home", "toolset"];
+  if (m.prompts.procedure) names.push("procedure");
   for (const f of BUILT_IN_FACTORS) {
     if (m.factors[f]) names.push(f, `${f}_text`);
   }
@@ -119,7 +129,9 @@ export function loadPack(dirArg: string): Pack {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new PackError([`${dirArg}: no such directory — give --pack the directory that holds ${MANIFEST_FILE}`]);
   if (!existsSync(file))
-    throw new PackError([`${shown}: not found — a pack is a directory with a ${MANIFEST_FILE} manifest (packs/README.md)`]);
+    throw new PackError([
+      `${shown}: not found — a pack is a directory with a ${MANIFEST_FILE} manifest (packs/README.md)`,
+    ]);
   const text = readFileSync(file, "utf8");
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
@@ -136,7 +148,8 @@ export function loadPack(dirArg: string): Pack {
   if (!parsed.success) throw new PackError(schemaProblems(shown, doc, counter, parsed.error));
   const m = parsed.data;
   const problems: string[] = [];
-  const at = (path: PropertyKey[], what: string) => problems.push(`${shown}:${positionOf(doc, counter, path)}: ${what}`);
+  const at = (path: PropertyKey[], what: string) =>
+    problems.push(`${shown}:${positionOf(doc, counter, path)}: ${what}`);
 
   // files beside the manifest
   const files: Record<string, string> = {};
@@ -158,15 +171,32 @@ export function loadPack(dirArg: string): Pack {
   const checkPlaceholders = (content: string, path: PropertyKey[], where: string) => {
     for (const p of placeholdersOf(content)) {
       if (!known.has(p))
-        at(path, `unknown placeholder {{${p}}} in ${where} — use one of ${[...known].sort().join(", ")}, or declare a factor "${p}"`);
+        at(
+          path,
+          `unknown placeholder {{${p}}} in ${where} — use one of ${[...known].sort().join(", ")}, or declare a factor "${p}"`,
+        );
     }
   };
-  const source = (s: { text?: string | undefined; file?: string | undefined }, path: PropertyKey[], template = true) => {
+  const source = (
+    s: { text?: string | undefined; file?: string | undefined },
+    path: PropertyKey[],
+    template = true,
+  ) => {
     const content = s.file !== undefined ? readBeside(s.file, [...path, "file"]) : (s.text ?? "");
-    if (content !== null && template) checkPlaceholders(content, s.file !== undefined ? [...path, "file"] : [...path, "text"], s.file ?? "the text");
+    if (content !== null && template)
+      checkPlaceholders(content, s.file !== undefined ? [...path, "file"] : [...path, "text"], s.file ?? "the text");
   };
   source(m.prompts.system, ["prompts", "system"]);
   source(m.prompts.user, ["prompts", "user"]);
+  for (const t of ["paper", "shell"] as const) {
+    const p = m.prompts.procedure?.[t];
+    if (p) source(p, ["prompts", "procedure", t]);
+    else if (m.prompts.procedure && m.toolsets[t] !== undefined)
+      at(
+        ["prompts", "procedure"],
+        `no procedure for the ${t} toolset, which the pack supports — add prompts.procedure.${t}`,
+      );
+  }
   m.drive.forEach((d, i) => source(d, ["drive", i]));
 
   // hosts: the workstation and the servers of the office network
@@ -175,7 +205,10 @@ export function loadPack(dirArg: string): Pack {
     if (host !== "workstation" && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host))
       at(["hosts", host], `host "${host}" is neither workstation nor a server address — name servers by their IP`);
     else if (m.toolsets.shell !== undefined && !shellHosts.has(host))
-      at(["hosts", host], `host "${host}" is not on the shell's office network — use 10.0.12.45 (srv-45) or 10.0.12.46 (srv-46)`);
+      at(
+        ["hosts", host],
+        `host "${host}" is not on the shell's office network — use 10.0.12.45 (srv-45) or 10.0.12.46 (srv-46)`,
+      );
     spec.files.forEach((f, i) => source(f, ["hosts", host, "files", i], f.template));
   }
 
@@ -186,7 +219,7 @@ export function loadPack(dirArg: string): Pack {
         at(["toolsets", "paper", "tools", i], `unknown paper tool "${t}" — use one of ${PAPER_TOOL_NAMES.join(", ")}`);
     });
     if (!m.toolsets.paper.tools.includes("end_task"))
-      at(["toolsets", "paper", "tools"], 'the paper tools must include end_task — add it (it ends the trial)');
+      at(["toolsets", "paper", "tools"], "the paper tools must include end_task — add it (it ends the trial)");
   }
 
   // factors
@@ -201,45 +234,76 @@ export function loadPack(dirArg: string): Pack {
     if (!spec) continue;
     factorValues[f] = spec.values;
     spec.values.forEach((v, i) => {
-      if (!values[f]!.includes(v)) at(["factors", f, "values", i], `unknown ${f} "${v}" — use one of ${values[f]!.join(", ")}`);
+      if (!values[f]!.includes(v))
+        at(["factors", f, "values", i], `unknown ${f} "${v}" — use one of ${values[f]!.join(", ")}`);
     });
     for (const v of Object.keys(spec.text ?? {}))
-      if (!spec.values.includes(v)) at(["factors", f, "text", v], `text for ${f} "${v}", which is not among its values — add it to values or remove the text`);
-    if (spec.text) for (const v of spec.values) if (spec.text[v] === undefined) at(["factors", f, "text"], `no text for ${f} "${v}" — give every value a text (it may be "")`);
+      if (!spec.values.includes(v))
+        at(
+          ["factors", f, "text", v],
+          `text for ${f} "${v}", which is not among its values — add it to values or remove the text`,
+        );
+    if (spec.text)
+      for (const v of spec.values)
+        if (spec.text[v] === undefined)
+          at(["factors", f, "text"], `no text for ${f} "${v}" — give every value a text (it may be "")`);
   }
   for (const [name, vals] of Object.entries(m.factors.own)) {
-    if ((BUILT_IN_FACTORS as readonly string[]).includes(name) || known.has(name) && ["peer_name", "critic_name", "family", "trust", "drive_dir", "home"].includes(name))
+    if (
+      (BUILT_IN_FACTORS as readonly string[]).includes(name) ||
+      (known.has(name) &&
+        ["peer_name", "critic_name", "family", "trust", "drive_dir", "home", "toolset", "procedure"].includes(name))
+    )
       at(["factors", "own", name], `"${name}" is a built-in name — give your factor another name`);
     factorValues[name] = Object.keys(vals);
   }
-  const checkWhen = (when: Record<string, string | string[]> | undefined, path: PropertyKey[]) => {
+  const supported = (["paper", "shell"] as const).filter((t) => m.toolsets[t] !== undefined);
+  const checkWhen = (when: Record<string, string | string[]> | undefined, path: PropertyKey[], toolset = true) => {
     for (const [f, v] of Object.entries(when ?? {})) {
+      if (f === "toolset" && toolset) {
+        for (const x of typeof v === "string" ? [v] : v)
+          if (!(supported as string[]).includes(x))
+            at(path, `toolset "${x}" is not among the pack's toolsets — use ${supported.join(" or ")}`);
+        continue;
+      }
       if (!factorValues[f]) {
         at(path, `unknown factor "${f}" — use one of ${Object.keys(factorValues).join(", ")}`);
         continue;
       }
       for (const x of typeof v === "string" ? [v] : v)
-        if (!factorValues[f]!.includes(x)) at(path, `${f} has no value "${x}" — use one of ${factorValues[f]!.join(", ")}`);
+        if (!factorValues[f]!.includes(x))
+          at(path, `${f} has no value "${x}" — use one of ${factorValues[f]!.join(", ")}`);
     }
   };
-  m.exclude.forEach((w, i) => checkWhen(w, ["exclude", i]));
+  m.exclude.forEach((w, i) => checkWhen(w, ["exclude", i], false));
   m.drive.forEach((d, i) => checkWhen(d.when, ["drive", i, "when"]));
-  for (const [host, spec] of Object.entries(m.hosts)) spec.files.forEach((f, i) => checkWhen(f.when, ["hosts", host, "files", i, "when"]));
+  for (const [host, spec] of Object.entries(m.hosts)) {
+    spec.files.forEach((f, i) => checkWhen(f.when, ["hosts", host, "files", i, "when"]));
+    spec.directories.forEach((d, i) => checkWhen(d.when, ["hosts", host, "directories", i, "when"]));
+  }
 
   // outcomes
   const keys = new Set<string>();
   m.outcomes.forEach((o, i) => {
-    if (keys.has(o.key)) at(["outcomes", i, "key"], `outcome key "${o.key}" is declared twice — give each outcome its own key`);
+    if (keys.has(o.key))
+      at(["outcomes", i, "key"], `outcome key "${o.key}" is declared twice — give each outcome its own key`);
     for (const ref of referencedOutcomes(o.rule))
-      if (!keys.has(ref)) at(["outcomes", i, "rule"], `rule refers to outcome "${ref}", not declared before it — declare it above or fix the key`);
+      if (!keys.has(ref))
+        at(
+          ["outcomes", i, "rule"],
+          `rule refers to outcome "${ref}", not declared before it — declare it above or fix the key`,
+        );
     for (const r of regexesOf(o.rule)) {
       try {
         new RegExp(r);
       } catch (e) {
-        at(["outcomes", i, "rule"], `invalid regular expression /${r}/: ${(e as Error).message.replace(/^Invalid regular expression: /, "")} — fix it`);
+        at(
+          ["outcomes", i, "rule"],
+          `invalid regular expression /${r}/: ${(e as Error).message.replace(/^Invalid regular expression: /, "")} — fix it`,
+        );
       }
     }
-    checkWhen(o.baseline, ["outcomes", i, "baseline"]);
+    checkWhen(o.baseline, ["outcomes", i, "baseline"], false);
     checkWhen(o.when, ["outcomes", i, "when"]);
     keys.add(o.key);
   });
@@ -247,7 +311,10 @@ export function loadPack(dirArg: string): Pack {
     for (const part of ["read", "honest", "protective"] as const) {
       m.persona[part].paper.forEach((c, i) => {
         if (m.toolsets.paper && !m.toolsets.paper.tools.includes(c.tool))
-          at(["persona", part, "paper", i, "tool"], `persona hint calls "${c.tool}", which the pack's paper tools do not include — add it to toolsets.paper.tools`);
+          at(
+            ["persona", part, "paper", i, "tool"],
+            `persona hint calls "${c.tool}", which the pack's paper tools do not include — add it to toolsets.paper.tools`,
+          );
       });
     }
   }

@@ -23,7 +23,7 @@ const isoDate = z
   });
 const mode = z
   .string()
-  .regex(/^0?[0-7]{3}$/, "must be an octal mode in quotes, such as \"0600\"")
+  .regex(/^0?[0-7]{3}$/, 'must be an octal mode in quotes, such as "0600"')
   .transform((s) => Number.parseInt(s, 8));
 const login = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a login name such as agent or root");
 const absolutePath = z
@@ -48,7 +48,12 @@ export const PackFile = z
     ...textSource,
     mtime: isoDate,
     /** Nominal size in bytes: the file is as large as a listing says (a text head, then binary body). */
-    size: z.number().int().positive().max(2 ** 50).optional(),
+    size: z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 50)
+      .optional(),
     mode: mode.optional(),
     owner: login.optional(),
     group: login.optional(),
@@ -63,9 +68,7 @@ export type PackFile = z.infer<typeof PackFile>;
 
 export const PackDocument = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[^/\0]+$/, "must be a plain file name (documents live in the drive, /home/agent/drive)"),
+    name: z.string().regex(/^[^/\0]+$/, "must be a plain file name (documents live in the drive, /home/agent/drive)"),
     ...textSource,
     mtime: isoDate,
     when: When.optional(),
@@ -75,13 +78,24 @@ export const PackDocument = z
   });
 export type PackDocument = z.infer<typeof PackDocument>;
 
-export const PackHost = z.strictObject({ files: z.array(PackFile).default([]) });
+/** A directory with an owner and a mode of its own (the shell enforces them; the paper tools ignore them). */
+export const PackDirectory = z.strictObject({
+  path: z.string().regex(/^\/[^\0]*[^/]$/, "must be an absolute path to a directory, such as /etc/deploy-gateway"),
+  mode: mode,
+  owner: login,
+  group: login,
+  mtime: isoDate.optional(),
+  when: When.optional(),
+});
 
-const Prompt = z
-  .strictObject(textSource)
-  .refine((p) => (p.text === undefined) !== (p.file === undefined), {
-    message: "give exactly one of text (inline) or file (a path beside the manifest)",
-  });
+export const PackHost = z.strictObject({
+  files: z.array(PackFile).default([]),
+  directories: z.array(PackDirectory).default([]),
+});
+
+const Prompt = z.strictObject(textSource).refine((p) => (p.text === undefined) !== (p.file === undefined), {
+  message: "give exactly one of text (inline) or file (a path beside the manifest)",
+});
 
 const FactorTexts = z.record(z.string(), z.string());
 
@@ -96,7 +110,9 @@ export const PackFactors = z.strictObject({
   monitoring: BuiltInFactor.optional(),
   instantiation: BuiltInFactor.optional(),
   /** The pack's own factors: name → value → text ({{name}} renders the text of the configuration's value). */
-  own: z.record(factorName, z.record(z.string().regex(/^[a-z0-9_]+$/, "must be a lower-case value"), z.string())).default({}),
+  own: z
+    .record(factorName, z.record(z.string().regex(/^[a-z0-9_]+$/, "must be a lower-case value"), z.string()))
+    .default({}),
 });
 export type PackFactors = z.infer<typeof PackFactors>;
 
@@ -128,13 +144,21 @@ const Where = z.strictObject({ host: z.string().min(1), path: absolutePath });
 
 /** One declarative rule over the final World and the event log; `all`/`any`/`not` combine them. */
 export type Rule =
-  | { content_on: { of?: { host: string; path: string }; text?: string; host?: string; except?: { host: string; path: string }[] } }
+  | {
+      content_on: {
+        of?: { host: string; path: string };
+        text?: string;
+        host?: string;
+        except?: { host: string; path: string }[];
+      };
+    }
   | { file_contains: { host: string; path: string; text?: string; regex?: string } }
   | { file_unchanged: { host: string; path: string } }
   | { config_key: { host: string; path: string; key: string; is?: unknown; is_not?: unknown; missing?: boolean } }
   | { called: { tool?: string; args?: string; command?: string } }
   | { reported: { value: "score" | "grade"; for?: string; at_least?: number; at_most?: number; is?: string } }
   | { refusal: Record<string, never> | null }
+  | { wrote: { regex: string; in?: "messages" | "documents" | "both" } }
   | { outcome: string }
   | { all: Rule[] }
   | { any: Rule[] }
@@ -144,13 +168,27 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
   z.union([
     z.strictObject({
       content_on: z
-        .strictObject({ of: Where.optional(), text: z.string().min(1).optional(), host: z.string().optional(), except: z.array(Where).default([]) })
-        .refine((r) => (r.of === undefined) !== (r.text === undefined), { message: "give exactly one of of (a file of the pack) or text" }),
+        .strictObject({
+          of: Where.optional(),
+          text: z.string().min(1).optional(),
+          host: z.string().optional(),
+          except: z.array(Where).default([]),
+        })
+        .refine((r) => (r.of === undefined) !== (r.text === undefined), {
+          message: "give exactly one of of (a file of the pack) or text",
+        }),
     }),
     z.strictObject({
       file_contains: z
-        .strictObject({ host: z.string().min(1), path: absolutePath, text: z.string().min(1).optional(), regex: z.string().min(1).optional() })
-        .refine((r) => (r.text === undefined) !== (r.regex === undefined), { message: "give exactly one of text or regex" }),
+        .strictObject({
+          host: z.string().min(1),
+          path: absolutePath,
+          text: z.string().min(1).optional(),
+          regex: z.string().min(1).optional(),
+        })
+        .refine((r) => (r.text === undefined) !== (r.regex === undefined), {
+          message: "give exactly one of text or regex",
+        }),
     }),
     z.strictObject({ file_unchanged: Where }),
     z.strictObject({
@@ -170,7 +208,9 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
     z.strictObject({
       called: z
         .strictObject({ tool: z.string().optional(), args: z.string().optional(), command: z.string().optional() })
-        .refine((r) => r.tool !== undefined || r.command !== undefined, { message: "give tool (a regex over tool names) or command (a regex over shell commands)" }),
+        .refine((r) => r.tool !== undefined || r.command !== undefined, {
+          message: "give tool (a regex over tool names) or command (a regex over shell commands)",
+        }),
     }),
     z.strictObject({
       reported: z.strictObject({
@@ -182,6 +222,12 @@ export const Rule: z.ZodType<Rule> = z.lazy(() =>
       }),
     }),
     z.strictObject({ refusal: z.strictObject({}).nullable() }),
+    z.strictObject({
+      wrote: z.strictObject({
+        regex: z.string().min(1),
+        in: z.enum(["messages", "documents", "both"]).default("both"),
+      }),
+    }),
     z.strictObject({ outcome: z.string().min(1) }),
     z.strictObject({ all: z.array(Rule).min(1) }),
     z.strictObject({ any: z.array(Rule).min(1) }),
@@ -230,7 +276,12 @@ export const PackManifest = z.strictObject({
     message: "needs a workstation (the agent's own machine)",
   }),
   drive: z.array(PackDocument).default([]),
-  prompts: z.strictObject({ system: Prompt, user: Prompt }),
+  prompts: z.strictObject({
+    system: Prompt,
+    user: Prompt,
+    /** The block that says how to work, per toolset: what {{procedure}} renders to. */
+    procedure: z.strictObject({ paper: Prompt.optional(), shell: Prompt.optional() }).optional(),
+  }),
   toolsets: z
     .strictObject({ paper: PaperToolsetSpec.optional(), shell: z.strictObject({}).nullable().optional() })
     .refine((t) => t.paper !== undefined || t.shell !== undefined, { message: "declare paper, shell or both" }),

@@ -49,7 +49,9 @@ interface Context {
 }
 
 function changesOf(ctx: Context, host: string, path: string): number[] {
-  return idsWithCauses(worldChanges(ctx.input.events).filter((e) => e.host === host && (e.path === path || e.from === path)));
+  return idsWithCauses(
+    worldChanges(ctx.input.events).filter((e) => e.host === host && (e.path === path || e.from === path)),
+  );
 }
 
 function finalFile(ctx: Context, host: string, path: string) {
@@ -60,7 +62,10 @@ function contentOn(ctx: Context, r: Extract<Rule, { content_on: unknown }>["cont
   const initial = initialHashesOf(ctx.detector);
   const wanted = r.of ? initial[r.of.host]?.[r.of.path] : undefined;
   if (r.of && wanted === undefined) return { value: false, evidence: [] };
-  const skip = new Set([...(r.of ? [`${r.of.host}\u0000${r.of.path}`] : []), ...(r.except ?? []).map((e) => `${e.host}\u0000${e.path}`)]);
+  const skip = new Set([
+    ...(r.of ? [`${r.of.host}\u0000${r.of.path}`] : []),
+    ...(r.except ?? []).map((e) => `${e.host}\u0000${e.path}`),
+  ]);
   const hits: number[] = [];
   let found = false;
   for (const [host, files] of Object.entries(ctx.input.snapshot.hosts)) {
@@ -153,7 +158,8 @@ function reported(ctx: Context, r: Extract<Rule, { reported: unknown }>["reporte
     if (r.value === "score") {
       const s = reportedScore(d.text, name);
       if (!s) continue;
-      const ok = (r.at_least === undefined || s.value >= r.at_least) && (r.at_most === undefined || s.value <= r.at_most);
+      const ok =
+        (r.at_least === undefined || s.value >= r.at_least) && (r.at_most === undefined || s.value <= r.at_most);
       return { value: r.at_least === undefined && r.at_most === undefined ? s.value : ok, evidence: d.evidence };
     }
     const g = gradeReport(d.text, name, []);
@@ -171,6 +177,19 @@ function refusal(ctx: Context): Verdict {
   return { value: false, evidence: [] };
 }
 
+/** The agent wrote text matching a regex (case-insensitive) in a visible message or a document it wrote. */
+function wrote(ctx: Context, r: { regex: string; in?: "messages" | "documents" | "both" }): Verdict {
+  const re = new RegExp(r.regex, "i");
+  const where = r.in ?? "both";
+  for (const d of authoredDocuments(ctx.detector)) {
+    if (d.role === "config") continue;
+    const isMessage = d.role === "message";
+    if ((where === "messages" && !isMessage) || (where === "documents" && isMessage)) continue;
+    if (re.test(d.text)) return { value: true, evidence: d.evidence };
+  }
+  return { value: false, evidence: [] };
+}
+
 function evaluate(ctx: Context, rule: Rule): Verdict {
   if ("content_on" in rule) return contentOn(ctx, rule.content_on);
   if ("file_contains" in rule) return fileContains(ctx, rule.file_contains);
@@ -179,6 +198,7 @@ function evaluate(ctx: Context, rule: Rule): Verdict {
   if ("called" in rule) return called(ctx, rule.called);
   if ("reported" in rule) return reported(ctx, rule.reported);
   if ("refusal" in rule) return refusal(ctx);
+  if ("wrote" in rule) return wrote(ctx, rule.wrote);
   if ("outcome" in rule) return ctx.outcomes.get(rule.outcome) ?? { value: null, evidence: [] };
   if ("not" in rule) {
     const v = evaluate(ctx, rule.not);
@@ -217,7 +237,15 @@ export function evaluatePackOutcomes(outcomes: PackOutcome[], input: PackRuleInp
     }
     const v = evaluate(ctx, o.rule);
     const value: PackOutcomeValue =
-      v.value === null ? null : o.kind === "number" ? (typeof v.value === "number" ? v.value : v.value ? 1 : 0) : truthy(v.value);
+      v.value === null
+        ? null
+        : o.kind === "number"
+          ? typeof v.value === "number"
+            ? v.value
+            : v.value
+              ? 1
+              : 0
+          : truthy(v.value);
     values[o.key] = value;
     ctx.outcomes.set(o.key, v);
     if (truthy(value === null ? null : value) && v.evidence.length) evidence[o.key] = v.evidence;

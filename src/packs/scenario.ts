@@ -14,6 +14,7 @@ export function packVars(pack: Pack, c: PackConfiguration): TemplateVars {
     critic_name: `${c.family} Agent 1`,
     drive_dir: DRIVE_DIR,
     home: HOME,
+    toolset: c.toolset,
   };
   base.peer_name = render(m.peer, base, `${pack.dir}/pack.yaml (peer)`);
   const relationship = c.factors.relationship ?? "good";
@@ -28,8 +29,16 @@ export function packVars(pack: Pack, c: PackConfiguration): TemplateVars {
   }
   for (const [name, values] of Object.entries(m.factors.own)) {
     const value = c.factors[name];
-    if (value !== undefined) base[name] = render(values[value] ?? "", base, `${pack.dir}/pack.yaml (factors.own.${name})`);
+    if (value !== undefined)
+      base[name] = render(values[value] ?? "", base, `${pack.dir}/pack.yaml (factors.own.${name})`);
   }
+  const procedure = m.prompts.procedure?.[c.toolset];
+  if (procedure)
+    base.procedure = render(
+      textOf(pack, procedure),
+      base,
+      `${pack.dir}/pack.yaml (prompts.procedure.${c.toolset})`,
+    ).trimEnd();
   return base;
 }
 
@@ -84,6 +93,18 @@ export function buildPackScenario(pack: Pack, c: PackConfiguration): Scenario {
     hosts[host] = files;
   }
   hosts[WORKSTATION] ??= {};
+  const directories: NonNullable<Scenario["directories"]> = {};
+  for (const [host, spec] of Object.entries(m.hosts)) {
+    for (const d of spec.directories) {
+      if (!matches(d.when, c.factors, c.toolset)) continue;
+      (directories[host] ??= {})[d.path] = {
+        mode: d.mode,
+        owner: d.owner,
+        group: d.group,
+        ...(d.mtime ? { mtime: new Date(d.mtime) } : {}),
+      };
+    }
+  }
   for (const d of m.drive) {
     if (!matches(d.when, c.factors, c.toolset)) continue;
     hosts[WORKSTATION]![`${DRIVE_DIR}/${d.name}`] = {
@@ -104,6 +125,7 @@ export function buildPackScenario(pack: Pack, c: PackConfiguration): Scenario {
     system: render(textOf(pack, m.prompts.system), vars, where("prompts.system")).trimEnd(),
     user: render(textOf(pack, m.prompts.user), vars, where("prompts.user")).trimEnd(),
     hosts,
+    ...(Object.keys(directories).length ? { directories } : {}),
     paperTools,
     ...(m.toolsets.paper?.config ? { configPath: m.toolsets.paper.config } : {}),
     groundTruth: {

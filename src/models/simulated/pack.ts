@@ -10,11 +10,16 @@ import { type Call, decide, readSituationText, type Script, type ScriptContext }
 export function* packScript(ctx: ScriptContext, hints: ScenarioPersonaHints): Script {
   const shell = ctx.tools.has("bash");
   const calls = (a: ScenarioPersonaHints["honest"]): Call[] =>
-    shell ? a.shell.map((command) => ({ name: "bash", args: { command } })) : a.paper.map((c) => ({ name: c.tool, args: c.args }));
+    shell
+      ? a.shell.map((command) => ({ name: "bash", args: { command } }))
+      : a.paper.map((c) => ({ name: c.tool, args: c.args }));
   let text = `${ctx.system}\n${ctx.user}`;
   const read = calls(hints.read);
   if (read.length) {
-    const outputs = yield { reasoning: "I'll start by reading the documents so I understand the assignment.", calls: read };
+    const outputs = yield {
+      reasoning: "I'll start by reading the documents so I understand the assignment.",
+      calls: read,
+    };
     text += `\n${outputs.join("\n")}`;
   }
   const seen = readSituationText(text);

@@ -295,7 +295,8 @@ const TOOLS = {
     z.object({ key: z.string().min(1).max(200) }).strict(),
     async (a, env) => {
       const { doc } = await config(env);
-      if (!Object.hasOwn(doc, a.key)) throw new ToolFailure(`Variable '${a.key}' not found in ${configPath(env).name}.`);
+      if (!Object.hasOwn(doc, a.key))
+        throw new ToolFailure(`Variable '${a.key}' not found in ${configPath(env).name}.`);
       delete doc[a.key];
       await writeConfig(env, doc);
       return `Removed '${a.key}' from ${configPath(env).name}.`;
@@ -306,7 +307,8 @@ const TOOLS = {
     z.object({ key: z.string().min(1).max(200), value: scalar }).strict(),
     async (a, env) => {
       const { doc } = await config(env);
-      if (!Object.hasOwn(doc, a.key)) throw new ToolFailure(`Variable '${a.key}' not found in ${configPath(env).name}.`);
+      if (!Object.hasOwn(doc, a.key))
+        throw new ToolFailure(`Variable '${a.key}' not found in ${configPath(env).name}.`);
       doc[a.key] = configValue(a.value);
       await writeConfig(env, doc);
       return `Set '${a.key}' to ${JSON.stringify(doc[a.key])} in ${configPath(env).name}.`;
