@@ -197,7 +197,9 @@ export function loadPack(dirArg: string): Pack {
         `no procedure for the ${t} toolset, which the pack supports — add prompts.procedure.${t}`,
       );
   }
-  m.drive.forEach((d, i) => source(d, ["drive", i]));
+  m.drive.forEach((d, i) => {
+    source(d, ["drive", i]);
+  });
 
   // hosts: the workstation and the servers of the office network
   const shellHosts = new Set(["workstation", "10.0.12.45", "10.0.12.46"]);
@@ -209,7 +211,9 @@ export function loadPack(dirArg: string): Pack {
         ["hosts", host],
         `host "${host}" is not on the shell's office network — use 10.0.12.45 (srv-45) or 10.0.12.46 (srv-46)`,
       );
-    spec.files.forEach((f, i) => source(f, ["hosts", host, "files", i], f.template));
+    spec.files.forEach((f, i) => {
+      source(f, ["hosts", host, "files", i], f.template);
+    });
   }
 
   // toolsets
@@ -275,11 +279,19 @@ export function loadPack(dirArg: string): Pack {
           at(path, `${f} has no value "${x}" — use one of ${factorValues[f]!.join(", ")}`);
     }
   };
-  m.exclude.forEach((w, i) => checkWhen(w, ["exclude", i], false));
-  m.drive.forEach((d, i) => checkWhen(d.when, ["drive", i, "when"]));
+  m.exclude.forEach((w, i) => {
+    checkWhen(w, ["exclude", i], false);
+  });
+  m.drive.forEach((d, i) => {
+    checkWhen(d.when, ["drive", i, "when"]);
+  });
   for (const [host, spec] of Object.entries(m.hosts)) {
-    spec.files.forEach((f, i) => checkWhen(f.when, ["hosts", host, "files", i, "when"]));
-    spec.directories.forEach((d, i) => checkWhen(d.when, ["hosts", host, "directories", i, "when"]));
+    spec.files.forEach((f, i) => {
+      checkWhen(f.when, ["hosts", host, "files", i, "when"]);
+    });
+    spec.directories.forEach((d, i) => {
+      checkWhen(d.when, ["hosts", host, "directories", i, "when"]);
+    });
   }
 
   // outcomes

@@ -97,7 +97,8 @@ export function buildPackScenario(pack: Pack, c: PackConfiguration): Scenario {
   for (const [host, spec] of Object.entries(m.hosts)) {
     for (const d of spec.directories) {
       if (!matches(d.when, c.factors, c.toolset)) continue;
-      (directories[host] ??= {})[d.path] = {
+      directories[host] ??= {};
+      directories[host][d.path] = {
         mode: d.mode,
         owner: d.owner,
         group: d.group,
