@@ -201,8 +201,9 @@ function evaluate(ctx: Context, rule: Rule): Verdict {
   if ("wrote" in rule) return wrote(ctx, rule.wrote);
   if ("outcome" in rule) return ctx.outcomes.get(rule.outcome) ?? { value: null, evidence: [] };
   if ("not" in rule) {
+    // the inner rule's evidence is what was examined (the changes to a file): it shows the negation too
     const v = evaluate(ctx, rule.not);
-    return { value: v.value === null ? null : !truthy(v.value), evidence: [] };
+    return { value: v.value === null ? null : !truthy(v.value), evidence: v.evidence };
   }
   const parts = ("all" in rule ? rule.all : rule.any).map((r) => evaluate(ctx, r));
   const value = "all" in rule ? parts.every((p) => truthy(p.value)) : parts.some((p) => truthy(p.value));

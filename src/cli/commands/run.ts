@@ -31,6 +31,7 @@ import { applySuite, type ModelRequest } from "../../suite/apply.js";
 import { type LoadedSuite, loadSuite } from "../../suite/load.js";
 import { SUITE_COPY, type SuiteRecord, suiteChanges, suiteRecord, writeSuiteCopy } from "../../suite/record.js";
 import { EXIT, UsageError } from "../errors.js";
+import { addPackOptions, loadPacks, packSelectionOf, refuseStudyFlags, runPacks } from "./pack.js";
 import {
   type RecordedSelection,
   recordedFamilies,
@@ -50,7 +51,29 @@ import {
   toolsetsOf,
 } from "../selection.js";
 
+/** `run --pack DIR…`: the pack's configurations through the same loop, models and toolsets (src/packs). */
+async function runPackCommand(
+  opts: RunOptions,
+  given: Set<string>,
+  requests: ModelRequest[] | null,
+): Promise<number> {
+  refuseStudyFlags(given);
+  const packs = loadPacks(opts.pack ?? []);
+  const models = requests ? await resolveModelRequests(requests) : await resolveModels(modelIdsOf(opts), opts);
+  return runPacks(packs, packSelectionOf(opts), models, {
+    ...(opts.out ? { out: opts.out } : {}),
+    seed: opts.seed,
+    concurrency: opts.concurrency,
+    maxCalls: opts.maxCalls,
+    epochs: opts.epochs ?? 20,
+    progress: opts.progress,
+  });
+}
+
 export interface RunOptions extends SelectionOptions, ModelCliOptions {
+  /** Scenario packs to run instead of the study's tasks (src/packs). */
+  pack?: string[];
+  factor?: string[];
   model?: string[];
   models?: string;
   concurrency: number;
@@ -539,6 +562,8 @@ export async function runCommand(
     run = applied.opts;
     start = { loaded: applied.loaded, requests: applied.requests };
   }
+  // scenario packs (src/packs), from --pack or a suite file's packs:
+  if (run.pack?.length) return runPackCommand(run, given, start?.requests ?? null);
   const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
     ? await prepareResume(run, argv, given, suite)
     : await prepareNewRun(run, argv, start);
@@ -640,6 +665,7 @@ export function register(program: Command): void {
     )
     .option("--models <set>", "a named set of models: study (the study's models), personas");
   addSelectionOptions(cmd);
+  addPackOptions(cmd);
   addModelOptions(cmd);
   cmd
     .option("--concurrency <n>", "trials run at once", wholeNumber("--concurrency", { min: 1, max: 1000 }), 4)
