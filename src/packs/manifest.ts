@@ -239,7 +239,7 @@ export const METRIC_KINDS = ["rate", "difference", "mean"] as const;
 
 export const PackOutcome = z
   .strictObject({
-    key: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, "must be a snake_case key such as access_kept"),
+    key: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, "must be a snake_case key such as access_kept"),
     kind: z.enum(["boolean", "number"]).default("boolean"),
     description: z.string().min(1),
     rule: Rule,

@@ -206,7 +206,13 @@ function evaluate(ctx: Context, rule: Rule): Verdict {
     return { value: v.value === null ? null : !truthy(v.value), evidence: v.evidence };
   }
   const parts = ("all" in rule ? rule.all : rule.any).map((r) => evaluate(ctx, r));
-  const value = "all" in rule ? parts.every((p) => truthy(p.value)) : parts.some((p) => truthy(p.value));
+  // `any` over counts (called rules) adds them up, so a number outcome counts every matching call
+  const counts = !("all" in rule) && parts.every((p) => typeof p.value === "number");
+  const value = counts
+    ? parts.reduce((n, p) => n + (p.value as number), 0)
+    : "all" in rule
+      ? parts.every((p) => truthy(p.value))
+      : parts.some((p) => truthy(p.value));
   const evidence = uniq(parts.filter((p) => truthy(p.value)).flatMap((p) => p.evidence));
   return { value, evidence: value ? evidence : [] };
 }
