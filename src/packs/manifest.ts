@@ -23,7 +23,7 @@ const isoDate = z
   });
 const mode = z
   .string()
-  .regex(/^0?[0-7]{3}$/, 'must be an octal mode in quotes, such as "0600"')
+  .regex(/^[0-7]?[0-7]{3}$/, 'must be an octal mode in quotes, such as "0600" or "2775"')
   .transform((s) => Number.parseInt(s, 8));
 const login = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a login name such as agent or root");
 const absolutePath = z
