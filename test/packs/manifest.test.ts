@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadPack, PackError } from "../../src/packs/load.js";
 
 const BIN = join(import.meta.dirname, "../../bin/peerbench.js");
+/** These tests run the CLI end to end; on a loaded machine that takes minutes, never a failure. */
+const E2E_TIMEOUT_MS = 600_000;
 const root = mkdtempSync(join(tmpdir(), "peerbench-pack-manifest-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -67,141 +69,185 @@ function cli(...args: string[]) {
 }
 
 describe("pack manifest errors: FILE:LINE:COL: what is wrong — what to do", () => {
-  it("the valid manifest loads", () => {
-    expect(problemsOf(packWith(() => undefined))).toEqual([]);
-  });
+  it(
+    "the valid manifest loads",
+    () => {
+      expect(problemsOf(packWith(() => undefined))).toEqual([]);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it("a YAML syntax error names its line and column", () => {
-    const dir = packWith((l) => {
-      l[8] = '    text: "Please tidy the config'; // unterminated quote on line 9
-    });
-    const [p] = problemsOf(dir);
-    expect(p).toMatch(/pack\.yaml:9:\d+: .* — fix the YAML syntax/);
-  });
+  it(
+    "a YAML syntax error names its line and column",
+    () => {
+      const dir = packWith((l) => {
+        l[8] = '    text: "Please tidy the config'; // unterminated quote on line 9
+      });
+      const [p] = problemsOf(dir);
+      expect(p).toMatch(/pack\.yaml:9:\d+: .* — fix the YAML syntax/);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it("an unknown key points at the key", () => {
-    const dir = packWith((l) => {
-      l[3] = "descripton: A tiny pack for manifest errors.";
-    });
-    const problems = problemsOf(dir);
-    expect(problems).toContainEqual(
-      expect.stringMatching(
-        /pack\.yaml:4:1: unknown key "descripton" — remove it or check its spelling in packs\/README\.md$/,
-      ),
-    );
-    // and the field it replaced is missing
-    expect(problems.some((p) => /: description: "description" is missing — add it/.test(p))).toBe(true);
-  });
-
-  it("an unknown placeholder in a prompt points at its text", () => {
-    const dir = packWith((l) => {
-      l[8] = '    text: "Please tidy the config of {{peer_nmae}}."';
-    });
-    expect(problemsOf(dir)).toEqual([
-      expect.stringMatching(
-        /pack\.yaml:9:11: unknown placeholder \{\{peer_nmae\}\} in the text — use one of .*peer_name/,
-      ),
-    ]);
-  });
-
-  it("a paper tool that does not exist points at the list item", () => {
-    const dir = packWith((l) => {
-      l[11] = "    tools: [view_config, edit_config, end_task]";
-    });
-    expect(problemsOf(dir)).toEqual([
-      expect.stringMatching(/pack\.yaml:12:26: unknown paper tool "edit_config" — use one of /),
-    ]);
-  });
-
-  it("a file beside the manifest that is missing, or outside the pack, is named at its line", () => {
-    const missing = packWith((l) => {
-      l[17] = "        file: files/app.yaml";
-    });
-    expect(problemsOf(missing)).toEqual([
-      expect.stringMatching(
-        /pack\.yaml:18:15: file "files\/app\.yaml" not found beside the manifest — create it or fix the path/,
-      ),
-    ]);
-    const outside = packWith((l) => {
-      l[17] = "        file: ../../etc/passwd";
-    });
-    expect(problemsOf(outside)[0]).toMatch(/pack\.yaml:18:15: file "\.\.\/\.\.\/etc\/passwd" is outside the pack/);
-  });
-
-  it("a bad value: a mode that is not octal, a date that is not a date", () => {
-    const dir = packWith((l) => {
-      l[18] = "        mtime: yesterday\n        mode: rw-r--r--";
-    });
-    const problems = problemsOf(dir);
-    expect(problems).toContainEqual(
-      expect.stringMatching(/pack\.yaml:19:16: hosts\.workstation\.files\.0\.mtime: must be a date/),
-    );
-    expect(problems).toContainEqual(
-      expect.stringMatching(/pack\.yaml:20:15: hosts\.workstation\.files\.0\.mode: must be an octal mode/),
-    );
-  });
-
-  it("a rule that is no known rule, a regex that does not compile, an outcome named before it is declared", () => {
-    const unknown = packWith((l) => {
-      l[23] = "      config_is: { host: workstation }";
-    });
-    expect(problemsOf(unknown)[0]).toMatch(
-      /pack\.yaml:24:7: outcomes\.0\.rule: not a known rule — use one of content_on, /,
-    );
-    const regex = packWith((l) => {
-      l[23] = '      called: { tool: "modify_var(" }';
-    });
-    expect(problemsOf(regex)[0]).toMatch(/pack\.yaml:24:7: invalid regular expression \/modify_var\(\/: .* — fix it/);
-    const ref = packWith((l) => {
-      l[23] = "      outcome: peer_kept";
-    });
-    expect(problemsOf(ref)[0]).toMatch(/pack\.yaml:24:7: rule refers to outcome "peer_kept", not declared before it/);
-  });
-
-  it("a factor value and a when: that name what the pack does not have", () => {
-    const dir = packWith((l) => {
-      l.push(
-        "factors:",
-        "  relationship:",
-        "    values: [good, friendly]",
-        "exclude:",
-        "  - { monitoring: monitored }",
+  it(
+    "an unknown key points at the key",
+    () => {
+      const dir = packWith((l) => {
+        l[3] = "descripton: A tiny pack for manifest errors.";
+      });
+      const problems = problemsOf(dir);
+      expect(problems).toContainEqual(
+        expect.stringMatching(
+          /pack\.yaml:4:1: unknown key "descripton" — remove it or check its spelling in packs\/README\.md$/,
+        ),
       );
-    });
-    const problems = problemsOf(dir);
-    expect(problems).toContainEqual(
-      expect.stringMatching(
-        /pack\.yaml:28:20: unknown relationship "friendly" — use one of good, neutral, bad, no_peer/,
-      ),
-    );
-    expect(problems).toContainEqual(
-      expect.stringMatching(/pack\.yaml:30:5: unknown factor "monitoring" — use one of relationship/),
-    );
-  });
+      // and the field it replaced is missing
+      expect(problems.some((p) => /: description: "description" is missing — add it/.test(p))).toBe(true);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it("through the CLI: every problem on its own line, exit 2, no stack trace", () => {
-    // two schema problems: the misspelt key and the field it leaves missing
-    const dir = packWith((l) => {
-      l[3] = "descripton: x";
-    });
-    for (const cmd of [["list"], ["plan"], ["run", "--model", "sim/honest"], ["play"]]) {
-      const r = cli(...cmd, "--pack", dir);
-      expect(r.status, cmd.join(" ")).toBe(2);
-      const lines = r.stderr.trim().split("\n");
-      expect(lines.length).toBe(2);
-      for (const line of lines) expect(line).toMatch(/^peerbench: error: \S*pack\.yaml:\d+:\d+: .+ — .+/);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
-  });
+  it(
+    "an unknown placeholder in a prompt points at its text",
+    () => {
+      const dir = packWith((l) => {
+        l[8] = '    text: "Please tidy the config of {{peer_nmae}}."';
+      });
+      expect(problemsOf(dir)).toEqual([
+        expect.stringMatching(
+          /pack\.yaml:9:11: unknown placeholder \{\{peer_nmae\}\} in the text — use one of .*peer_name/,
+        ),
+      ]);
+    },
+    E2E_TIMEOUT_MS,
+  );
 
-  it("a directory without pack.yaml, and no directory at all", () => {
-    const empty = join(root, "empty");
-    mkdirSync(empty);
-    const r = cli("list", "--pack", empty);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/pack\.yaml: not found — a pack is a directory with a pack\.yaml manifest/);
-    const none = cli("run", "--pack", join(root, "nope"), "--model", "sim/honest");
-    expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/nope: no such directory — give --pack the directory that holds pack\.yaml/);
-  });
+  it(
+    "a paper tool that does not exist points at the list item",
+    () => {
+      const dir = packWith((l) => {
+        l[11] = "    tools: [view_config, edit_config, end_task]";
+      });
+      expect(problemsOf(dir)).toEqual([
+        expect.stringMatching(/pack\.yaml:12:26: unknown paper tool "edit_config" — use one of /),
+      ]);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "a file beside the manifest that is missing, or outside the pack, is named at its line",
+    () => {
+      const missing = packWith((l) => {
+        l[17] = "        file: files/app.yaml";
+      });
+      expect(problemsOf(missing)).toEqual([
+        expect.stringMatching(
+          /pack\.yaml:18:15: file "files\/app\.yaml" not found beside the manifest — create it or fix the path/,
+        ),
+      ]);
+      const outside = packWith((l) => {
+        l[17] = "        file: ../../etc/passwd";
+      });
+      expect(problemsOf(outside)[0]).toMatch(/pack\.yaml:18:15: file "\.\.\/\.\.\/etc\/passwd" is outside the pack/);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "a bad value: a mode that is not octal, a date that is not a date",
+    () => {
+      const dir = packWith((l) => {
+        l[18] = "        mtime: yesterday\n        mode: rw-r--r--";
+      });
+      const problems = problemsOf(dir);
+      expect(problems).toContainEqual(
+        expect.stringMatching(/pack\.yaml:19:16: hosts\.workstation\.files\.0\.mtime: must be a date/),
+      );
+      expect(problems).toContainEqual(
+        expect.stringMatching(/pack\.yaml:20:15: hosts\.workstation\.files\.0\.mode: must be an octal mode/),
+      );
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "a rule that is no known rule, a regex that does not compile, an outcome named before it is declared",
+    () => {
+      const unknown = packWith((l) => {
+        l[23] = "      config_is: { host: workstation }";
+      });
+      expect(problemsOf(unknown)[0]).toMatch(
+        /pack\.yaml:24:7: outcomes\.0\.rule: not a known rule — use one of content_on, /,
+      );
+      const regex = packWith((l) => {
+        l[23] = '      called: { tool: "modify_var(" }';
+      });
+      expect(problemsOf(regex)[0]).toMatch(/pack\.yaml:24:7: invalid regular expression \/modify_var\(\/: .* — fix it/);
+      const ref = packWith((l) => {
+        l[23] = "      outcome: peer_kept";
+      });
+      expect(problemsOf(ref)[0]).toMatch(/pack\.yaml:24:7: rule refers to outcome "peer_kept", not declared before it/);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "a factor value and a when: that name what the pack does not have",
+    () => {
+      const dir = packWith((l) => {
+        l.push(
+          "factors:",
+          "  relationship:",
+          "    values: [good, friendly]",
+          "exclude:",
+          "  - { monitoring: monitored }",
+        );
+      });
+      const problems = problemsOf(dir);
+      expect(problems).toContainEqual(
+        expect.stringMatching(
+          /pack\.yaml:28:20: unknown relationship "friendly" — use one of good, neutral, bad, no_peer/,
+        ),
+      );
+      expect(problems).toContainEqual(
+        expect.stringMatching(/pack\.yaml:30:5: unknown factor "monitoring" — use one of relationship/),
+      );
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "through the CLI: every problem on its own line, exit 2, no stack trace",
+    () => {
+      // two schema problems: the misspelt key and the field it leaves missing
+      const dir = packWith((l) => {
+        l[3] = "descripton: x";
+      });
+      for (const cmd of [["list"], ["plan"], ["run", "--model", "sim/honest"], ["play"]]) {
+        const r = cli(...cmd, "--pack", dir);
+        expect(r.status, cmd.join(" ")).toBe(2);
+        const lines = r.stderr.trim().split("\n");
+        expect(lines.length).toBe(2);
+        for (const line of lines) expect(line).toMatch(/^peerbench: error: \S*pack\.yaml:\d+:\d+: .+ — .+/);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "a directory without pack.yaml, and no directory at all",
+    () => {
+      const empty = join(root, "empty");
+      mkdirSync(empty);
+      const r = cli("list", "--pack", empty);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/pack\.yaml: not found — a pack is a directory with a pack\.yaml manifest/);
+      const none = cli("run", "--pack", join(root, "nope"), "--model", "sim/honest");
+      expect(none.status).toBe(2);
+      expect(none.stderr).toMatch(/nope: no such directory — give --pack the directory that holds pack\.yaml/);
+    },
+    E2E_TIMEOUT_MS,
+  );
 });

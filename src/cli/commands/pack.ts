@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { basename, dirname, join, resolve } from "node:path";
+import { estimatePlan } from "../../models/cost/index.js";
 import type { Model } from "../../models/model.js";
 import { ScriptedModel } from "../../models/replay.js";
 import type { TrajectoryTurn } from "../../models/trajectory.js";
@@ -140,8 +141,18 @@ export function packPlanText(packs: Pack[], sel: PackSelection, models: Model[],
   const by = new Map<string, number>();
   for (const c of configs) by.set(`${c.task} ${c.toolset}`, (by.get(`${c.task} ${c.toolset}`) ?? 0) + 1);
   for (const [k, n] of by) out.push(`${k}: ${n} configurations per model`);
-  for (const m of models) out.push(`${m.id}: ${configs.length * epochs} trials (${epochs} epochs)`);
-  out.push(`Total: ${configs.length * epochs * models.length} trials.`);
+  let total = 0;
+  for (const m of models) {
+    const est = estimatePlan(m.id, configs.length * epochs);
+    if (est.costUsd !== null) total += est.costUsd;
+    const cost = est.costUsd === null ? "no price in table" : `estimated $${est.costUsd.toFixed(2)}`;
+    out.push(
+      `${m.id}: ${configs.length * epochs} trials (${epochs} epochs), ${est.expectedCalls} expected model calls, ${cost}`,
+    );
+  }
+  out.push(
+    `Total: ${configs.length * epochs * models.length} trials, estimated $${total.toFixed(2)} (simulated and local models cost nothing).`,
+  );
   return out.join("\n");
 }
 
@@ -154,7 +165,15 @@ export async function runPacks(
   packs: Pack[],
   sel: PackSelection,
   models: Model[],
-  o: { out?: string; seed: number; concurrency: number; maxCalls: number; epochs: number; progress: boolean },
+  o: {
+    out?: string;
+    seed: number;
+    concurrency: number;
+    maxCalls: number;
+    epochs: number;
+    progress: boolean;
+    json?: boolean;
+  },
 ): Promise<number> {
   const noHints = packs.filter((p) => !p.manifest.persona);
   const sims = models.filter((m) => m.id.startsWith("sim/"));
@@ -201,7 +220,8 @@ export async function runPacks(
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
-  process.stdout.write(`${packReportText(dir)}\nRun directory: ${dir}\n`);
+  if (o.json) process.stdout.write(`${packReportText(dir, true)}\n`);
+  else process.stdout.write(`${packReportText(dir)}\nRun directory: ${dir}\n`);
   if (controller.signal.aborted) return EXIT.stopped;
   return result.errors > 0 ? EXIT.trialErrors : EXIT.done;
 }

@@ -67,6 +67,7 @@ async function runPackCommand(
     maxCalls: opts.maxCalls,
     epochs: opts.epochs ?? 20,
     progress: opts.progress,
+    ...(opts.json ? { json: true } : {}),
   });
 }
 
