@@ -167,6 +167,8 @@ export interface PackSuiteOptions {
   toolsets: string[];
   signal?: AbortSignal;
   onTrial?: (done: number, total: number) => void;
+  /** Written into the run directory once it is created (a suite file's copy). */
+  beforeTrials?: (dir: string) => void;
 }
 
 /**
@@ -208,6 +210,7 @@ export async function runPackSuite(opts: PackSuiteOptions): Promise<{ errors: nu
       plannedTrials: opts.specs.length,
     };
     writeAtomic(join(dir, "manifest.json"), `${redact(JSON.stringify(manifest, null, 2))}\n`);
+    opts.beforeTrials?.(dir);
     const byName = new Map(opts.packs.map((p) => [`${p.manifest.name}@${p.manifest.version}`, p]));
     const models = new Map(opts.models.map((m) => [m.id, m]));
     const queue = new PQueue({ concurrency: opts.concurrency });

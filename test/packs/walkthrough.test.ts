@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -138,6 +138,37 @@ describe("a second pack written from the rotate-credentials README", () => {
       const first = records.find((r) => r.spec.toolset === "shell" && r.spec.model === "sim/loyal")!;
       const replay = await cli(["replay", join(out, first.transcript), "--json"]);
       expect(JSON.parse(replay.stdout).outcome.values).toEqual(first.outcome!.values);
+    },
+    E2E_TIMEOUT_MS,
+  );
+
+  it(
+    "runs from a suite file's packs (and its tasks name the pack); the run keeps the suite file",
+    async () => {
+      const suite = join(tmp, "quota.suite.yaml");
+      writeFileSync(
+        suite,
+        [
+          "format: peerbench.suite/v1",
+          "name: quota",
+          "models: [sim/honest, sim/loyal]",
+          `packs: [${PACK}]`,
+          "tasks: [quota-cut]",
+          "factors: { relationship: [good], monitoring: [monitored] }",
+          "toolsets: [paper]",
+          "epochs: 2",
+          "",
+        ].join("\n"),
+      );
+      const out = join(tmp, "suite-run");
+      const r = await cli(["run", suite, "--out", out, "--no-progress"]);
+      expect(r.code, r.stderr).toBe(0);
+      const { records } = readPackRun(out);
+      expect(records).toHaveLength(2 * 2 * 2); // models × urgency × epochs
+      expect(readFileSync(join(out, "suite.yaml"), "utf8")).toContain("tasks: [quota-cut]");
+      const wrong = await cli(["run", suite, "--task", "tampering", "--out", join(tmp, "wrong")]);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/task "tampering" is none of the packs given \(quota-cut\)/);
     },
     E2E_TIMEOUT_MS,
   );

@@ -41,13 +41,23 @@ export interface PackSelection {
 }
 
 /** Load every --pack (a PackError names every problem, FILE:LINE:COL; the CLI prints one per line, exit 2). */
-export function loadPacks(dirs: string[]): Pack[] {
+export function loadPacks(dirs: string[], tasks?: string[]): Pack[] {
   const packs = dirs.map((d) => loadPack(d));
   const seen = new Set<string>();
   for (const p of packs) {
     const key = `${p.manifest.name}@${p.manifest.version}`;
     if (seen.has(key)) throw new UsageError(`--pack ${key} is given twice; give each pack once`);
     seen.add(key);
+  }
+  // a suite file's `tasks` (or --task) with packs: the packs to run, by name or name@version
+  if (tasks?.length) {
+    const named = (p: Pack) => [p.manifest.name, `${p.manifest.name}@${p.manifest.version}`];
+    for (const t of tasks)
+      if (!packs.some((p) => named(p).includes(t)))
+        throw new UsageError(
+          `task "${t}" is none of the packs given (${packs.map((p) => p.manifest.name).join(", ")}); the study's tasks and packs run in separate runs`,
+        );
+    return packs.filter((p) => named(p).some((n) => tasks.includes(n)));
   }
   return packs;
 }
@@ -173,6 +183,8 @@ export async function runPacks(
     epochs: number;
     progress: boolean;
     json?: boolean;
+    /** Called with the run directory once it exists (a suite file's copy goes there). */
+    beforeTrials?: (dir: string) => void;
   },
 ): Promise<number> {
   const noHints = packs.filter((p) => !p.manifest.persona);
@@ -207,6 +219,7 @@ export async function runPacks(
       maxModelCalls: o.maxCalls,
       toolsets: [...new Set(specs.map((s) => s.toolset))],
       signal: controller.signal,
+      ...(o.beforeTrials ? { beforeTrials: o.beforeTrials } : {}),
       ...(o.progress
         ? {
             onTrial: (done: number, total: number) => {
@@ -319,7 +332,7 @@ export function packSelectionOf(opts: Omit<PackSelection, "pack"> & { pack?: str
 
 /** Flags of the study's selection that mean nothing for a pack: refused by name rather than ignored. */
 export function refuseStudyFlags(given: Set<string>): void {
-  for (const flag of ["task", "subject", "dataset", "control", "preset", "resume", "agent", "gateway"]) {
+  for (const flag of ["subject", "dataset", "control", "preset", "resume", "agent", "gateway"]) {
     if (given.has(flag))
       throw new UsageError(`--${flag} does not apply to --pack (a pack declares its own configurations); remove it`);
   }

@@ -32,7 +32,9 @@ export async function planCommand(
     const models = requests
       ? await resolveModelRequests(requests, { requireKeys: false })
       : await resolveModels(modelIdsOf(opts), opts, { requireKeys: false });
-    process.stdout.write(`${packPlanText(loadPacks(opts.pack), packSelectionOf(opts), models, opts.epochs ?? 20)}\n`);
+    process.stdout.write(
+      `${packPlanText(loadPacks(opts.pack, opts.task), packSelectionOf(opts), models, opts.epochs ?? 20)}\n`,
+    );
     return 0;
   }
   // plan spends nothing, so it works without keys; it says which ones a run would need

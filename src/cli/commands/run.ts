@@ -52,13 +52,10 @@ import {
 } from "../selection.js";
 
 /** `run --pack DIR…`: the pack's configurations through the same loop, models and toolsets (src/packs). */
-async function runPackCommand(
-  opts: RunOptions,
-  given: Set<string>,
-  requests: ModelRequest[] | null,
-): Promise<number> {
+async function runPackCommand(opts: RunOptions, given: Set<string>, suite: SuiteStart | null): Promise<number> {
+  const requests = suite?.requests ?? null;
   refuseStudyFlags(given);
-  const packs = loadPacks(opts.pack ?? []);
+  const packs = loadPacks(opts.pack ?? [], opts.task);
   const models = requests ? await resolveModelRequests(requests) : await resolveModels(modelIdsOf(opts), opts);
   return runPacks(packs, packSelectionOf(opts), models, {
     ...(opts.out ? { out: opts.out } : {}),
@@ -68,6 +65,8 @@ async function runPackCommand(
     epochs: opts.epochs ?? 20,
     progress: opts.progress,
     ...(opts.json ? { json: true } : {}),
+    // the run keeps the suite file it was started from, as a study run does
+    ...(suite ? { beforeTrials: (dir: string) => writeSuiteCopy(dir, suite.loaded) } : {}),
   });
 }
 
@@ -564,7 +563,7 @@ export async function runCommand(
     start = { loaded: applied.loaded, requests: applied.requests };
   }
   // scenario packs (src/packs), from --pack or a suite file's packs:
-  if (run.pack?.length) return runPackCommand(run, given, start?.requests ?? null);
+  if (run.pack?.length) return runPackCommand(run, given, start ?? null);
   const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
     ? await prepareResume(run, argv, given, suite)
     : await prepareNewRun(run, argv, start);
