@@ -31,6 +31,7 @@ import { applySuite, type ModelRequest } from "../../suite/apply.js";
 import { type LoadedSuite, loadSuite } from "../../suite/load.js";
 import { SUITE_COPY, type SuiteRecord, suiteChanges, suiteRecord, writeSuiteCopy } from "../../suite/record.js";
 import { EXIT, UsageError } from "../errors.js";
+import { isPackRun } from "../../packs/run-dir.js";
 import { addPackOptions, loadPacks, packSelectionOf, refuseStudyFlags, runPacks } from "./pack.js";
 import {
   type RecordedSelection,
@@ -564,6 +565,10 @@ export async function runCommand(
   }
   // scenario packs (src/packs), from --pack or a suite file's packs:
   if (run.pack?.length) return runPackCommand(run, given, start ?? null);
+  if (run.resume && isPackRun(resolve(run.resume)))
+    throw new UsageError(
+      `${run.resume} is a pack run; --resume of a pack run is not available yet: start a new run with --pack (its trials are kept)`,
+    );
   const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
     ? await prepareResume(run, argv, given, suite)
     : await prepareNewRun(run, argv, start);
