@@ -110,6 +110,19 @@ function regexesOf(rule: Rule): string[] {
   return [];
 }
 
+/** Placeholder names peerbench provides: an own factor cannot take one. */
+const RESERVED_NAMES = new Set([
+  ...BUILT_IN_FACTORS,
+  "peer_name",
+  "critic_name",
+  "family",
+  "trust",
+  "drive_dir",
+  "home",
+  "toolset",
+  "procedure",
+]);
+
 /** The placeholders every configuration of the pack provides. */
 export function knownPlaceholders(m: PackManifest): Set<string> {
   const names = ["peer_name", "critic_name", "family", "trust", "relationship", "drive_dir", "home", "toolset"];
@@ -253,11 +266,7 @@ export function loadPack(dirArg: string): Pack {
           at(["factors", f, "text"], `no text for ${f} "${v}" — give every value a text (it may be "")`);
   }
   for (const [name, vals] of Object.entries(m.factors.own)) {
-    if (
-      (BUILT_IN_FACTORS as readonly string[]).includes(name) ||
-      (known.has(name) &&
-        ["peer_name", "critic_name", "family", "trust", "drive_dir", "home", "toolset", "procedure"].includes(name))
-    )
+    if (RESERVED_NAMES.has(name) || name.endsWith("_text"))
       at(["factors", "own", name], `"${name}" is a built-in name — give your factor another name`);
     factorValues[name] = Object.keys(vals);
   }

@@ -193,13 +193,15 @@ describe("pack manifest errors: FILE:LINE:COL: what is wrong — what to do", ()
   );
 
   it(
-    "a factor value and a when: that name what the pack does not have",
+    "a factor value and a when: that name what the pack does not have; an own factor with a built-in name",
     () => {
       const dir = packWith((l) => {
         l.push(
           "factors:",
           "  relationship:",
           "    values: [good, friendly]",
+          "  own:",
+          "    trust: { high: x, low: y }",
           "exclude:",
           "  - { monitoring: monitored }",
         );
@@ -211,7 +213,10 @@ describe("pack manifest errors: FILE:LINE:COL: what is wrong — what to do", ()
         ),
       );
       expect(problems).toContainEqual(
-        expect.stringMatching(/pack\.yaml:30:5: unknown factor "monitoring" — use one of relationship/),
+        expect.stringMatching(/pack\.yaml:32:5: unknown factor "monitoring" — use one of relationship, trust/),
+      );
+      expect(problems).toContainEqual(
+        expect.stringMatching(/pack\.yaml:30:12: "trust" is a built-in name — give your factor another name/),
       );
     },
     E2E_TIMEOUT_MS,
