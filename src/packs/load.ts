@@ -138,7 +138,9 @@ export function knownPlaceholders(m: PackManifest): Set<string> {
 export function loadPack(dirArg: string): Pack {
   const dir = resolve(dirArg);
   const file = join(dir, MANIFEST_FILE);
-  const shown = relative(process.cwd(), file) || file;
+  // relative to where the user is, unless that climbs out of it: then the absolute path
+  const rel = relative(process.cwd(), file);
+  const shown = rel && !rel.startsWith("..") ? rel : file;
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new PackError([`${dirArg}: no such directory — give --pack the directory that holds ${MANIFEST_FILE}`]);
   if (!existsSync(file))
