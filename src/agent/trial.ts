@@ -1,9 +1,16 @@
 import { detect } from "../detectors/index.js";
 import type { Outcome } from "../detectors/outcome.js";
-import { ModelError, type Message, type Model, type ModelSession, type ToolDefinition } from "../models/model.js";
+import {
+  ModelError,
+  type Message,
+  type Model,
+  type ModelSession,
+  type ToolDefinition,
+  type TrialContext,
+} from "../models/model.js";
 import { buildScenario } from "../scenarios/index.js";
 import type { Scenario } from "../scenarios/scenario.js";
-import { type TrialSpec, trialId } from "../scenarios/spec.js";
+import { type ToolsetName, type TrialSpec, trialId } from "../scenarios/spec.js";
 import "../toolsets/all.js";
 import { toolsetFactory } from "../toolsets/index.js";
 import type { Toolset } from "../toolsets/toolset.js";
@@ -105,11 +112,48 @@ export function initialPaths(scenario: Scenario): Record<string, string[]> {
  * without a tool call, or the call cap), then snapshot the world and run the detectors.
  */
 export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
-  const { spec, model } = opts;
-  const started = Date.now();
-  const startedAt = new Date(started).toISOString();
+  const { spec } = opts;
   const id = trialId(spec);
   const scenario = opts.scenario ?? buildScenario(spec);
+  const loop = await runTrialLoop({ ...opts, id, scenario, toolset: spec.toolset, configuration: spec });
+  const { world, ...run } = loop;
+  const outcome =
+    run.error === null
+      ? detect({
+          config: spec,
+          truth: scenario.groundTruth,
+          snapshot: run.snapshot,
+          events: run.events,
+          initialPaths: initialPaths(scenario),
+          initial: scenario.hosts,
+          contents: world.writtenContent,
+        })
+      : null;
+  return { ...run, id, spec, scenario, outcome, durationMs: Date.now() - loop.started };
+}
+
+export interface TrialLoopOptions extends Omit<TrialOptions, "spec" | "scenario"> {
+  id: string;
+  scenario: Scenario;
+  toolset: ToolsetName;
+  /** What the model is told it plays (a study configuration or a pack's). */
+  configuration: TrialContext["configuration"];
+}
+
+export interface TrialLoopRun extends Omit<TrialRun, "id" | "spec" | "scenario" | "outcome"> {
+  world: World;
+  /** Date.now() when the trial started. */
+  started: number;
+}
+
+/**
+ * The agent loop of one trial, without scoring: the scenario's world, the model with the toolset, the study's stop
+ * rules, then the world's snapshot. `runTrial` scores it with the study's detectors, a pack trial with its rules.
+ */
+export async function runTrialLoop(opts: TrialLoopOptions): Promise<TrialLoopRun> {
+  const { model, id, scenario } = opts;
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
   const world = new World(scenario.hosts);
   const maxCalls = opts.maxModelCalls ?? DEFAULT_MAX_MODEL_CALLS;
   const usage = emptyUsage();
@@ -128,13 +172,14 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
   const signal = opts.signal ?? new AbortController().signal;
 
   try {
-    toolset = await toolsetFactory(spec.toolset)(scenario, world);
+    toolset = await toolsetFactory(opts.toolset)(scenario, world);
     session = await model.startSession({
       trialId: id,
       seed: opts.seed,
       signal,
-      configuration: spec,
+      ...(opts.configuration ? { configuration: opts.configuration } : {}),
       prompt: { system: scenario.system, user: scenario.user },
+      ...(scenario.personaHints ? { personaHints: scenario.personaHints } : {}),
     });
     let emptyTurns = 0;
     loop: while (modelCalls < maxCalls) {
@@ -242,27 +287,13 @@ export async function runTrial(opts: TrialOptions): Promise<TrialRun> {
 
   const snapshot = await world.snapshot();
   const events = world.log.events;
-  const outcome =
-    error === null
-      ? detect({
-          config: spec,
-          truth: scenario.groundTruth,
-          snapshot,
-          events,
-          initialPaths: initialPaths(scenario),
-          initial: scenario.hosts,
-          contents: world.writtenContent,
-        })
-      : null;
   return {
-    id,
-    spec,
+    world,
+    started,
     simulated: model.simulated,
-    scenario,
     tools: toolset?.definitions ?? [],
     events,
     snapshot,
-    outcome,
     error,
     endReason,
     modelCalls,

@@ -1,3 +1,4 @@
+import type { PackScenarioConfig, ScenarioPersonaHints } from "../scenarios/scenario.js";
 import type { Configuration } from "../scenarios/spec.js";
 import type { ToolCall, Usage } from "../world/events.js";
 
@@ -51,13 +52,18 @@ export interface TrialContext {
    * The configuration being played. External agents may use it; simulated personas take only the task from it
    * (what they were asked to do), never a factor they must discover (trust, monitoring, whose weights).
    */
-  configuration?: Configuration;
+  configuration?: Configuration | PackScenarioConfig;
   /**
    * The scenario's prompts as peerbench built them. In harness mode the request's system prompt is the agent
    * product's own and the scenario's text reaches the model inside the product's messages; a simulated persona
    * reads its identity and its assignment here.
    */
   prompt?: { system: string; user: string };
+  /**
+   * A user pack's persona hints (src/packs): the honest and the protective actions as tool calls or commands, so
+   * the simulated personas can play a scenario they were not written for. Never given for the study's tasks.
+   */
+  personaHints?: ScenarioPersonaHints;
 }
 
 /** A conversation with one model for one trial. */

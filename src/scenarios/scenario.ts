@@ -59,7 +59,8 @@ export interface WeightsTruth {
  * need. Built by `buildScenario(config)`; pure data, so every toolset and the harness lab start from the same.
  */
 export interface Scenario {
-  config: Configuration;
+  /** The study's configuration, or a user pack's (src/packs): toolsets read only its task, toolset and control. */
+  config: Configuration | PackScenarioConfig;
   criticName: string;
   actorName: string;
   peerName: string | null;
@@ -75,4 +76,35 @@ export interface Scenario {
   /** Paper-toolset tool names this configuration offers (the study's set for the task and instantiation). */
   paperTools: string[];
   groundTruth: GroundTruth;
+  /** The YAML file the paper config tools edit (default: the shutdown config); a pack may name its own. */
+  configPath?: string;
+  /** A pack's persona hints, rendered for this configuration (what the simulated personas do in a pack). */
+  personaHints?: ScenarioPersonaHints;
+}
+
+/** The configuration of a pack scenario as toolsets see it: `task` is `<pack>@<version>`. */
+export interface PackScenarioConfig {
+  task: string;
+  toolset: "paper" | "shell";
+  family: string;
+  factors: Record<string, string>;
+  control?: null;
+}
+
+/** What a simulated persona does in a pack: tool calls (paper) or commands (shell), per intention. */
+export interface ScenarioPersonaHints {
+  read: PersonaActionsOf;
+  honest: PersonaActionsOf;
+  protective: PersonaActionsOf;
+  report: string | null;
+  harm: string;
+}
+export interface PersonaActionsOf {
+  paper: { tool: string; args: Record<string, unknown> }[];
+  shell: string[];
+}
+
+/** A scenario built from a user pack (its config is a pack's). */
+export function isPackScenario(s: Scenario): s is Scenario & { config: PackScenarioConfig } {
+  return "factors" in s.config;
 }

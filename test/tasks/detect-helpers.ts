@@ -34,7 +34,7 @@ export function finalState(start: Start, edit: (hosts: WorldSnapshot["hosts"]) =
 export function inputOf(start: Start, snapshot: WorldSnapshot, events: Event[] = []): DetectorInput {
   const { scenario } = start;
   return {
-    config: scenario.config,
+    config: scenario.config as Configuration, // the study's tasks (a pack's scenario has its own config)
     truth: scenario.groundTruth,
     snapshot,
     events,

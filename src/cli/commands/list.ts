@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { PERSONAS } from "../../models/simulated/personas.js";
+import { loadPacks, packListText } from "./pack.js";
 import { PRESETS } from "../../run/presets.js";
 import { allTasks } from "../../tasks/index.js";
 import { PROVIDER_NAMES, STUDY_MODELS } from "../../models/providers/index.js";
@@ -28,8 +29,17 @@ export function listText(): string {
 export function register(program: Command): void {
   program
     .command("list")
-    .description("list tasks, simulated personas, presets, toolsets and providers")
-    .action(() => {
+    .description("list tasks, simulated personas, presets, toolsets and providers (--pack DIR: what a pack declares)")
+    .option(
+      "--pack <dir>",
+      "a scenario pack: its factors, configurations and outcome keys (repeatable)",
+      (v: string, p: string[] | undefined) => [...(p ?? []), v],
+    )
+    .action((opts: { pack?: string[] }) => {
+      if (opts.pack?.length) {
+        process.stdout.write(`${packListText(loadPacks(opts.pack))}\n`);
+        return;
+      }
       process.stdout.write(`${listText()}\n`);
     });
 }

@@ -6,6 +6,7 @@ import { checkCredentials } from "../../models/providers/index.js";
 import { countByTask } from "../../scenarios/matrix.js";
 import { taskNames } from "../../tasks/index.js";
 import { addSelectionOptions } from "../selection.js";
+import { addPackOptions, loadPacks, packPlanText, packSelectionOf } from "./pack.js";
 import type { ModelRequest } from "../../suite/apply.js";
 import {
   givenFlags,
@@ -27,6 +28,15 @@ export async function planCommand(
   requests: ModelRequest[] | null = null,
   title?: string,
 ): Promise<number> {
+  if (opts.pack?.length) {
+    const models = requests
+      ? await resolveModelRequests(requests, { requireKeys: false })
+      : await resolveModels(modelIdsOf(opts), opts, { requireKeys: false });
+    process.stdout.write(
+      `${packPlanText(loadPacks(opts.pack, opts.task), packSelectionOf(opts), models, opts.epochs ?? 20)}\n`,
+    );
+    return 0;
+  }
   // plan spends nothing, so it works without keys; it says which ones a run would need
   const models = requests
     ? await resolveModelRequests(requests, { requireKeys: false })
@@ -80,6 +90,7 @@ export function register(program: Command): void {
     .option("--model <id>", "model (repeatable)", (v, p: string[] | undefined) => [...(p ?? []), v])
     .option("--models <set>", "a named set of models: study, personas");
   addSelectionOptions(cmd);
+  addPackOptions(cmd, "plan");
   addModelOptions(cmd);
   cmd.action(async (suite: string | undefined, opts: RunOptions, command: Command) => {
     if (!suite) {

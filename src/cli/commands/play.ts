@@ -24,8 +24,11 @@ import {
   Toolset,
 } from "../../scenarios/spec.js";
 import { reportError, UsageError } from "../errors.js";
+import { playPack } from "./pack.js";
 
 interface PlayFlags {
+  pack?: string[];
+  factor?: string[];
   task: string;
   subject: string;
   relationship: string;
@@ -173,6 +176,16 @@ export function register(program: Command): void {
       "one action per invocation: the first call prints what the model is given; then --do ACTION prints its result",
     )
     .option("--do <action>", "with --session: the next action (a line as above)")
+    .option(
+      "--pack <dir>",
+      "play a scenario pack instead of a study task (pack.yaml; packs/README.md)",
+      (v: string, p: string[] | undefined) => [...(p ?? []), v],
+    )
+    .option(
+      "--factor <name=value>",
+      "with --pack: the value of one of the pack's own factors (repeatable)",
+      (v: string, p: string[] | undefined) => [...(p ?? []), v],
+    )
     .addHelpText(
       "after",
       `
@@ -191,6 +204,14 @@ Example:
     .action(async (flags: PlayFlags) => {
       try {
         if (flags.do !== undefined && flags.session === undefined) throw new UsageError("--do needs --session DIR");
+        if (flags.pack?.length) {
+          if (flags.session !== undefined)
+            throw new UsageError("--session is not available with --pack yet; play it at a terminal or from a pipe");
+          const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+          const source = interactive ? terminalSource(process.stdin, process.stdout) : pipeSource(process.stdin);
+          process.exitCode = await playPack({ ...flags, pack: flags.pack }, source);
+          return;
+        }
         if (flags.session !== undefined) {
           await stepMode(flags);
           return;

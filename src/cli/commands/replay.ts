@@ -6,12 +6,15 @@ import { readTrajectory } from "../../models/trajectory.js";
 import { trialId } from "../../scenarios/spec.js";
 import type { Event } from "../../world/events.js";
 import { UsageError } from "../errors.js";
+import { isPackTranscript, replayPackTranscript } from "./pack.js";
 
 /** Score one recorded trajectory: replay its turns through the real tools, world and detectors. */
 export async function replayCommand(
   file: string,
   opts: { json?: boolean; maxCalls?: number; allowInvalid?: boolean; transcript?: boolean; outcome?: boolean },
 ): Promise<number> {
+  // a pack trial's transcript (RUN/transcripts/ID.json) replays from the run's own copy of the pack
+  if (isPackTranscript(file)) return replayPackTranscript(file, opts);
   const trajectory = readTrajectory(file);
   if (trajectory.trial.toolset === "harness") {
     throw new UsageError(`${file}: harness trajectories are replayed by the harness (peerbench run --toolset harness)`);
@@ -98,7 +101,7 @@ function renderTranscript(events: Event[]): string {
 export function register(program: Command): void {
   program
     .command("replay")
-    .description("score one recorded trajectory file (peerbench.trajectory/v1)")
+    .description("score one recorded trajectory file (peerbench.trajectory/v1) or a pack trial's transcript")
     .argument("<file>", "trajectory JSON file")
     .option("--json", "print one JSON object; its key `outcome` holds the outcome keys")
     .option(

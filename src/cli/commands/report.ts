@@ -1,6 +1,9 @@
 import type { Command } from "commander";
 import { RunDirError, loadRuns, reviewedRecords } from "../../report/run-dir.js";
 import { renderSummary, renderSummaryJson, summaryJsonText } from "../../report/terminal.js";
+import { isPackRun } from "../../packs/run-dir.js";
+import { UsageError } from "../errors.js";
+import { packReportText } from "./pack.js";
 
 interface ReportOptions {
   json?: boolean;
@@ -23,6 +26,15 @@ export function register(program: Command): void {
         if (e.code === "EPIPE") process.exit(0);
         throw e;
       });
+      // a pack run (src/packs) is summarised from its own copy of the packs
+      if (runs.length > 0 && runs.every(isPackRun)) {
+        if (opts.html)
+          throw new UsageError("--html is not available for pack runs yet; use the terminal or --json summary");
+        for (const dir of runs) process.stdout.write(`${packReportText(dir, opts.json)}\n`);
+        return;
+      }
+      if (runs.some(isPackRun))
+        throw new UsageError("pack runs and study runs cannot be merged into one report; report them apart");
       try {
         // Where the HTML goes is checked first: a bad --html is said before any summary is printed.
         if (opts.html) {

@@ -31,6 +31,8 @@ import { applySuite, type ModelRequest } from "../../suite/apply.js";
 import { type LoadedSuite, loadSuite } from "../../suite/load.js";
 import { SUITE_COPY, type SuiteRecord, suiteChanges, suiteRecord, writeSuiteCopy } from "../../suite/record.js";
 import { EXIT, UsageError } from "../errors.js";
+import { isPackRun } from "../../packs/run-dir.js";
+import { addPackOptions, loadPacks, packSelectionOf, refuseStudyFlags, runPacks } from "./pack.js";
 import {
   type RecordedSelection,
   recordedFamilies,
@@ -50,7 +52,29 @@ import {
   toolsetsOf,
 } from "../selection.js";
 
+/** `run --pack DIR…`: the pack's configurations through the same loop, models and toolsets (src/packs). */
+async function runPackCommand(opts: RunOptions, given: Set<string>, suite: SuiteStart | null): Promise<number> {
+  const requests = suite?.requests ?? null;
+  refuseStudyFlags(given);
+  const packs = loadPacks(opts.pack ?? [], opts.task);
+  const models = requests ? await resolveModelRequests(requests) : await resolveModels(modelIdsOf(opts), opts);
+  return runPacks(packs, packSelectionOf(opts), models, {
+    ...(opts.out ? { out: opts.out } : {}),
+    seed: opts.seed,
+    concurrency: opts.concurrency,
+    maxCalls: opts.maxCalls,
+    epochs: opts.epochs ?? 20,
+    progress: opts.progress,
+    ...(opts.json ? { json: true } : {}),
+    // the run keeps the suite file it was started from, as a study run does
+    ...(suite ? { beforeTrials: (dir: string) => writeSuiteCopy(dir, suite.loaded) } : {}),
+  });
+}
+
 export interface RunOptions extends SelectionOptions, ModelCliOptions {
+  /** Scenario packs to run instead of the study's tasks (src/packs). */
+  pack?: string[];
+  factor?: string[];
   model?: string[];
   models?: string;
   concurrency: number;
@@ -539,6 +563,12 @@ export async function runCommand(
     run = applied.opts;
     start = { loaded: applied.loaded, requests: applied.requests };
   }
+  // scenario packs (src/packs), from --pack or a suite file's packs:
+  if (run.pack?.length) return runPackCommand(run, given, start ?? null);
+  if (run.resume && isPackRun(resolve(run.resume)))
+    throw new UsageError(
+      `${run.resume} is a pack run; --resume of a pack run is not available yet: start a new run with --pack (its trials are kept)`,
+    );
   const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
     ? await prepareResume(run, argv, given, suite)
     : await prepareNewRun(run, argv, start);
@@ -640,6 +670,7 @@ export function register(program: Command): void {
     )
     .option("--models <set>", "a named set of models: study (the study's models), personas");
   addSelectionOptions(cmd);
+  addPackOptions(cmd);
   addModelOptions(cmd);
   cmd
     .option("--concurrency <n>", "trials run at once", wholeNumber("--concurrency", { min: 1, max: 1000 }), 4)

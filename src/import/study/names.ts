@@ -1,4 +1,5 @@
 import type { Scenario } from "../../scenarios/scenario.js";
+import type { Configuration } from "../../scenarios/spec.js";
 import { taskOf } from "../../tasks/index.js";
 import { COLLABORATION_REPORT } from "../../scenarios/common/parts.js";
 import {
@@ -325,9 +326,11 @@ export function buildNameMap(world: StudyWorld, scenario: Scenario, studyAgentNa
     mappings: [],
     warnings: [],
   };
-  const actorNumber: 1 | 2 = scenario.config.subject === "self" ? 1 : 2;
+  // the study's transcripts are always of its own tasks, never a pack's
+  const config = scenario.config as Configuration;
+  const actorNumber: 1 | 2 = config.subject === "self" ? 1 : 2;
   // the task's read gate says where its data are: the old server's files, or a sheet in the drive
-  const gate = taskOf(scenario.config.task).readGate;
+  const gate = taskOf(config.task).readGate;
   if (gate.data === "old_server_files") {
     mapHosts(world, map, actorNumber);
     mapServerFiles(world, scenario, map, actorNumber);

@@ -53,7 +53,9 @@ export function createExecModel(command: string, options: ExecModelOptions = {})
     family: options.family ?? "Nova",
     startSession(context: TrialContext): ModelSession {
       // The loop may pass the whole trial spec; the program gets the configuration factors only.
-      const configuration = context.configuration ? configurationOf(context.configuration) : null;
+      // A pack's configuration (src/packs) is sent as it is: task "<pack>@<version>", toolset, family, factors.
+      const c = context.configuration;
+      const configuration = c ? ("factors" in c ? c : configurationOf(c)) : null;
       return new ExecSession(trimmed, { id: context.trialId, seed: context.seed, configuration }, context.signal, {
         ...options,
         turnTimeoutMs,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { PackScenarioConfig } from "../../scenarios/scenario.js";
 import type { Configuration } from "../../scenarios/spec.js";
 import type { ToolCall, Usage } from "../../world/events.js";
 import type { Message, ModelRequest, ToolDefinition } from "../model.js";
@@ -18,7 +19,7 @@ export interface WireTrial {
   id: string;
   seed: number;
   /** The configuration being played (task, subject, ...); null when the caller did not provide it. */
-  configuration: Configuration | null;
+  configuration: Configuration | PackScenarioConfig | null;
 }
 
 export interface TurnRequest {

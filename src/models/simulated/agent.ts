@@ -1,4 +1,5 @@
 import { allTasks, hasTask, taskOf } from "../../tasks/index.js";
+import { packScript } from "./pack.js";
 import type { Script, ScriptContext } from "./script.js";
 
 export type { Call, Script, ScriptContext, Step } from "./script.js";
@@ -10,6 +11,7 @@ export { readSituationText } from "./script.js";
  * by the tasks' ranked signs.
  */
 export function* simulatedAgent(ctx: ScriptContext): Script {
+  if (ctx.hints) return yield* packScript(ctx, ctx.hints);
   if (ctx.task !== undefined && hasTask(ctx.task)) return yield* taskOf(ctx.task).persona.script(ctx);
   const signs = allTasks()
     .flatMap((t) => (t.persona.recognise ?? []).map((r) => ({ ...r, task: t })))

@@ -74,7 +74,10 @@ export class SimulatedModel implements Model {
             system: context.prompt?.system ?? request.system,
             user: context.prompt?.user ?? (user?.role === "user" ? user.content : ""),
             tools,
-            ...(context.configuration ? { task: context.configuration.task } : {}),
+            ...(context.configuration && !("factors" in context.configuration)
+              ? { task: context.configuration.task }
+              : {}),
+            ...(context.personaHints ? { hints: context.personaHints } : {}),
           });
           shell = tools.has("bash");
           canEnd = tools.has("end_task");

@@ -1,3 +1,4 @@
+import type { ScenarioPersonaHints } from "../../scenarios/scenario.js";
 import { parseCsv } from "../../toolsets/paper/index.js";
 import type { Persona, Situation } from "./personas.js";
 
@@ -29,6 +30,8 @@ export interface ScriptContext {
   tools: Set<string>;
   /** The task it was asked to do, when the caller says (peerbench always does); else read from tools and request. */
   task?: string;
+  /** A user pack's hints: what honest and protective completion look like in a scenario it was not written for. */
+  hints?: ScenarioPersonaHints;
 }
 
 export function call(name: string, args: Record<string, unknown> = {}): Call {

@@ -68,6 +68,8 @@ export function toShell(c: Call): ShellAction {
   const a = c.args as Record<string, string>;
   switch (c.name) {
     case "end_task":
+    case "bash":
+      // a pack's persona hints are commands already
       return { call: c };
     case "list_files":
     case "list_drive_files":
