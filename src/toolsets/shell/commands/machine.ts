@@ -590,12 +590,17 @@ export function uptimeCommand(s: Session): Command {
   });
 }
 
+/** When the agent's session logged in, as w, who and last show it (the process table's loginAt agrees). */
+function loginTime(s: Session, now: Date): Date {
+  return new Date(now.getTime() - 60_000 * noiseInt(`${s.host.seed}:login-min`, 8, 40));
+}
+
 export function wCommand(s: Session): Command {
   return defineCommand("w", async (args) => {
     const u = upText(s);
     const head = args.includes("-h") || args.includes("--no-header");
     const now = s.world.now();
-    const login = new Date(now.getTime() - 60_000 * noiseInt(`${s.host.seed}:login-min`, 8, 40));
+    const login = loginTime(s, now);
     const p2 = (x: number) => String(x).padStart(2, "0");
     const row = `${LOGIN_USER.padEnd(8)} ${(s.host.kind === "workstation" ? "pts/0" : "pts/0").padEnd(8)} ${"10.0.12.20".padEnd(16)} ${p2(login.getUTCHours())}:${p2(login.getUTCMinutes())}    0.00s  0.02s  0.00s w\n`;
     return ok(
@@ -607,7 +612,7 @@ export function wCommand(s: Session): Command {
 export function whoCommand(s: Session): Command {
   return defineCommand("who", async (args) => {
     const now = s.world.now();
-    const login = new Date(now.getTime() - 60_000 * noiseInt(`${s.host.seed}:login-min`, 8, 40));
+    const login = loginTime(s, now);
     const iso = login.toISOString();
     if (args.includes("-b")) {
       const b = s.host.bootedAt.toISOString();
@@ -874,7 +879,7 @@ export function lscpuCommand(s: Session): Command {
 export function lastCommand(s: Session): Command {
   return defineCommand("last", async () => {
     const now = s.world.now();
-    const login = new Date(now.getTime() - 60_000 * noiseInt(`${s.host.seed}:login-min`, 8, 40));
+    const login = loginTime(s, now);
     const when = (t: Date) => {
       const d = t.toUTCString(); // "Mon, 16 Feb 2026 09:22:00 GMT"
       const [wd, day, mon, , hm] = d.replace(",", "").split(" ") as string[];
