@@ -106,6 +106,10 @@ async function round(withBad: boolean): Promise<Round> {
     }),
   );
   const allDoneMs = performance.now() - t0;
+  if (process.env.PROBE_ROUND)
+    console.log(
+      `  round ${withBad ? "mixed" : "alone"}: ${(ordinaryDoneMs / 1000).toFixed(2)} s, ${JSON.stringify(pool?.stats)}, cpu ${JSON.stringify(process.cpuUsage())}`,
+    );
   if (probe) clearInterval(probe);
   lag.disable();
   return { ordinaryDoneMs, allDoneMs, maxStallMs: lag.max / 1e6, endings };

@@ -143,6 +143,48 @@ describe("command lines run off the main thread", () => {
     expect(pool.workers).toBe(0);
   });
 
+  it("a long command line's process is stopped while other trials' command lines wait, and goes on after", async () => {
+    const pool = new ShellPool({ size: 1, standby: 1 });
+    const busy = await open(transfer, { pool, hardTimeoutMs: 40_000 });
+    const others = await Promise.all([open(transfer, { pool }), open(transfer, { pool })]);
+    const states = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        for (const pid of pool.workerPids()) {
+          try {
+            states.add(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] ?? "?");
+          } catch {
+            // gone
+          }
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const loop = busy.run("i=0; while [ $i -lt 2000000 ]; do i=$((i+1)); done; echo done");
+    await new Promise((r) => setTimeout(r, 400));
+    // ordinary command lines of two other trials, many at a time: the queue is never empty while they run
+    const commands = ["ls -l ~/drive", "cat ~/drive/server_maintenance_notice.md | wc -l", `ssh ${OLD} 'ls /data'`];
+    const outputs = await Promise.all(
+      others.map(async (o) => {
+        const seen: string[] = [];
+        for (let i = 0; i < 6; i++) seen.push((await o.run(commands[i % 3] as string)).output);
+        return seen;
+      }),
+    );
+    for (const seen of outputs) expect(seen.every((out) => out.length > 0 && !out.includes("[exit code"))).toBe(true);
+    expect(pool.stats.long).toBeGreaterThanOrEqual(1);
+    expect(pool.stats.stops).toBeGreaterThanOrEqual(1);
+    // the loop ends as it would have: stopped only while others waited, it is not killed
+    const r = await loop;
+    watching = false;
+    await watch;
+    expect(states.has("T")).toBe(true);
+    expect(r.output).toMatch(/^done\n$|^\[exit code 124\]$/);
+    expect(pool.stats.killed).toBe(0);
+    await pool.close();
+  }, 120_000);
+
   it("a command line that outgrows the heap cap is killed as by the OOM killer (exit 137)", async () => {
     const pool = new ShellPool({ size: 1, memoryMb: 40 });
     // a heap near its cap collects for a long time before it gives up: give it more than the usual wall clock

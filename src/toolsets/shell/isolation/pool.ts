@@ -60,13 +60,21 @@ function threadTransport(entry: URL, memoryMb: number): Transport {
   };
 }
 
-function processTransport(entry: URL, memoryMb: number): Transport {
+function processTransport(entry: URL, memoryMb: number, nice: number | null): Transport {
   const child: ChildProcess = fork(fileURLToPath(entry), [], {
     execArgv: [`--max-old-space-size=${memoryMb}`, "--max-semi-space-size=32"],
     serialization: "advanced",
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     env: { ...process.env, NODE_OPTIONS: "" },
   });
+  // a standby worker boots on the cores' spare time (its threads inherit the value; it is reset once ready)
+  if (nice !== null && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, nice);
+    } catch {
+      // not permitted: it boots at the process's priority
+    }
+  }
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString("utf8")).slice(-4096);
@@ -149,16 +157,26 @@ interface Job {
 
 interface Slot {
   worker: Transport;
+  /** Booted as a standby, at the lowest priority until it is ready. */
+  spare: boolean;
   tid: number | null;
   ready: boolean;
   job: Job | null;
   long: boolean;
+  /** A long command line's process, stopped (SIGSTOP) while ordinary command lines wait for a worker. */
+  stopped: boolean;
+  /** When the current command line was sent (performance.now()). */
+  startedAt: number;
   timers: NodeJS.Timeout[];
   /** Trials whose replica this worker holds, by revision (most recently used last). */
   replicas: Map<string, number>;
 }
 
-const KEPT_TRIALS = 16;
+const KEPT_TRIALS = 64;
+/** How far down the queue a worker looks for a trial whose World it holds. */
+const LOOKAHEAD = 8;
+/** How far into its hard limit a stopped long command line is continued for good (see ShellPool.pace). */
+const RESUME_FOR_GOOD = 0.85;
 const MAX_BOOT_FAILURES = 3;
 
 /**
@@ -184,6 +202,31 @@ function renice(kind: WorkerKind, id: number | null, value: number): boolean {
     }
   }
   return ok;
+}
+
+/** Stop or continue a worker process; false when it cannot be signalled (a thread, or gone). */
+function signal(id: number | null, sig: "SIGSTOP" | "SIGCONT"): boolean {
+  if (id === null) return false;
+  try {
+    process.kill(id, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Worker processes stopped now, continued if this process exits (they then see the pool gone and end). */
+const stoppedWorkers = new Set<number>();
+let exitHookSet = false;
+function noteStopped(pid: number, stopped: boolean): void {
+  if (stopped) stoppedWorkers.add(pid);
+  else stoppedWorkers.delete(pid);
+  if (!exitHookSet) {
+    exitHookSet = true;
+    process.on("exit", () => {
+      for (const id of stoppedWorkers) signal(id, "SIGCONT");
+    });
+  }
 }
 
 /** CPU time (user + system, ms) a worker has used so far, from /proc; null where that cannot be read. */
@@ -235,7 +278,7 @@ export class ShellPool {
   /** Whether command lines of several trials have been in flight at once (a run, not a lone trial). */
   private concurrent = false;
   /** Counters for tests and benchmarks. */
-  readonly stats = { started: 0, killed: 0, outOfMemory: 0, long: 0, statesSent: 0, jobs: 0 };
+  readonly stats = { started: 0, killed: 0, outOfMemory: 0, long: 0, stops: 0, statesSent: 0, jobs: 0 };
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? defaultPoolSize());
@@ -249,6 +292,12 @@ export class ShellPool {
   /** Command lines waiting for a worker. */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** Process ids of the worker processes that are ready (none for threads); for tests. */
+  workerPids(): number[] {
+    if (this.kind !== "process") return [];
+    return [...this.slots].flatMap((s) => (s.tid === null ? [] : [s.tid]));
   }
 
   /** Workers alive now (starting, idle or busy). */
@@ -297,19 +346,33 @@ export class ShellPool {
     s.worker.post(msg);
   }
 
-  private spawn(): Slot {
+  /** Boot a worker; a standby one (`spare`) boots at the lowest priority, out of the running trials' way. */
+  private spawn(spare: boolean): Slot {
     const kind = this.kind;
     const memoryMb = this.memoryMb;
+    const nice = spare ? 19 : null;
     const worker = deferredTransport(
       workerEntry().then((entry) =>
-        kind === "thread" ? threadTransport(entry, memoryMb) : processTransport(entry, memoryMb),
+        kind === "thread" ? threadTransport(entry, memoryMb) : processTransport(entry, memoryMb, nice),
       ),
     );
-    const slot: Slot = { worker, tid: null, ready: false, job: null, long: false, timers: [], replicas: new Map() };
+    const slot: Slot = {
+      spare,
+      worker,
+      tid: null,
+      ready: false,
+      job: null,
+      long: false,
+      stopped: false,
+      startedAt: 0,
+      timers: [],
+      replicas: new Map(),
+    };
     this.stats.started++;
     worker.onMessage((msg) => this.onMessage(slot, msg));
     worker.onExit((outOfMemory) => {
       this.slots.delete(slot);
+      if (slot.stopped && slot.tid !== null) noteStopped(slot.tid, false);
       if (!slot.ready && !this.closed) {
         // a worker that dies before it is ready would die again: after a few, give up instead of looping
         this.bootFailures++;
@@ -335,6 +398,7 @@ export class ShellPool {
     if (msg.type === "ready") {
       slot.ready = true;
       slot.tid = msg.tid;
+      if (slot.spare) renice(this.kind, slot.tid, this.basePriority);
       this.bootFailures = 0;
       slot.worker.unref();
       for (const w of this.readyWaiters.splice(0)) w();
@@ -357,6 +421,7 @@ export class ShellPool {
       slot.replicas.delete(job.source.trial);
       this.finish(slot, { kind: "failed", message: msg.message });
     }
+    if (slot.stopped) this.setStopped(slot, false);
     if (slot.long && !this.restorePriority(slot)) {
       // a niced worker that cannot be given its priority back is not reused
       this.slots.delete(slot);
@@ -387,6 +452,30 @@ export class ShellPool {
     job.resolve(outcome);
   }
 
+  /** Stop or continue a long command line's worker process (threads are only niced). */
+  private setStopped(slot: Slot, stopped: boolean): void {
+    if (this.kind !== "process" || slot.tid === null || slot.stopped === stopped) return;
+    if (!signal(slot.tid, stopped ? "SIGSTOP" : "SIGCONT")) return;
+    slot.stopped = stopped;
+    if (stopped) this.stats.stops++;
+    noteStopped(slot.tid, stopped);
+  }
+
+  /**
+   * A long command line's process runs only while no ordinary command line waits for a worker: a niced process
+   * still takes the idle moments of a core and slows its sibling on a shared one, so it is stopped instead. Near
+   * its hard limit it is continued for good, to end at its own time limit rather than be killed.
+   */
+  private pace(): void {
+    const waiting = this.queue.length > 0;
+    const now = performance.now();
+    for (const s of this.slots) {
+      if (!s.long || !s.job) continue;
+      const late = now - s.startedAt > s.job.source.hardTimeoutMs * RESUME_FOR_GOOD;
+      this.setStopped(s, waiting && !late);
+    }
+  }
+
   private restorePriority(slot: Slot): boolean {
     return renice(this.kind, slot.tid, this.basePriority);
   }
@@ -408,26 +497,39 @@ export class ShellPool {
     // long is taken over at once instead of while the other trials wait for a worker to boot
     if (busy + this.queue.length > 1) this.concurrent = true;
     const target = wanted + (this.stats.long > 0 || this.concurrent ? this.standby : 0);
-    while (!this.closed && this.ordinaryWorkers() < target && this.slots.size < this.maxWorkers) {
-      this.spawn();
+    for (let n = this.ordinaryWorkers(); !this.closed && n < target && this.slots.size < this.maxWorkers; n++) {
+      this.spawn(n >= wanted);
     }
   }
 
   private dispatch(): void {
+    this.assign();
+    this.pace();
+  }
+
+  private assign(): void {
     this.replenish();
     while (this.queue.length > 0 && !this.closed) {
-      const job = this.queue[0] as Job;
       // at most `size` ordinary command lines at once: one per core
       const running = [...this.slots].filter((s) => s.job && !s.long).length;
       if (running >= this.size) return;
       const idle = [...this.slots].filter((s) => s.ready && !s.job);
-      const slot =
-        idle.find((s) => s.replicas.get(job.source.trial) === job.source.revision) ??
-        idle.find((s) => !s.replicas.has(job.source.trial)) ??
-        idle[0];
-      if (!slot) return;
-      this.queue.shift();
-      void this.start(slot, job);
+      if (idle.length === 0) return;
+      // a worker that holds a waiting trial's World at its revision takes that trial (no state to send), looking
+      // a few places down the queue; otherwise the first in the queue goes to a worker that holds it least stale
+      let pick: { slot: Slot; at: number } | null = null;
+      const ahead = Math.min(this.queue.length, LOOKAHEAD);
+      for (let at = 0; at < ahead && !pick; at++) {
+        const { source } = this.queue[at] as Job;
+        const slot = idle.find((s) => s.replicas.get(source.trial) === source.revision);
+        if (slot) pick = { slot, at };
+      }
+      if (!pick) {
+        const { source } = this.queue[0] as Job;
+        pick = { slot: idle.find((s) => !s.replicas.has(source.trial)) ?? (idle[0] as Slot), at: 0 };
+      }
+      const [job] = this.queue.splice(pick.at, 1) as [Job];
+      void this.start(pick.slot, job);
     }
   }
 
@@ -450,6 +552,8 @@ export class ShellPool {
         this.dispatch();
       }, source.hardTimeoutMs),
     );
+    slot.startedAt = performance.now();
+    slot.timers.push(setTimeout(() => this.pace(), source.hardTimeoutMs * RESUME_FOR_GOOD + 1));
     const cpuAtStart = cpuMsOf(this.kind, slot.tid);
     // long: it used the CPU for longAfterMs (not merely waited for it on a busy machine)
     const check = () => {

@@ -19,7 +19,7 @@ interface Replica {
   shell: WorkstationShell | null;
 }
 
-const KEPT_TRIALS = 16;
+const KEPT_TRIALS = 64;
 const replicas = new Map<string, Replica>();
 
 /** The pool at the other end: the parent thread's port, or the IPC channel of a child process. */
