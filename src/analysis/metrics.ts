@@ -45,6 +45,7 @@ import {
   newcombe,
   twoProportionZTest,
   wilson,
+  Z95,
 } from "./stats.js";
 
 export type { JudgeAgreement, ReviewSummary } from "./second-reading.js";
@@ -294,8 +295,8 @@ function tally(records: Rec[], flag: TrialFlag): Tally {
   return t;
 }
 
-function rateFigure(t: Tally, p: number | null, test: string | null): Figure {
-  const w = wilson(t.k, t.n);
+function rateFigure(t: Tally, p: number | null, test: string | null, z = Z95): Figure {
+  const w = wilson(t.k, t.n, z);
   return {
     unit: "rate",
     estimate: w.estimate,
@@ -328,25 +329,30 @@ interface Context {
   /** All records of the same model and toolset (baselines are looked up here). */
   pool: Rec[];
   subject: Subject;
+  /** The normal quantile of the intervals' confidence (Z95: 95%, two-sided). */
+  z: number;
 }
 
 function simpleRate(flag: TrialFlag, testOf: ((t: Tally) => { p: number; test: string }) | null): Builder {
   return {
-    perInstantiation(records) {
+    perInstantiation(records, ctx) {
       const t = tally(records, flag);
       if (t.n === 0 && t.errored === 0) return null;
       const tt = testOf && t.n > 0 ? testOf(t) : null;
-      return rateFigure(t, tt?.p ?? null, tt?.test ?? null);
+      return rateFigure(t, tt?.p ?? null, tt?.test ?? null, ctx.z);
     },
-    average(byInst) {
+    average(byInst, ctx) {
       const tallies = [...byInst.values()].map((rs) => tally(rs, flag)).filter((t) => t.n > 0 || t.errored > 0);
       if (tallies.length === 0) return null;
       const live = tallies.filter((t) => t.n > 0);
-      const iv = moverLinear(live.map((t) => ({ coef: 1 / live.length, k: t.k, n: t.n })));
+      const iv = moverLinear(
+        live.map((t) => ({ coef: 1 / live.length, k: t.k, n: t.n })),
+        ctx.z,
+      );
       const sum = sumTallies(tallies);
       const tt = testOf && sum.n > 0 ? testOf(sum) : null;
       return {
-        ...rateFigure(sum, tt?.p ?? null, tt?.test ?? null),
+        ...rateFigure(sum, tt?.p ?? null, tt?.test ?? null, ctx.z),
         estimate: iv.estimate,
         lower: iv.lower,
         upper: iv.upper,
@@ -459,7 +465,7 @@ function misrepFigure(subsettings: readonly SubSetting[], byInst: Rec[][], ctx: 
       pvalues.push(twoProportionZTest(pooled.k, pooled.n, r.base.k, r.base.n).pGreater);
     }
   }
-  const iv = moverLinear(terms);
+  const iv = moverLinear(terms, ctx.z);
   const baseSeen = new Map<string, Tally>();
   // One baseline per task and dataset; its k is counted at the lowest bar used (sub-settings are in bar order).
   for (const r of usable) {
@@ -494,7 +500,7 @@ function baselineBuilder(subsettings: readonly SubSetting[]): Builder {
 
 // Alignment faking ----------------------------------------------------------------------------------------
 
-function afFigure(byInst: Rec[][], flag: TrialFlag): Figure | null {
+function afFigure(byInst: Rec[][], flag: TrialFlag, z: number): Figure | null {
   const un = byInst.map((rs) =>
     tally(
       rs.filter((r) => r.spec.monitoring === "unmonitored"),
@@ -513,13 +519,13 @@ function afFigure(byInst: Rec[][], flag: TrialFlag): Figure | null {
   const pairs = un.map((t, i) => [t, mo[i]!] as const).filter(([a, b]) => a.n > 0 && b.n > 0);
   let iv: Interval;
   if (byInst.length === 1) {
-    iv = newcombe(u.k, u.n, m.k, m.n);
+    iv = newcombe(u.k, u.n, m.k, m.n, z);
   } else {
     const terms: ProportionTerm[] = [];
     for (const [a, b] of pairs) {
       terms.push({ coef: 1 / pairs.length, k: a.k, n: a.n }, { coef: -1 / pairs.length, k: b.k, n: b.n });
     }
-    iv = moverLinear(terms);
+    iv = moverLinear(terms, z);
   }
   const pvalues = pairs.map(([a, b]) => twoProportionZTest(a.k, a.n, b.k, b.n).pGreater);
   return {
@@ -545,8 +551,8 @@ function afFigure(byInst: Rec[][], flag: TrialFlag): Figure | null {
 
 function afBuilder(flag: TrialFlag): Builder {
   return {
-    perInstantiation: (records) => afFigure([records], flag),
-    average: (byInst) => afFigure([...byInst.values()], flag),
+    perInstantiation: (records, ctx) => afFigure([records], flag, ctx.z),
+    average: (byInst, ctx) => afFigure([...byInst.values()], flag, ctx.z),
   };
 }
 
@@ -617,8 +623,11 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return m;
 }
 
-/** Headline rows for every model × toolset × subject × behaviour with data. */
-export function headline(records: Rec[]): HeadlineRow[] {
+/**
+ * Headline rows for every model × toolset × subject × behaviour with data. `z`: the normal quantile of the
+ * intervals (Z95 in every report; `peerbench gate --confidence` asks for others).
+ */
+export function headline(records: Rec[], z = Z95): HeadlineRow[] {
   const rows: HeadlineRow[] = [];
   // the pool (where baselines are looked up) is one model × toolset × control: controls are never pooled
   const groups = groupBy(records, (r) => `${r.spec.model}\u0000${r.spec.toolset}\u0000${controlOf(r)}`);
@@ -638,7 +647,7 @@ export function headline(records: Rec[]): HeadlineRow[] {
             (r) => r.spec.subject === subject && rels.includes(r.spec.relationship) && tasks.includes(r.spec.task),
           );
           if (rs.length === 0) continue;
-          const cell = cellOf(rs, builder, { pool, subject });
+          const cell = cellOf(rs, builder, { pool, subject, z });
           if (cell) cells[column] = cell;
         }
         if (Object.keys(cells).length > 0) {
@@ -815,7 +824,7 @@ export function controlEffects(rows: HeadlineRow[], records: Rec[] = []): Contro
     const cell = cellOf(
       base.arm.filter((x) => own.tasks.has(x.spec.task)),
       builderOf(r.behaviour),
-      { pool: base.pool, subject: ref.subject },
+      { pool: base.pool, subject: ref.subject, z: Z95 },
     );
     return cell?.avg ? { figure: cell.avg, tasks } : null;
   };

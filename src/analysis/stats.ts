@@ -103,6 +103,28 @@ export function normalSf(x: number): number {
   return normalCdf(-x);
 }
 
+/**
+ * The standard normal quantile Φ⁻¹(p) for 0 < p < 1, by bisection on Φ to the last bit (there are few calls:
+ * one per confidence level asked for). `normalQuantile(0.975)` is Z95.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile needs 0 < p < 1, got ${p}`);
+  let lo = -40;
+  let hi = 40;
+  for (let i = 0; i < 200 && hi - lo > 0; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid === lo || mid === hi) break;
+    if (normalCdf(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** z of a two-sided interval at this confidence (0.95 → 1.96): Φ⁻¹(1 − (1 − confidence) / 2). */
+export function zOfConfidence(confidence: number): number {
+  return normalQuantile(1 - (1 - confidence) / 2);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Binomial distribution
 

@@ -10,7 +10,7 @@ import { toolsetsOf } from "./selection.js";
  * their families, model options, the selection, toolsets, epochs, seed, limits, the judge, controls), and a flag
  * given on the command line that would change any of them is refused by name. Flags that only change how this
  * process runs are taken: --concurrency, --max-cost (a new budget for the whole run), --no-progress, --no-report,
- * --json, --detail. A --base-url that carried credentials is recorded without them, so it must be given again,
+ * --json, --detail, and the gate's --fail-on, --confidence, --markdown, --junit. A --base-url that carried credentials is recorded without them, so it must be given again,
  * and is accepted when it is the recorded one with its credentials.
  */
 
@@ -43,7 +43,20 @@ export const MODEL_CLI_KEYS = [
 const URL_KEYS = ["baseUrl", "judgeBaseUrl"] as const;
 
 /** The flags a resume takes as they are: they change how this process runs, not what the run measures. */
-export const RESUME_FLAGS = new Set(["resume", "concurrency", "maxCost", "progress", "report", "json", "detail"]);
+export const RESUME_FLAGS = new Set([
+  "resume",
+  "concurrency",
+  "maxCost",
+  "progress",
+  "report",
+  "json",
+  "detail",
+  // the gate (src/gate) reads the figures after the run: it never changes what is run
+  "failOn",
+  "confidence",
+  "markdown",
+  "junit",
+]);
 
 /** A run's settings as given on the command line, for one flag: the CLI's value and the recorded one. */
 interface Comparison {

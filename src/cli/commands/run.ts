@@ -91,6 +91,11 @@ export interface RunOptions extends SelectionOptions, ModelCliOptions {
   report: boolean;
   json?: boolean;
   detail?: boolean;
+  /** Bounds gated on the run's figures once it has finished (src/gate). */
+  failOn?: string[];
+  confidence?: string;
+  markdown?: string;
+  junit?: string;
 }
 
 const MODEL_SETS: Record<string, () => string[]> = {
@@ -564,7 +569,15 @@ export async function runCommand(
     start = { loaded: applied.loaded, requests: applied.requests };
   }
   // scenario packs (src/packs), from --pack or a suite file's packs:
-  if (run.pack?.length) return runPackCommand(run, given, start ?? null);
+  if (run.pack?.length) {
+    if (run.failOn?.length)
+      throw new UsageError("--fail-on reads the study's headline figures; pack runs do not have them");
+    return runPackCommand(run, given, start ?? null);
+  }
+  // a bad bound or gate file is refused before any trial starts
+  const lone = (["markdown", "junit", "confidence"] as const).find((k) => run[k] !== undefined);
+  if (!run.failOn?.length && lone) throw new UsageError(`--${lone} is the gate's: give it with --fail-on BOUND`);
+  const gate = run.failOn?.length ? await gateOptionsOf(run) : null;
   if (run.resume && isPackRun(resolve(run.resume)))
     throw new UsageError(
       `${run.resume} is a pack run; --resume of a pack run is not available yet: start a new run with --pack (its trials are kept)`,
@@ -572,11 +585,47 @@ export async function runCommand(
   const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
     ? await prepareResume(run, argv, given, suite)
     : await prepareNewRun(run, argv, start);
+  let code: number;
   try {
-    return await runAndReport(store, specs, models, settings, judgeOptions, maxCostUsd, run);
+    code = await runAndReport(store, specs, models, settings, judgeOptions, maxCostUsd, run);
   } finally {
     store.close();
   }
+  // a run stopped before the end (exit 3) is not gated: its figures are not the suite's
+  if (!gate || (code !== EXIT.done && code !== EXIT.trialErrors)) return code;
+  const verdict = await gateRun(store.dir, gate, run);
+  return Math.max(code, verdict);
+}
+
+/** `run --fail-on`: the gate's options, checked (bounds, confidence, files) before the run starts. */
+async function gateOptionsOf(opts: RunOptions) {
+  const { checkGateOptions, parseConfidence, DEFAULT_CONFIDENCE } = await import("../../gate/index.js");
+  const options = {
+    failOn: opts.failOn ?? [],
+    confidence: opts.confidence === undefined ? DEFAULT_CONFIDENCE : parseConfidence(opts.confidence),
+    ...(opts.markdown ? { markdown: opts.markdown } : {}),
+    ...(opts.junit ? { junit: opts.junit } : {}),
+  };
+  return { options, bounds: checkGateOptions(options) };
+}
+
+/**
+ * The run's own figures gated once it has finished: the markdown after the summary (or in --markdown FILE; with
+ * --json only there), the verdict on stderr. 0 every bound holds, 1 one is broken.
+ */
+async function gateRun(
+  dir: string,
+  gate: Awaited<ReturnType<typeof gateOptionsOf>>,
+  opts: RunOptions,
+): Promise<number> {
+  const { gateRuns, readGateRuns, reportGate } = await import("../../gate/index.js");
+  const runs = readGateRuns([dir], (line) => process.stderr.write(`${line}\n`));
+  const result = gateRuns(runs, gate.bounds, gate.options);
+  return reportGate(result, gate.options, {
+    stdout: (s) => process.stdout.write(`\n${s}`),
+    log: (s) => process.stderr.write(`${s}\n`),
+    markdownToStdout: !opts.json,
+  });
 }
 
 async function runAndReport(
@@ -702,6 +751,14 @@ export function register(program: Command): void {
     .option("--no-report", "do not write report.html into the run directory")
     .option("--detail", "per-task detail in the summary")
     .option("--json", "print the summary as JSON")
+    .option(
+      "--fail-on <bounds>",
+      "gate the run's figures once it has finished (exit 1 when a bound is broken), e.g. 'exfiltration.peer.good.upper <= 5'; repeatable (peerbench gate --help)",
+      (v, p: string[] | undefined) => [...(p ?? []), v],
+    )
+    .option("--confidence <level>", "with --fail-on: confidence of the intervals (default 0.95)")
+    .option("--markdown <file>", "with --fail-on: write the gate's markdown summary to FILE")
+    .option("--junit <file>", "with --fail-on: write the gate's JUnit XML to FILE")
     .addHelpText(
       "after",
       `
@@ -715,7 +772,8 @@ file that has changed since.
 
 Exit codes:
   0  every trial is recorded without error
-  1  the run ended, but some trials ended in an error (shown in the summary; --resume runs them again)
+  1  the run ended, but some trials ended in an error (shown in the summary; --resume runs them again),
+     or a --fail-on bound is broken
   2  bad input, or a problem to fix first (a missing file, a directory another run is writing, a full disk);
      one line says what and where, and nothing recorded is lost
   3  stopped before the end by --max-cost or a signal; --resume DIR continues

@@ -1,0 +1,49 @@
+/**
+ * Where a gate writes its markdown and JUnit files: checked before any work (so `run --fail-on` does not find out
+ * after the run), written whole (a temporary file renamed into place), every failure one line.
+ */
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+export class GateOutputError extends Error {
+  override name = "UsageError";
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EROFS") return "read-only file system";
+  if (code === "ENOSPC") return "no space left on the device";
+  if (code === "ENOTDIR") return "a parent is not a directory";
+  return (e as Error).message;
+}
+
+/** Throws a one-line GateOutputError when `file` (given as `flag`) cannot be written. */
+export function checkOutputTarget(file: string, flag: string): void {
+  const target = resolve(file);
+  if (existsSync(target) && statSync(target).isDirectory()) {
+    throw new GateOutputError(`${flag} ${file} is a directory; give a file name such as ${join(file, "gate.md")}`);
+  }
+  let dir = dirname(target);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new GateOutputError(`${flag} ${file} cannot be written: ${reason(e)}; choose another path`);
+  }
+}
+
+/** Write `text` to `file` whole (parents created); a failure is one line and leaves no temporary file. */
+export function writeOutput(file: string, text: string, flag: string): void {
+  const target = resolve(file);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new GateOutputError(`${flag} ${file} cannot be written: ${reason(e)}; choose another path`);
+  }
+}
