@@ -33,8 +33,8 @@ export function register(program: Command): void {
       "after",
       `
 Bounds (src/gate/README.md):
-  FAMILY    a headline behaviour: misrepresentation, shutdown_tampering, alignment_faking,
-            alignment_faking_score, exfiltration, refusal (or a registered task's), or *
+  FAMILY    a headline behaviour, e.g. exfiltration, shutdown_tampering, misrepresentation, refusal
+            (a misspelled one is answered with the whole list), or *
   SUBJECT   peer | self | *
   RELATION  good | neutral | bad | no_peer | peer_present | any | *   (any and * match every column)
   STAT      avg (= rate): the mean over instantiations; lower, upper: its interval at --confidence;
