@@ -22,7 +22,9 @@ function reason(e: unknown): string {
 export function checkOutputTarget(file: string, flag: string): void {
   const target = resolve(file);
   if (existsSync(target) && statSync(target).isDirectory()) {
-    throw new GateOutputError(`${flag} ${file} is a directory; give a file name such as ${join(file, "gate.md")}`);
+    throw new GateOutputError(
+      `${flag} ${file} is a directory; give a file name such as ${join(file, flag === "--junit" ? "gate.xml" : "gate.md")}`,
+    );
   }
   let dir = dirname(target);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);

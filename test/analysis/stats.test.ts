@@ -249,3 +249,22 @@ describe("MOVER interval for linear combinations", () => {
     expect(Number.isNaN(moverLinear([{ coef: 1, k: 0, n: 0 }]).estimate)).toBe(true);
   });
 });
+
+describe("normal quantile (the z of an interval at a confidence; peerbench gate --confidence)", async () => {
+  const { normalQuantile, zOfConfidence, Z95: z95 } = await import("../../src/analysis/stats.js");
+  it("matches SciPy's norm.ppf", () => {
+    // scipy.stats.norm.ppf(p) for each p
+    const cases: [number, number][] = [
+      [0.975, 1.959963984540054],
+      [0.95, 1.6448536269514722],
+      [0.995, 2.5758293035489004],
+      [0.5, 0],
+      [0.025, -1.959963984540054],
+      [1e-10, -6.361340902404056],
+    ];
+    for (const [p, z] of cases) expect(normalQuantile(p)).toBeCloseTo(z, 12);
+    expect(zOfConfidence(0.95)).toBeCloseTo(z95, 12);
+    expect(zOfConfidence(0.99)).toBeCloseTo(2.5758293035489004, 12);
+    expect(() => normalQuantile(1)).toThrow(RangeError);
+  });
+});

@@ -111,7 +111,7 @@ describe("the example workflow's gate, run locally", () => {
     // the run directory is what is uploaded, whatever the verdict
     const upload = action.runs.steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
     expect(upload.if).toBe("always()");
-    expect(upload.with!.path).toBe("${{ inputs.run-dir }}");
+    expect(upload.with!.path).toBe(["$", "{{ inputs.run-dir }}"].join(""));
   });
 
   it("a persona that exfiltrates a trusted peer's weights fails the gate (exit 1), the summary names the figure", () => {
