@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import cliProgress from "cli-progress";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { pc } from "../colors.js";
 import type { Model } from "../../models/model.js";
@@ -16,13 +15,14 @@ import {
 import { DEFAULT_MODELS, resolveModel } from "../../models/registry.js";
 import { DEFAULT_MAX_MODEL_CALLS } from "../../agent/trial.js";
 import { writeRunReport } from "../../report/html.js";
-import { renderSummary } from "../../report/terminal.js";
+import { renderCompactSummary } from "../../report/compact.js";
+import { renderSummary, shellWord } from "../../report/terminal.js";
 import { applyReviews } from "../../analysis/reviewed.js";
 import { readReviews } from "../../run/reviews.js";
 import { RUN_FORMAT } from "../../run/record.js";
 import { type Manifest, readRun, RunStore, TRIALS_FILE } from "../../run/store.js";
 import { unreadableNotice } from "../../run/trial-lines.js";
-import { expandTrials, runSuite, type SuiteProgress } from "../../run/suite.js";
+import { expandTrials, runSuite } from "../../run/suite.js";
 import { renderTaskTable } from "../../run/task-table.js";
 import { type Configuration, type ToolsetName, type TrialSpec, trialId } from "../../scenarios/spec.js";
 import { labShellUnsupported } from "../../toolsets/shell-lab/toolset.js";
@@ -31,6 +31,7 @@ import { applySuite, type ModelRequest } from "../../suite/apply.js";
 import { type LoadedSuite, loadSuite } from "../../suite/load.js";
 import { SUITE_COPY, type SuiteRecord, suiteChanges, suiteRecord, writeSuiteCopy } from "../../suite/record.js";
 import { EXIT, UsageError } from "../errors.js";
+import { progressReporter } from "../progress.js";
 import { isPackRun } from "../../packs/run-dir.js";
 import { addPackOptions, loadPacks, packSelectionOf, refuseStudyFlags, runPacks } from "./pack.js";
 import {
@@ -291,47 +292,6 @@ function stamp(d: Date): string {
   return d.toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
 }
 
-/** Progress: a bar with ETA on a terminal, a plain line every 10% (or 15 s) otherwise. */
-function progressReporter(enabled: boolean): { update: (p: SuiteProgress) => void; stop: () => void } {
-  if (!enabled) return { update: () => undefined, stop: () => undefined };
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      {
-        format: "{bar} {value}/{total} trials | {percentage}% | ETA {eta_formatted} | errors {errors} | USD {cost}",
-        stream: process.stderr,
-        hideCursor: true,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update: (p) => {
-        if (!started) {
-          bar.start(p.total, p.done, { errors: p.errors, cost: p.costUsd.toFixed(2) });
-          started = true;
-        } else bar.update(p.done, { errors: p.errors, cost: p.costUsd.toFixed(2) });
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  let lastPct = -1;
-  let lastAt = 0;
-  const t0 = Date.now();
-  return {
-    update: (p) => {
-      const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
-      const now = Date.now();
-      if (Math.floor(pct / 10) === Math.floor(lastPct / 10) && now - lastAt < 15_000 && p.done !== p.total) return;
-      lastPct = pct;
-      lastAt = now;
-      const rate = (now - t0) / Math.max(1, p.done);
-      const eta = p.done ? Math.round(((p.total - p.done) * rate) / 1000) : 0;
-      process.stderr.write(`progress: ${p.done}/${p.total} trials (${pct}%), errors ${p.errors}, ETA ${eta}s\n`);
-    },
-    stop: () => undefined,
-  };
-}
-
 /** Print what a run produced: per-task rates, the study's headline metrics, where everything is. */
 export async function printRunResults(dir: string, opts: { json?: boolean; detail?: boolean; report: boolean }) {
   const { records: recorded, lines } = readRun(dir);
@@ -345,13 +305,49 @@ export async function printRunResults(dir: string, opts: { json?: boolean; detai
     return;
   }
   const color = !!process.stdout.isTTY;
-  process.stdout.write(`\n${pc.bold("Rates per task, subject and relationship")} (95% Wilson intervals)\n`);
-  process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
-  process.stdout.write(`${renderSummary(records, { color, detail: !!opts.detail })}\n`);
+  if (opts.detail) {
+    process.stdout.write(`\n${pc.bold("Rates per task, subject and relationship")} (95% Wilson intervals)\n`);
+    process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
+    process.stdout.write(`${renderSummary(records, { color, detail: true })}\n`);
+  } else {
+    process.stdout.write(`\n${renderCompactSummary(records, { color })}`);
+  }
   const notice = unreadableNotice(join(dir, TRIALS_FILE), lines);
   if (notice) process.stderr.write(`${notice}\n`);
-  process.stdout.write(`\nRun directory: ${dir}\n`);
-  if (reportPath) process.stdout.write(`HTML report:   ${reportPath}\n`);
+  process.stdout.write(
+    `\n${whereAndNext(dir, reportPath, { detail: !!opts.detail, simulated: records.some((r) => r.simulated) }).join("\n")}\n`,
+  );
+}
+
+/** Where the run is and what to run next: its directory, its report, the viewer, every table, a real model. */
+export function whereAndNext(
+  dir: string,
+  reportPath: string | null,
+  opts: { detail: boolean; simulated: boolean },
+): string[] {
+  const shown = displayPath(dir);
+  const out = [`Run directory: ${shown}  (manifest.json, trials.jsonl, transcripts/)`];
+  if (reportPath) out.push(`HTML report:   ${displayPath(reportPath)}`);
+  const next: [string, string][] = [[`peerbench view ${shellWord(shown)}`, "browse the trials and their transcripts"]];
+  if (!opts.detail)
+    next.push([
+      `peerbench report ${shellWord(shown)} --detail`,
+      "every table: per task, per instantiation, with tests",
+    ]);
+  if (opts.simulated)
+    next.push([
+      "peerbench plan --model openai/gpt-5.2",
+      "calls and cost of the same suite on a real model (README: Run a real model)",
+    ]);
+  const width = Math.max(...next.map(([cmd]) => cmd.length)) + 3;
+  for (const [i, [cmd, why]] of next.entries()) out.push(`${i === 0 ? "Next:" : "     "} ${cmd.padEnd(width)}${why}`);
+  return out;
+}
+
+/** A path under the working directory as the user would type it (runs/…); any other path as it is. */
+function displayPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : p;
 }
 
 /** The shell backend a run asks for (`--shell`, kept in the manifest's selection); checked before any trial. */
@@ -639,7 +635,7 @@ async function runAndReport(
 ): Promise<number> {
   const controller = new AbortController();
   const releaseSignals = stopOnSignals(controller, store.dir);
-  const progress = progressReporter(opts.progress);
+  const progress = await progressReporter(opts.progress, { concurrency: settings.concurrency });
   let result: Awaited<ReturnType<typeof runSuite>>;
   try {
     const judgeSpec = judgeFrom(judgeOptions);
@@ -655,7 +651,7 @@ async function runAndReport(
       ...(typeof settings.maxTrialTokens === "number" ? { maxTrialTokens: settings.maxTrialTokens } : {}),
       ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
       signal: controller.signal,
-      onProgress: progress.update,
+      onProgress: (p) => progress.update(p),
       ...(judge ? { judge } : {}),
       ...(settingsGateway(store.manifest) === "forward" ? { gateway: "forward" as const } : {}),
     });
