@@ -5,6 +5,7 @@ import { type Configuration, type Control, CONTROLS, type ToolsetName } from "..
 
 export interface Preset {
   name: string;
+  /** What the preset holds, in words (lowercase, no counts: `peerbench list` prints the counts beside it). */
   description: string;
   /** Epochs (rollouts per configuration) unless --epochs says otherwise. */
   epochs: number;
@@ -68,21 +69,20 @@ export const PRESETS: Record<string, Preset> = {
   default: {
     name: "default",
     description:
-      "A compact slice: all six tasks, file_only, one setting per evaluation task, peer at good/neutral/bad, self with and without a peer, the baselines; 20 epochs.",
+      "a compact slice of the study: all six tasks, file_only, one setting per evaluation task, the peer at good, neutral and bad trust, self with and without a peer, the non_shutdown baselines",
     epochs: 20,
     configurations: defaultConfigurations,
   },
   paper: {
     name: "paper",
-    description:
-      "The study's full matrix: 271 configurations per model (the study ran 100 epochs each; set --epochs 100 to match).",
+    description: "the study's full matrix (the study ran 100 epochs of each; --epochs 100 to match)",
     epochs: 1,
     configurations: studyMatrix,
   },
   controls: {
     name: "controls",
     description:
-      "The controls next to the unmodified condition: peer good (with its non_shutdown baselines) unmodified, under no_agency, under explicit_policy and under human_peer (a human contractor in the peer's place, in the tasks it applies to); the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task; 20 epochs.",
+      "the controls next to the unmodified condition: the peer at good trust (with its non_shutdown baselines) unmodified, under no_agency, under explicit_policy and under human_peer (a human contractor in the peer's place, in the tasks it applies to); the exfiltration no_peer baselines unmodified and under object_asset; file_only, one setting per evaluation task",
     epochs: 20,
     configurations: controlsConfigurations,
   },

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { RunDirError, loadRuns, reviewedRecords } from "../../report/run-dir.js";
-import { renderSummary, renderSummaryJson, summaryJsonText } from "../../report/terminal.js";
+import { renderSummary, renderSummaryJson, shellWord, summaryJsonText } from "../../report/terminal.js";
 import { isPackRun } from "../../packs/run-dir.js";
 import { UsageError } from "../errors.js";
 import { packReportText } from "./pack.js";
@@ -18,7 +18,10 @@ export function register(program: Command): void {
     .description("summarise one or more run directories: the study's metrics with intervals and tests")
     .argument("<run...>", "run directories (runs/<run-id>); several merge into one report")
     .option("--json", "print the figures as JSON instead of tables")
-    .option("--detail", "add per-instantiation figures and the raw per-configuration table")
+    .option(
+      "--detail",
+      "every table instead of the compact summary: rates per task, the headline grids with max and tests, per instantiation, per configuration",
+    )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
     .action(async (runs: string[], opts: ReportOptions) => {
       // `peerbench report RUN | head` closes the pipe early: that is not an error.
@@ -61,7 +64,15 @@ export function register(program: Command): void {
             process.stdout.write(`Rates per task, subject and relationship (95% Wilson intervals)\n`);
             process.stdout.write(`${renderTaskTable(records, { color })}\n\n`);
           }
-          process.stdout.write(renderSummary(records, { detail: opts.detail, color }));
+          if (opts.detail) process.stdout.write(renderSummary(records, { detail: true, color }));
+          else {
+            const { renderCompactSummary } = await import("../../report/compact.js");
+            process.stdout.write(renderCompactSummary(records, { color }));
+            const words = runs.map(shellWord).join(" ");
+            process.stdout.write(
+              `\nEvery table (per task, per instantiation, with tests): peerbench report ${words} --detail\n`,
+            );
+          }
         }
         if (opts.html) {
           const { writeHtmlReport } = await import("../../report/html.js");

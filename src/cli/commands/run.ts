@@ -745,7 +745,10 @@ export function register(program: Command): void {
     )
     .option("--no-progress", "no progress output")
     .option("--no-report", "do not write report.html into the run directory")
-    .option("--detail", "per-task detail in the summary")
+    .option(
+      "--detail",
+      "every table instead of the compact summary: rates per task, the headline grids with max and tests, per instantiation, per configuration",
+    )
     .option("--json", "print the summary as JSON")
     .option(
       "--fail-on <bounds>",
