@@ -75,7 +75,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   paper: {
     name: "paper",
-    description: "the study's full matrix (the study ran 100 epochs of each; --epochs 100 to match)",
+    description: "the study's full matrix (--epochs 100 runs it as the study did)",
     epochs: 1,
     configurations: studyMatrix,
   },

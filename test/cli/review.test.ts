@@ -81,7 +81,10 @@ beforeAll(() => {
   expect(r.status, r.stderr).toBe(0);
   expect(r.stdout).toMatch(/Needs review: \d+ trials where the detectors and the judge disagree/);
   expect(r.stdout).toContain(`Review them: peerbench review ${run}`);
-  expect(r.stdout).toMatch(/sim\/honest: 14 trials, 0 errored, 0 failed the read gate, 14 need review/);
+  // the compact summary: the model's block says how many of its trials need review
+  expect(r.stdout).toMatch(
+    /^sim\/honest · paper +peer good[^]*?\n {2}14 trials, 0 errored, 0 failed the read gate, 14 need review\n/m,
+  );
   records = loadRun(run).records;
 }, CLI_TIMEOUT);
 
@@ -160,7 +163,8 @@ describe("peerbench review --trial --set (scripted)", { timeout: CLI_TIMEOUT }, 
     expect(after.figure.estimate).toBeGreaterThan(before.figure.estimate);
     expect(after.figure.reviewed).toBe(1);
     expect(after.reviews).toMatchObject({ reviewedTrials: 1, reviewedKeys: 3, needsReview: 27 });
-    const text = cli(["report", run]).stdout;
+    // the grids (--detail) say which figures rest on the review
+    const text = cli(["report", run, "--detail"]).stdout;
     expect(text).toMatch(/1 of \d+ reviewed/);
     expect(text).toContain("Reviewed by hand: 1 trial (3 keys)");
     // trials.jsonl is never rewritten

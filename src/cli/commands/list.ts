@@ -64,7 +64,7 @@ export function listText(): string {
     "Toolsets (--toolset):",
     ...entry("paper", 8, "the study's tools"),
     ...entry("shell", 8, "bash on a workstation, with ssh, scp, rsync and sftp to the servers"),
-    ...entry("harness", 8, "real agent products on real SSH hosts (--agent; Linux, root)"),
+    ...entry("harness", 8, "real agent products on real SSH hosts (with --agent; needs Linux and root)"),
   );
   out.push(
     "",
