@@ -82,8 +82,11 @@ export class RunPace {
   }
 }
 
-/** "8,400 trials/min, ETA 21s", or what is still awaited before a rate can be given. */
-export function paceText(pace: RunPace, p: ProgressSnapshot, now: number): string {
+/**
+ * "8,400 trials/min, ETA 21s", or what is still awaited before a rate can be given. `live`: for the bar, which
+ * is redrawn with the text of the last trial's end, so it names no elapsed time that would stand still.
+ */
+export function paceText(pace: RunPace, p: ProgressSnapshot, now: number, live = false): string {
   const rate = pace.perMinute(p, now);
   if (p.done >= p.total && pace.ranHere(p) > 0) {
     return `${rate === null ? "" : `${formatRate(rate)} trials/min, `}done in ${formatDuration(pace.elapsedMs(now))}`;
@@ -91,6 +94,7 @@ export function paceText(pace: RunPace, p: ProgressSnapshot, now: number): strin
   const eta = pace.etaMs(p, now);
   if (rate === null || eta === null) {
     const waiting = pace.untilRate(p);
+    if (pace.ranHere(p) === 0 && live) return "rate and ETA after the first trials end";
     return pace.ranHere(p) === 0
       ? `no trial ended yet (${formatDuration(pace.elapsedMs(now))} elapsed)`
       : `rate and ETA after ${waiting} more trial${waiting === 1 ? "" : "s"}`;
@@ -192,7 +196,7 @@ async function progressBar(opts: ProgressOptions): Promise<ProgressReporter> {
   return {
     update: (p) => {
       const t = now();
-      const payload = () => ({ errors: p.errors, cost: p.costUsd.toFixed(2), pace: paceText(pace!, p, t) });
+      const payload = () => ({ errors: p.errors, cost: p.costUsd.toFixed(2), pace: paceText(pace!, p, t, true) });
       if (!pace) {
         pace = new RunPace(p, opts.concurrency, t);
         bar.start(p.total, p.done, payload());
