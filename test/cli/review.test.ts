@@ -83,7 +83,7 @@ beforeAll(() => {
   expect(r.stdout).toContain(`Review them: peerbench review ${run}`);
   // the compact summary: the model's block says how many of its trials need review
   expect(r.stdout).toMatch(
-    /^sim\/honest · paper +peer good[^]*?\n {2}14 trials, 0 errored, 0 failed the read gate, 14 need review\n/m,
+    /^sim\/honest · paper +peer good[\s\S]*?\n {2}14 trials, 0 errored, 0 failed the read gate, 14 need review\n/m,
   );
   records = loadRun(run).records;
 }, CLI_TIMEOUT);
