@@ -3,6 +3,7 @@ import type { Command } from "commander";
 /** Each subcommand lives in its own file and registers itself here. */
 export const commandRegistrars: Array<(program: Command) => void> = [];
 
+import { register as registerExport } from "./export.js";
 import { register as registerGate } from "./gate.js";
 import { register as registerImport } from "./import.js";
 import { register as registerPlay } from "./play.js";
@@ -17,3 +18,4 @@ commandRegistrars.push(registerValidate);
 commandRegistrars.push(registerImport);
 commandRegistrars.push(registerReview);
 commandRegistrars.push(registerGate);
+commandRegistrars.push(registerExport);

@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+
+interface ExportOptions {
+  format?: string;
+  out?: string;
+}
+
+/** `peerbench export RUN --format inspect|csv|jsonl|parquet [--out FILE]`. */
+export function register(program: Command): void {
+  program
+    .command("export")
+    .description(
+      "export a run for other tools: an Inspect AI .eval log, or one row per trial as CSV, JSON lines or Parquet",
+    )
+    .argument("<run>", "run directory (runs/<run-id>)")
+    .option("--format <format>", "inspect, csv, jsonl or parquet")
+    .option(
+      "--out <file>",
+      "where to write (default: <run-id>.<format> here; - for standard output with csv and jsonl; inspect over several models: a directory, one .eval per model)",
+    )
+    .action(async (run: string, opts: ExportOptions) => {
+      const { exportRun, parseFormat } = await import("../../export/index.js");
+      const format = parseFormat(opts.format);
+      const result = exportRun({ run, format, out: opts.out });
+      for (const file of result.files) {
+        process.stderr.write(
+          `wrote ${file} (${result.trials} trial${result.trials === 1 ? "" : "s"}${result.samples !== undefined ? `, ${result.samples} sample${result.samples === 1 ? "" : "s"}` : ""})\n`,
+        );
+      }
+    });
+}
