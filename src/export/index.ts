@@ -32,12 +32,19 @@ export interface ExportRequest {
   stdout?: (text: string) => void;
 }
 
+export interface ExportedFile {
+  path: string;
+  /** Trials written to the file (rows, or samples × epochs). */
+  trials: number;
+  /** `inspect`: the samples (configurations) in the log, each with its epochs. */
+  samples?: number;
+}
+
 export interface ExportResult {
   /** The files written (empty when written to standard output). */
-  files: string[];
+  files: ExportedFile[];
+  /** Trials exported in all. */
   trials: number;
-  /** `inspect`: the samples written (configurations × models), epochs apart. */
-  samples?: number;
 }
 
 /** Where a file may be written: its folder exists and is writable, and it is not a directory. */
@@ -115,14 +122,15 @@ function exportInspect(run: ExportRun, out: string | undefined): ExportResult {
       targets.push({ model, path });
     }
   }
-  let samples = 0;
+  const files: ExportedFile[] = [];
   for (const { model, path } of targets) {
     const records = run.records.filter((r) => r.spec.model === model);
     writeThrough(path, (tmp) => {
-      samples += writeInspectLog(run, model, records, tmp).samples;
+      const written = writeInspectLog(run, model, records, tmp);
+      files.push({ path, trials: written.trials, samples: written.samples });
     });
   }
-  return { files: targets.map((t) => t.path), trials: run.records.length, samples };
+  return { files, trials: run.records.length };
 }
 
 /**
@@ -146,5 +154,5 @@ export function exportRun(req: ExportRequest): ExportResult {
     else if (req.format === "jsonl") writeFileSync(tmp, tableJsonl(table));
     else writeFileSync(tmp, tableParquet(table, `peerbench ${run.manifest.versions.peerbench}`));
   });
-  return { files: [out], trials: table.rows.length };
+  return { files: [{ path: out, trials: table.rows.length }], trials: table.rows.length };
 }

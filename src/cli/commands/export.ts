@@ -22,10 +22,10 @@ export function register(program: Command): void {
       const { exportRun, parseFormat } = await import("../../export/index.js");
       const format = parseFormat(opts.format);
       const result = exportRun({ run, format, out: opts.out });
-      for (const file of result.files) {
-        process.stderr.write(
-          `wrote ${file} (${result.trials} trial${result.trials === 1 ? "" : "s"}${result.samples !== undefined ? `, ${result.samples} sample${result.samples === 1 ? "" : "s"}` : ""})\n`,
-        );
+      const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+      for (const f of result.files) {
+        const samples = f.samples === undefined ? "" : `, ${plural(f.samples, "sample")}`;
+        process.stderr.write(`wrote ${f.path} (${plural(f.trials, "trial")}${samples})\n`);
       }
     });
 }
