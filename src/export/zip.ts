@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { deflateRawSync } from "node:zlib";
+import * as zlib from "node:zlib";
 
 /**
  * A zip archive written entry by entry to a file (PKWARE APPNOTE 6.3): each entry deflated in memory with its
@@ -28,7 +28,7 @@ export class ZipWriter {
   add(name: string, content: string | Buffer): void {
     if (this.closed) throw new Error("zip archive already closed");
     const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
-    const compressed = deflateRawSync(data, { level: 6 });
+    const compressed = zlib.deflateRawSync(data, { level: 6 });
     if (data.length >= 0xffffffff || compressed.length >= 0xffffffff) {
       throw new Error(`zip entry ${name} is larger than 4 GiB`);
     }
@@ -149,8 +149,15 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
+/** zlib's own CRC-32 where Node has it (20.15 and later), else the table below. */
+const nativeCrc32 = (zlib as unknown as { crc32?: (data: Uint8Array) => number }).crc32;
+
 /** CRC-32 (ISO 3309, the zip and gzip checksum). */
 export function crc32(data: Uint8Array): number {
+  return nativeCrc32 ? nativeCrc32(data) >>> 0 : tableCrc32(data);
+}
+
+export function tableCrc32(data: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
