@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .option("--format <format>", "inspect, csv, jsonl or parquet")
     .option(
       "--out <file>",
-      "where to write (default: <run-id>.<format> here; - for standard output with csv and jsonl; inspect over several models: a directory, one .eval per model)",
+      "where to write (default here: <run-id>.eval, .csv, .jsonl or .parquet; - is standard output for csv and jsonl; inspect of a run of several models: a directory, one .eval per model)",
     )
     .action(async (run: string, opts: ExportOptions) => {
       const { exportRun, parseFormat } = await import("../../export/index.js");
