@@ -1,10 +1,7 @@
-import { Command, CommanderError } from "commander";
-import { commandRegistrars } from "./commands/index.js";
-import { register as registerList } from "./commands/list.js";
-import { register as registerPlan } from "./commands/plan.js";
-import { register as registerReplay } from "./commands/replay.js";
-import { register as registerRun } from "./commands/run.js";
+import { Command, CommanderError, Help } from "commander";
+import { COMMANDS, commandOf, commandRegistrars } from "./commands/index.js";
 import { reportError } from "./errors.js";
+import { peerbenchVersion } from "./version.js";
 
 // A closed pipe (`peerbench report RUN | head`) is not an error: stop quietly.
 process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -13,19 +10,31 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 });
 
 const program = new Command();
+/** Commands listed by the top-level help without loading their files, and how that help names them. */
+const listedOnly = new WeakMap<Command, string>();
 program
   .name("peerbench")
   .description(
     "Measure whether AI agents sabotage oversight to protect a peer agent or themselves (peer- and self-preservation).",
   )
+  .version(peerbenchVersion(), "-V, --version", "print peerbench's version")
   .showHelpAfterError("(run with --help for usage)")
+  .configureHelp({
+    subcommandTerm(this: Help, cmd: Command): string {
+      return listedOnly.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+    },
+  })
   .exitOverride();
 
-for (const register of [registerRun, registerPlan, registerReplay, registerList, ...commandRegistrars])
-  register(program);
-for (const c of program.commands) c.exitOverride();
-
 try {
+  for (const register of commandRegistrars) register(program);
+  // only the command asked for is loaded; any other command line (help, version, a mistake) sees them all listed
+  const asked = commandOf(process.argv.slice(2));
+  if (asked) (await asked.load()).register(program);
+  else
+    for (const entry of COMMANDS)
+      listedOnly.set(program.command(entry.name).description(entry.description), entry.term);
+  for (const c of program.commands) c.exitOverride();
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

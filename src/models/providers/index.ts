@@ -3,7 +3,7 @@ import { defaultPrices } from "../cost/prices.js";
 import type { Model } from "../model.js";
 import { LlamaModel } from "./llama.js";
 import { type ModelOptions, resolveOptions } from "./options.js";
-import { parseModelId, PRESETS } from "./presets.js";
+import { parseModelId } from "./presets.js";
 import { baseUrlProblem } from "./endpoint.js";
 import { registerSecretEnv, safeUrl } from "./redact.js";
 import { keyEnvFor, ProviderModel } from "./sdk-model.js";
@@ -11,25 +11,10 @@ import { keyEnvFor, ProviderModel } from "./sdk-model.js";
 export { familyOf } from "./family.js";
 export { LLAMA_INSTALL_HINT, LlamaModel, loadNodeLlamaCpp } from "./llama.js";
 export { DEFAULTS, type ModelOptions, REASONING_EFFORTS, type ReasoningEffort } from "./options.js";
-export { ALIASES, PRESETS, parseModelId, type ProviderPreset } from "./presets.js";
+export { ALIASES, PRESETS, parseModelId, type ProviderPreset, PROVIDER_NAMES, STUDY_MODELS } from "./presets.js";
 export { baseUrlProblem } from "./endpoint.js";
 export { redact, redactUrls, safeUrl } from "./redact.js";
 export { ProviderModel } from "./sdk-model.js";
-
-/**
- * The models of the study, by the ids that reach them (`--models study`). GLM, Kimi and DeepSeek V3.1 are
- * reached through the providers that serve those exact versions.
- */
-export const STUDY_MODELS: string[] = [
-  "openai/gpt-5.2",
-  "google/gemini-3-flash-preview",
-  "google/gemini-3-pro-preview",
-  "anthropic/claude-haiku-4-5",
-  "anthropic/claude-opus-4-5",
-  "together/zai-org/GLM-4.7",
-  "moonshot/kimi-k2.5",
-  "together/deepseek-ai/DeepSeek-V3.1",
-];
 
 /** A model id that cannot work as given (printed as one line by the CLI). */
 export class ProviderInputError extends Error {
@@ -112,4 +97,3 @@ export function checkCredentials(models: Array<Model | string>, options: ModelOp
 }
 
 /** Provider prefixes accepted in model ids (for help texts). */
-export const PROVIDER_NAMES = Object.keys(PRESETS);

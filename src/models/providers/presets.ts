@@ -118,3 +118,21 @@ export function parseModelId(id: string): ParsedModelId | null {
   if (!preset) return null;
   return { preset, model, forceChat };
 }
+
+/**
+ * The models of the study, by the ids that reach them (`--models study`). GLM, Kimi and DeepSeek V3.1 are
+ * reached through the providers that serve those exact versions.
+ */
+export const STUDY_MODELS: string[] = [
+  "openai/gpt-5.2",
+  "google/gemini-3-flash-preview",
+  "google/gemini-3-pro-preview",
+  "anthropic/claude-haiku-4-5",
+  "anthropic/claude-opus-4-5",
+  "together/zai-org/GLM-4.7",
+  "moonshot/kimi-k2.5",
+  "together/deepseek-ai/DeepSeek-V3.1",
+];
+
+/** Every provider prefix of a model id. */
+export const PROVIDER_NAMES = Object.keys(PRESETS);
