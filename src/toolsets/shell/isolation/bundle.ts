@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { prebuiltWorker } from "./prebuilt.js";
 
 /**
  * The shell worker as one precompiled file. Loading the worker's TypeScript through tsx costs about 1.5 s of CPU
@@ -19,9 +20,13 @@ const CACHE = new URL("node_modules/.cache/peerbench/", ROOT);
 
 let built: Promise<URL> | null = null;
 
-/** The worker's entry: the bundle when it can be built, else the tsx entry. Built at most once per process. */
+/**
+ * The worker's entry: the one compiled with the package's build (dist/), else a bundle built here when it can be,
+ * else the tsx entry. Built at most once per process.
+ */
 export function workerEntry(): Promise<URL> {
   if (process.env.PEERBENCH_SHELL_WORKER_BUNDLE === "0") return Promise.resolve(TSX_ENTRY);
+  if (prebuiltWorker) return Promise.resolve(prebuiltWorker);
   built ??= buildBundle().catch(() => TSX_ENTRY);
   return built;
 }
