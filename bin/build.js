@@ -15,14 +15,13 @@
 //   is newer (bin/peerbench.js checks this at every start). The new build is written aside and moved into place.
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 
 export const BUILD_FORMAT = "peerbench.build/v1";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const DIST = join(ROOT, "dist");
 const ENTRIES = {
   peerbench: "src/cli/main.ts",
   "shell-worker": "src/toolsets/shell/isolation/worker.ts",
@@ -42,7 +41,7 @@ const MODULE_URL = "__peerbenchModuleUrl";
 const tsconfig = JSON.parse(readFileSync(join(ROOT, "tsconfig.json"), "utf8"));
 
 /** Each module keeps its own `import.meta.url`: the URL of its source file, found from the chunk that holds it. */
-const ownImportMetaUrl = {
+const ownImportMetaUrl = (outDir) => ({
   name: "own-import-meta-url",
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
@@ -58,16 +57,18 @@ const ownImportMetaUrl = {
         define: { "import.meta.url": MODULE_URL },
       });
       // every chunk is written at the top of dist/, so one relative path serves whichever chunk holds the module
-      const fromDist = relative(DIST, args.path).split(sep).join("/");
+      const fromDist = relative(outDir, args.path).split(sep).join("/");
       const own = `const ${MODULE_URL} = new URL(${JSON.stringify(fromDist)}, import.meta.url).href;\n`;
       return { contents: own + code, loader: "js", resolveDir: dirname(args.path) };
     });
   },
-};
+});
 
-export async function build() {
+/** Build into outDir (dist/ of the package unless given; written aside, then moved into place). */
+export async function build(outDir = join(ROOT, "dist")) {
   const startedAt = Date.now();
-  const aside = `${DIST}.${process.pid}.tmp`;
+  // aside, at the same depth as outDir: the paths from the chunks to the sources hold in both
+  const aside = `${outDir}.${process.pid}.tmp`;
   rmSync(aside, { recursive: true, force: true });
   const result = await esbuild
     .build({
@@ -85,7 +86,7 @@ export async function build() {
       keepNames: true,
       metafile: true,
       logLevel: "warning",
-      plugins: [ownImportMetaUrl],
+      plugins: [ownImportMetaUrl(outDir)],
     })
     .catch((e) => {
       rmSync(aside, { recursive: true, force: true });
@@ -96,23 +97,26 @@ export async function build() {
   writeFileSync(join(aside, "list.txt"), listText());
   writeFileSync(join(aside, "build.json"), `${JSON.stringify({ format: BUILD_FORMAT, startedAt, inputs }, null, 1)}\n`);
   // move the new build into place; the old one goes aside first (a directory cannot be renamed over another)
-  const old = `${DIST}.${process.pid}.old`;
+  const old = `${outDir}.${process.pid}.old`;
   let replaced = false;
   try {
-    renameSync(DIST, old);
+    renameSync(outDir, old);
     replaced = true;
   } catch (e) {
     if (e.code !== "ENOENT") throw e;
   }
-  renameSync(aside, DIST);
+  renameSync(aside, outDir);
   if (replaced) rmSync(old, { recursive: true, force: true });
   return { inputs: inputs.length, outputs: Object.keys(result.metafile.outputs).length };
 }
 
+// `node bin/build.js [--out DIR]`
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf("--out");
+  const outDir = at > 0 ? resolve(process.argv[at + 1] ?? "") : undefined;
   try {
-    const { inputs, outputs } = await build();
-    process.stdout.write(`peerbench: built dist/ (${outputs} files from ${inputs} sources)\n`);
+    const { inputs, outputs } = await build(outDir);
+    process.stdout.write(`peerbench: built ${outDir ?? "dist/"} (${outputs} files from ${inputs} sources)\n`);
   } catch (e) {
     process.stderr.write(`peerbench: the build failed: ${e instanceof Error ? e.message : e}\n`);
     process.exit(1);
