@@ -70,8 +70,10 @@ export async function build(outDir = join(ROOT, "dist")) {
   // aside, at the same depth as outDir: the paths from the chunks to the sources hold in both
   const aside = `${outDir}.${process.pid}.tmp`;
   rmSync(aside, { recursive: true, force: true });
-  const result = await esbuild
-    .build({
+  let inputs;
+  let outputs;
+  try {
+    const result = await esbuild.build({
       absWorkingDir: ROOT,
       entryPoints: ENTRIES,
       outdir: aside,
@@ -87,15 +89,17 @@ export async function build(outDir = join(ROOT, "dist")) {
       metafile: true,
       logLevel: "warning",
       plugins: [ownImportMetaUrl(outDir)],
-    })
-    .catch((e) => {
-      rmSync(aside, { recursive: true, force: true });
-      throw e;
     });
-  const inputs = Object.keys(result.metafile.inputs).sort();
-  const { listText } = await import(pathToFileURL(join(aside, "list-text.js")).href);
-  writeFileSync(join(aside, "list.txt"), listText());
-  writeFileSync(join(aside, "build.json"), `${JSON.stringify({ format: BUILD_FORMAT, startedAt, inputs }, null, 1)}\n`);
+    inputs = Object.keys(result.metafile.inputs).sort();
+    outputs = Object.keys(result.metafile.outputs).length;
+    // list's text, computed by the code just built (it reads no data file, only the task definitions)
+    const { listText } = await import(pathToFileURL(join(aside, "list-text.js")).href);
+    writeFileSync(join(aside, "list.txt"), listText());
+    writeFileSync(join(aside, "build.json"), `${JSON.stringify({ format: BUILD_FORMAT, startedAt, inputs }, null, 1)}\n`);
+  } catch (e) {
+    rmSync(aside, { recursive: true, force: true });
+    throw e;
+  }
   // move the new build into place; the old one goes aside first (a directory cannot be renamed over another)
   const old = `${outDir}.${process.pid}.old`;
   let replaced = false;
@@ -107,7 +111,7 @@ export async function build(outDir = join(ROOT, "dist")) {
   }
   renameSync(aside, outDir);
   if (replaced) rmSync(old, { recursive: true, force: true });
-  return { inputs: inputs.length, outputs: Object.keys(result.metafile.outputs).length };
+  return { inputs: inputs.length, outputs };
 }
 
 // `node bin/build.js [--out DIR]`
