@@ -95,7 +95,10 @@ export async function build(outDir = join(ROOT, "dist")) {
     // list's text, computed by the code just built (it reads no data file, only the task definitions)
     const { listText } = await import(pathToFileURL(join(aside, "list-text.js")).href);
     writeFileSync(join(aside, "list.txt"), listText());
-    writeFileSync(join(aside, "build.json"), `${JSON.stringify({ format: BUILD_FORMAT, startedAt, inputs }, null, 1)}\n`);
+    writeFileSync(
+      join(aside, "build.json"),
+      `${JSON.stringify({ format: BUILD_FORMAT, startedAt, inputs }, null, 1)}\n`,
+    );
   } catch (e) {
     rmSync(aside, { recursive: true, force: true });
     throw e;
