@@ -7,20 +7,22 @@
  * chunk is gzipped and base64-encoded; the page decodes a chunk (DecompressionStream) only when a trial
  * from it is opened.
  */
-import { readFileSync } from "node:fs";
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { detectorOutcome, type ReviewedRecord, reviewStatus } from "../analysis/reviewed.js";
 import { readingsOf } from "../judge/readings.js";
 import { reviewableKeysOf } from "../run/reviewing.js";
-import { KEY_KINDS } from "../run/reviews.js";
+import { KEY_KINDS, REVIEWS_FILE } from "../run/reviews.js";
 import { redact } from "../models/providers/redact.js";
 import { type Control, configurationLabel, type ToolsetName } from "../scenarios/spec.js";
 import type { TrialRecord } from "../run/record.js";
 import { misbehaviourKeys, outcomeKeys } from "../tasks/index.js";
+import { compareRuns } from "./compare.js";
 import { type LoadedRun, loadRuns, reviewedRecords } from "./run-dir.js";
+import { recordsKeptApart, runNames } from "./runs-apart.js";
 import { type SummaryData, summaryData, toolsetLabel } from "./terminal.js";
 
 /** Transcripts per compressed chunk: small enough to decode at once, large enough to share strings. */
@@ -35,7 +37,7 @@ const OWN_COLUMNS = new Set(["reported_score", "reported_grade", "recommendation
  * The outcome flag columns of the trial index: the registered tasks' outcome keys (src/tasks) whose values in these
  * records are booleans (null where a task does not set the key), so a task's own keys get their column.
  */
-function outcomeFlagsOf(records: readonly TrialRecord[]): string[] {
+export function outcomeFlagsOf(records: readonly TrialRecord[]): string[] {
   return outcomeKeys().filter(
     (key) =>
       !OWN_COLUMNS.has(key) &&
@@ -44,6 +46,78 @@ function outcomeFlagsOf(records: readonly TrialRecord[]): string[] {
         return v === undefined || v === null || typeof v === "boolean";
       }),
   );
+}
+
+/**
+ * The trial index: one compact array per trial in the columns of `trialColumns` (see client.js), and the outcome key
+ * sets its rows point into. The live viewer builds rows of new trials with the same index as the page it served.
+ */
+export class TrialIndex {
+  readonly keySets: string[][] = [];
+  private readonly keySetIndex = new Map<string, number>();
+  constructor(readonly outcomeFlags: string[]) {}
+
+  get columns(): string[] {
+    return trialColumns(this.outcomeFlags);
+  }
+
+  private keySetOf(r: ReviewedRecord): number | null {
+    const keys = reviewableKeysOf({ ...r, outcome: detectorOutcome(r) });
+    if (keys.length === 0) return null;
+    const k = keys.join(",");
+    let i = this.keySetIndex.get(k);
+    if (i === undefined) {
+      i = this.keySets.length;
+      this.keySets.push(keys);
+      this.keySetIndex.set(k, i);
+    }
+    return i;
+  }
+
+  /** A trial's row; `chunk` null: its transcript is not in the page (the live viewer serves it). */
+  row(r: ReviewedRecord, run: number, chunk: number | null, slot: number | null): unknown[] {
+    const o = r.outcome;
+    const readings = readingsOf(r, detectorOutcome(r));
+    const status = reviewStatus(r);
+    return [
+      r.id,
+      run,
+      r.spec.model,
+      r.spec.task,
+      r.spec.subject,
+      r.spec.relationship,
+      r.spec.instantiation,
+      // a control shows in the trial browser's toolset column and filter: "paper · control no_agency"
+      toolsetLabel(r.spec.toolset, r.spec.control),
+      r.spec.family,
+      r.spec.dataset,
+      r.spec.threshold,
+      r.spec.monitoring,
+      r.spec.epoch,
+      r.simulated ? 1 : 0,
+      r.error,
+      r.endReason,
+      r.modelCalls,
+      r.toolCalls,
+      r.costUsd,
+      r.durationMs,
+      o?.reported_score ?? null,
+      o?.reported_grade ?? null,
+      o?.recommendation ?? null,
+      ...this.outcomeFlags.map((f) => {
+        const v = (o as Record<string, unknown> | null)?.[f];
+        return typeof v === "boolean" ? (v ? 1 : 0) : null;
+      }),
+      o?.evidence ?? null,
+      r.judge ? (r.judge.error === null ? 1 : 0) : null,
+      readings ? readings.map((x) => [x.key, x.detector, x.judge]) : null,
+      r.review ? r.review.keys : null,
+      status.open.length ? status.open : null,
+      this.keySetOf(r),
+      chunk,
+      slot,
+    ];
+  }
 }
 
 /** Columns of each row of the trial index (see client.js); the outcome flags in their place. */
@@ -223,8 +297,18 @@ export interface ReviewEndpoint {
   by: string;
 }
 
+/** Served by `peerbench view`: where the page follows new trials (server-sent events) and fetches their transcripts. */
+export interface LiveEndpoint {
+  eventsPath: string;
+  transcriptPath: string;
+  /** The build this page is: the server sends the trials recorded since. */
+  build: number;
+}
+
 export interface HtmlReportOptions {
-  refreshSeconds?: number;
+  live?: LiveEndpoint;
+  /** `reportSourceKey` of the runs, written into the page so an unchanged report is not written again. */
+  source?: string;
   skipMalformed?: boolean;
   review?: ReviewEndpoint;
 }
@@ -233,7 +317,9 @@ export interface HtmlReportOptions {
 export async function buildHtmlReport(runDirs: string[], options: HtmlReportOptions = {}): Promise<string> {
   const runs = loadRuns(runDirs, { skipMalformed: options.skipMalformed });
   // reviewed values (reviews.jsonl of each run) are in force in every figure, row and export
-  const entries: Entry[] = runs.flatMap((run, i) => reviewedRecords(run).map((record) => ({ record, run: i })));
+  // a model in several runs is kept apart per run ("model · run ID"), never pooled
+  const perRun = recordsKeptApart(runs);
+  const entries: Entry[] = perRun.flatMap((records, i) => records.map((record) => ({ record, run: i })));
   // Similar transcripts side by side share strings within a chunk.
   entries.sort(
     (a, b) =>
@@ -244,72 +330,14 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
   const records = entries.map((e) => e.record);
   const summary = summaryData(records);
   const chunks = await buildChunks(entries, runs);
-  const keySets: string[][] = [];
-  const keySetIndex = new Map<string, number>();
-  const keySetOf = (r: ReviewedRecord): number | null => {
-    const keys = reviewableKeysOf({ ...r, outcome: detectorOutcome(r) });
-    if (keys.length === 0) return null;
-    const k = keys.join(",");
-    let i = keySetIndex.get(k);
-    if (i === undefined) {
-      i = keySets.length;
-      keySets.push(keys);
-      keySetIndex.set(k, i);
-    }
-    return i;
-  };
-
-  const outcomeFlags = outcomeFlagsOf(records);
-  const trials = entries.map((e, i) => {
-    const r = e.record;
-    const o = r.outcome;
-    const readings = readingsOf(r, detectorOutcome(r));
-    const status = reviewStatus(r);
-    const row: unknown[] = [
-      r.id,
-      e.run,
-      r.spec.model,
-      r.spec.task,
-      r.spec.subject,
-      r.spec.relationship,
-      r.spec.instantiation,
-      // a control shows in the trial browser's toolset column and filter: "paper · control no_agency"
-      toolsetLabel(r.spec.toolset, r.spec.control),
-      r.spec.family,
-      r.spec.dataset,
-      r.spec.threshold,
-      r.spec.monitoring,
-      r.spec.epoch,
-      r.simulated ? 1 : 0,
-      r.error,
-      r.endReason,
-      r.modelCalls,
-      r.toolCalls,
-      r.costUsd,
-      r.durationMs,
-      o?.reported_score ?? null,
-      o?.reported_grade ?? null,
-      o?.recommendation ?? null,
-      ...outcomeFlags.map((f) => {
-        const v = (o as Record<string, unknown> | null)?.[f];
-        return typeof v === "boolean" ? (v ? 1 : 0) : null;
-      }),
-      o?.evidence ?? null,
-      r.judge ? (r.judge.error === null ? 1 : 0) : null,
-      readings ? readings.map((x) => [x.key, x.detector, x.judge]) : null,
-      r.review ? r.review.keys : null,
-      status.open.length ? status.open : null,
-      keySetOf(r),
-      Math.floor(i / CHUNK_SIZE),
-      i % CHUNK_SIZE,
-    ];
-    return row;
-  });
+  const index = new TrialIndex(outcomeFlagsOf(records));
+  const trials = entries.map((e, i) => index.row(e.record, e.run, Math.floor(i / CHUNK_SIZE), i % CHUNK_SIZE));
+  const outcomeFlags = index.outcomeFlags;
+  const keySets = index.keySets;
 
   const data = {
     format: "peerbench.report/v1",
     generatedAt: new Date().toISOString(),
-    refreshSeconds: options.refreshSeconds ?? null,
     runs: runs.map((r) => ({
       dir: r.dir,
       manifest: r.manifest,
@@ -327,6 +355,13 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
     keyKinds: KEY_KINDS,
     review: options.review ? { path: options.review.path, token: options.review.token, by: options.review.by } : null,
     trials,
+    chunkCount: chunks.length,
+    // two runs: side by side, the differences and their intervals (figures computed from each run's own trials)
+    comparison:
+      runs.length === 2
+        ? compareRuns(runNames(runs) as [string, string], reviewedRecords(runs[0]!), reviewedRecords(runs[1]!))
+        : null,
+    live: options.live ?? null,
   };
 
   const title = `peerbench report — ${runs.map((r) => r.manifest.id).join(", ")}`;
@@ -340,7 +375,7 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src ${options.review ? "'self'" : "'none'"}; form-action 'none'">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(title)}</title>
+${options.source ? `<meta name="peerbench-source" content="${options.source}">\n` : ""}<title>${escapeHtml(title)}</title>
 <style>${asset("report.css")}</style>
 </head>
 <body>
@@ -353,15 +388,61 @@ ${chunkScripts}
 `;
 }
 
-/** Write a self-contained HTML report over one or more run directories to `outFile` (atomically). */
+function fileStamp(path: string): string {
+  if (!existsSync(path)) return "-";
+  const st = statSync(path);
+  return `${st.size}:${st.mtimeMs}`;
+}
+
+/**
+ * What a report over these runs is made of: each run's directory, manifest, trials.jsonl and reviews.jsonl (size and
+ * modification time), and the page's own code. Transcripts are written before their trial's line, so a new or
+ * rewritten transcript comes with a changed trials.jsonl.
+ */
+export function reportSourceKey(runDirs: readonly string[]): string {
+  const hash = createHash("sha256");
+  hash.update(asset("client.js")).update(asset("report.css"));
+  hash.update(readFileSync(new URL(import.meta.url), "utf8"));
+  for (const dir of runDirs) {
+    const d = resolve(dir);
+    hash.update(`\u0000${d}\u0000${fileStamp(join(d, "manifest.json"))}\u0000${fileStamp(join(d, "trials.jsonl"))}`);
+    hash.update(`\u0000${fileStamp(join(d, REVIEWS_FILE))}`);
+  }
+  return hash.digest("hex").slice(0, 32);
+}
+
+const SOURCE_META = /<meta name="peerbench-source" content="([0-9a-f]{32})">/;
+
+/** The source key an existing report file was written from (null: none, or not a report). */
+function writtenSourceKey(file: string): string | null {
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, "r");
+    const head = Buffer.alloc(2048);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return SOURCE_META.exec(head.subarray(0, n).toString("utf8"))?.[1] ?? null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * Write a self-contained HTML report over one or more run directories to `outFile` (atomically). A file already
+ * written from the same runs, unchanged since, is kept as it is (`false`): a finished run is not rebuilt on every
+ * `--resume` that ran nothing. `force` rebuilds regardless.
+ */
 export async function writeHtmlReport(
   runDirs: string[],
   outFile: string,
-  options: { skipMalformed?: boolean } = {},
-): Promise<void> {
+  options: { skipMalformed?: boolean; force?: boolean } = {},
+): Promise<boolean> {
   checkReportTarget(outFile);
+  const source = reportSourceKey(runDirs);
+  if (!options.force && writtenSourceKey(resolve(outFile)) === source) return false;
   // a written file is static: its review form builds the command to copy, it never posts anywhere
-  const html = await buildHtmlReport(runDirs, options);
+  const html = await buildHtmlReport(runDirs, { ...options, source });
   const target = resolve(outFile);
   const tmp = `${target}.${process.pid}.tmp`;
   try {
@@ -372,6 +453,7 @@ export async function writeHtmlReport(
     await rm(tmp, { force: true }).catch(() => undefined);
     throw reportFileError(outFile, e);
   }
+  return true;
 }
 
 /** The HTML report cannot be written where asked: one line (the CLI exits with 2), nothing left behind. */

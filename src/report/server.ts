@@ -1,25 +1,37 @@
 /**
- * The live viewer: serves a run's HTML report on 127.0.0.1 and rebuilds it whenever trials.jsonl changes.
- * While the run is unfinished (fewer trials than planned) the page reloads itself every few seconds.
+ * The live viewer: serves a run's HTML report on 127.0.0.1. The page follows the run by server-sent events
+ * (GET /events): every trial recorded after the page was built is sent as a row of the trial index and appended to
+ * the page's list, its transcript served by GET /transcript?id=ID. Nothing reloads and nothing is rebuilt while the
+ * run goes on; a reload (or a saved review) builds the report again with every figure up to date.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import type { ReviewedRecord } from "../analysis/reviewed.js";
+import { redact } from "../models/providers/redact.js";
 import { InputError } from "../models/trajectory.js";
 import { defaultReviewer, recordReview } from "../run/reviewing.js";
 import { REVIEWS_FILE } from "../run/reviews.js";
-import { buildHtmlReport } from "./html.js";
-import { loadRun } from "./run-dir.js";
+import { buildHtmlReport, outcomeFlagsOf, TrialIndex } from "./html.js";
+import { loadRun, reviewedRecords } from "./run-dir.js";
 
-export const REFRESH_SECONDS = 5;
+/** How often the server looks at trials.jsonl while a page follows the run. */
+export const POLL_MS = 1000;
+/** A comment line on every open event stream this often, so proxies and browsers keep it open. */
+const KEEPALIVE_MS = 15000;
+export const EVENTS_PATH = "/events";
+export const TRANSCRIPT_PATH = "/transcript";
 
 export interface ViewServer {
   url: string;
   server: Server;
   /** How many times the report was built. */
   builds(): number;
+  /** Pages following the run (open event streams). */
+  followers(): number;
   close(): Promise<void>;
 }
 
@@ -63,13 +75,19 @@ function readBody(req: IncomingMessage, max: number): Promise<string | null> {
   });
 }
 
+interface Follower {
+  res: ServerResponse;
+  /** Trial ids the page has (built into it or sent since). */
+  sent: Set<string>;
+}
+
 export async function startViewServer(
   runDir: string,
   port = 0,
   log: (line: string) => void = () => {},
-  options: { refreshSeconds?: number } = {},
+  options: { pollMs?: number } = {},
 ): Promise<ViewServer> {
-  const refreshSeconds = options.refreshSeconds ?? REFRESH_SECONDS;
+  const pollMs = options.pollMs ?? POLL_MS;
   loadRun(runDir); // fail early with a one-line error
   // Only a page this server served knows the token: another site open in the same browser cannot post reviews.
   const token = randomBytes(18).toString("base64url");
@@ -79,27 +97,134 @@ export async function startViewServer(
   let building: Promise<string> | null = null;
   let builds = 0;
 
+  /** The trial ids each recent build holds: a page of that build is sent the trials recorded since. */
+  const snapshots = new Map<number, Set<string>>();
+  /** The run as last read (trials.jsonl and reviews.jsonl), and the trial index rows of new trials are built with. */
+  let latest: { key: string; records: ReviewedRecord[]; planned: number | null } | null = null;
+  let liveIndex: TrialIndex | null = null;
+  const followers = new Set<Follower>();
+
+  function readLatest(): NonNullable<typeof latest> {
+    const key = stamp(runDir);
+    if (latest && latest.key === key) return latest;
+    const run = loadRun(runDir, { skipMalformed: true });
+    latest = { key, records: reviewedRecords(run), planned: run.manifest.plannedTrials ?? null };
+    return latest;
+  }
+
   async function current(): Promise<string> {
     const key = stamp(runDir);
     if (cached && cached.key === key) return cached.html;
     if (building) return building;
     building = (async () => {
-      const run = loadRun(runDir, { skipMalformed: true });
-      const planned = run.manifest.plannedTrials ?? null;
-      const inProgress = planned !== null && run.records.length < planned;
+      const run = readLatest();
+      const build = builds + 1;
       const html = await buildHtmlReport([runDir], {
-        refreshSeconds: inProgress ? refreshSeconds : undefined,
         skipMalformed: true,
         review: { path: REVIEW_PATH, token, by: reviewer },
+        live: { eventsPath: EVENTS_PATH, transcriptPath: TRANSCRIPT_PATH, build },
       });
-      builds++;
+      builds = build;
+      snapshots.set(build, new Set(run.records.map((r) => r.id)));
+      for (const old of snapshots.keys()) if (old <= build - 4) snapshots.delete(old);
+      liveIndex = new TrialIndex(outcomeFlagsOf(run.records));
       cached = { key, html };
-      log(`report rebuilt: ${run.records.length}${planned !== null ? ` of ${planned}` : ""} trials`);
+      log(`report built: ${run.records.length}${run.planned !== null ? ` of ${run.planned}` : ""} trials`);
       return html;
     })().finally(() => {
       building = null;
     });
     return building;
+  }
+
+  /** Send a follower the trials it does not have yet (and how far the run is), if any. */
+  function push(f: Follower, force = false): void {
+    const run = readLatest();
+    const fresh = run.records.filter((r) => !f.sent.has(r.id));
+    if (fresh.length === 0 && !force) return;
+    const index = liveIndex ?? new TrialIndex(outcomeFlagsOf(run.records));
+    const keySetCol = index.columns.indexOf("keySet");
+    const rows = fresh.map((r) => {
+      const row = index.row(r, 0, null, null);
+      // the page has its own key sets: send the keys themselves
+      row[keySetCol] = row[keySetCol] === null ? null : index.keySets[row[keySetCol] as number];
+      return row;
+    });
+    for (const r of fresh) f.sent.add(r.id);
+    const body = redact(JSON.stringify({ rows, finished: run.records.length, planned: run.planned }));
+    f.res.write(`event: trials\ndata: ${body}\n\n`);
+  }
+
+  let lastKey = "";
+  const poll = setInterval(() => {
+    if (followers.size === 0) return;
+    const key = stamp(runDir);
+    if (key === lastKey) return;
+    lastKey = key;
+    for (const f of followers) {
+      try {
+        push(f);
+      } catch (e) {
+        log(`could not read the run: ${(e as Error).message}`);
+      }
+    }
+  }, pollMs);
+  poll.unref();
+  const keepalive = setInterval(() => {
+    for (const f of followers) f.res.write(": keepalive\n\n");
+  }, KEEPALIVE_MS);
+  keepalive.unref();
+
+  /** Only this machine, by this server's own name: another site's page (DNS rebinding) reads nothing. */
+  function fromHere(req: IncomingMessage): boolean {
+    const port = new URL(origin).port;
+    const host = req.headers.host ?? "";
+    return isLoopback(req.socket.remoteAddress) && [`127.0.0.1:${port}`, `localhost:${port}`].includes(host);
+  }
+
+  function follow(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (!fromHere(req)) {
+      sendJson(res, 403, { error: "the event stream is served to this machine only" });
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+    });
+    res.write(`retry: ${Math.max(1000, pollMs)}\n\n`);
+    const build = Number(url.searchParams.get("build"));
+    // a page of a build this server no longer remembers is sent every trial: it keeps one row per id
+    const f: Follower = { res, sent: new Set(snapshots.get(build) ?? []) };
+    followers.add(f);
+    req.on("close", () => followers.delete(f));
+    try {
+      push(f, true);
+    } catch (e) {
+      log(`could not read the run: ${(e as Error).message}`);
+    }
+  }
+
+  async function transcript(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!fromHere(req)) {
+      sendJson(res, 403, { error: "transcripts are served to this machine only" });
+      return;
+    }
+    const id = url.searchParams.get("id") ?? "";
+    const record = readLatest().records.find((r) => r.id === id);
+    if (!record) {
+      sendJson(res, 404, { error: `no trial ${id} in this run` });
+      return;
+    }
+    let t: unknown = null;
+    try {
+      t = JSON.parse(await readFile(join(runDir, record.transcript), "utf8"));
+    } catch {
+      t = null;
+    }
+    res
+      .writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+      .end(redact(JSON.stringify({ t, j: record.judge ?? null })));
   }
 
   /**
@@ -161,7 +286,16 @@ export async function startViewServer(
   }
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname;
+    if (path === EVENTS_PATH && req.method === "GET") {
+      follow(req, res, url);
+      return;
+    }
+    if (path === TRANSCRIPT_PATH && req.method === "GET") {
+      transcript(req, res, url).catch((e: Error) => sendJson(res, 500, { error: e.message }));
+      return;
+    }
     if (path === REVIEW_PATH) {
       if (req.method !== "POST") {
         sendJson(res, 405, { error: "POST a review here" });
@@ -170,13 +304,23 @@ export async function startViewServer(
       postReview(req, res).catch((e: Error) => sendJson(res, 500, { error: e.message }));
       return;
     }
-    if (req.method !== "GET" || (path !== "/" && path !== "/report.html")) {
+    if (path !== "/" && path !== "/report.html") {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("GET the report\n");
       return;
     }
     current().then(
       (html) => {
-        res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(html);
+        // HEAD: the headers a GET would send, no body
+        res.writeHead(200, {
+          "content-type": "text/html; charset=utf-8",
+          "cache-control": "no-store",
+          "content-length": Buffer.byteLength(html),
+        });
+        res.end(req.method === "HEAD" ? undefined : html);
       },
       (e: Error) => {
         const message = cached ? null : `could not build the report: ${e.message}\n`;
@@ -199,6 +343,14 @@ export async function startViewServer(
     url: `http://127.0.0.1:${address.port}/`,
     server,
     builds: () => builds,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    followers: () => followers.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(poll);
+        clearInterval(keepalive);
+        for (const f of followers) f.res.end();
+        followers.clear();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -21,6 +21,7 @@ import {
 } from "../analysis/metrics.js";
 import type { ReviewedRecord } from "../analysis/reviewed.js";
 import { formatOutcomeValue } from "../run/reviews.js";
+import { baseModel } from "./runs-apart.js";
 import type { Control, ToolsetName } from "../scenarios/spec.js";
 
 /** "paper", or "paper · control no_agency": a toolset under a control is never shown as the unmodified one. */
@@ -134,6 +135,19 @@ export const METRIC_NOTES = [
   'Keys reviewed by hand (peerbench review) replace the detectors\' values in every figure; "k of n reviewed": k of the n trials in this figure were reviewed by hand.',
 ];
 
+/**
+ * The study comparison of each model; a model kept apart per run ("model · run ID", src/report/runs-apart.ts) is
+ * looked up in the study by its model id and keeps its run in the label.
+ */
+function studyComparisons(rows: Metrics["headline"]): StudyComparison[] {
+  const labels = [...new Set(rows.map((r) => r.model))];
+  return labels.flatMap((label) => {
+    const model = baseModel(label);
+    const own = rows.filter((r) => r.model === label).map((r) => ({ ...r, model }));
+    return compareWithStudy(own).map((c) => ({ ...c, model: label }));
+  });
+}
+
 export function summaryData(records: ReviewedRecord[]): SummaryData {
   const m = computeMetrics(records);
   return {
@@ -149,7 +163,7 @@ export function summaryData(records: ReviewedRecord[]): SummaryData {
     peerPresence: m.peerPresence,
     controlEffects: m.controlEffects,
     // the study ran no controls: compare the unmodified condition only
-    study: compareWithStudy(m.headline.filter((r) => r.control === null)),
+    study: studyComparisons(m.headline.filter((r) => r.control === null)),
     configurations: m.configurations,
     judge: m.judge,
     reviews: m.reviews,

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { RunDirError, loadRuns, reviewedRecords } from "../../report/run-dir.js";
+import { recordsKeptApart, runNames } from "../../report/runs-apart.js";
 import { renderSummary, renderSummaryJson, shellWord, summaryJsonText } from "../../report/terminal.js";
 import { isPackRun } from "../../packs/run-dir.js";
 import { UsageError } from "../errors.js";
@@ -9,6 +10,7 @@ interface ReportOptions {
   json?: boolean;
   detail?: boolean;
   html?: string;
+  compare?: boolean;
 }
 
 /** `peerbench report RUN... [--json] [--detail] [--html FILE]`: several run directories merge. */
@@ -16,13 +18,14 @@ export function register(program: Command): void {
   program
     .command("report")
     .description("summarise one or more run directories: the study's metrics with intervals and tests")
-    .argument("<run...>", "run directories (runs/<run-id>); several merge into one report")
+    .argument("<run...>", "run directories (runs/<run-id>); a model in several runs is shown once per run")
     .option("--json", "print the figures as JSON instead of tables")
     .option(
       "--detail",
       "every table instead of the compact summary: rates per task, the headline grids with max and tests, per instantiation, per configuration",
     )
     .option("--html <file>", "also write a self-contained HTML report to FILE")
+    .option("--compare", "two runs side by side: run B − run A for every figure both measured, with 95% intervals")
     .action(async (runs: string[], opts: ReportOptions) => {
       // `peerbench report RUN | head` closes the pipe early: that is not an error.
       process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -36,6 +39,10 @@ export function register(program: Command): void {
         for (const dir of runs) process.stdout.write(`${packReportText(dir, opts.json)}\n`);
         return;
       }
+      if (opts.compare && runs.length !== 2)
+        throw new UsageError(
+          `--compare takes exactly two run directories (got ${runs.length}); pass the two runs to compare`,
+        );
       if (runs.some(isPackRun))
         throw new UsageError("pack runs and study runs cannot be merged into one report; report them apart");
       try {
@@ -53,9 +60,17 @@ export function register(program: Command): void {
             process.stderr.write(`${run.dir}/reviews.jsonl: ${run.skippedReviewLines} torn line(s) skipped\n`);
           }
         }
-        // reviewed values (reviews.jsonl) are in force in every figure
-        const records = loaded.flatMap(reviewedRecords);
-        if (opts.json) {
+        // reviewed values (reviews.jsonl) are in force in every figure; a model in several runs is kept apart per run
+        const records = recordsKeptApart(loaded).flat();
+        if (opts.compare) {
+          const { compareRuns, comparisonJsonText, renderComparison } = await import("../../report/compare.js");
+          const c = compareRuns(
+            runNames(loaded) as [string, string],
+            reviewedRecords(loaded[0]!),
+            reviewedRecords(loaded[1]!),
+          );
+          process.stdout.write(opts.json ? `${comparisonJsonText(c)}\n` : renderComparison(c));
+        } else if (opts.json) {
           process.stdout.write(`${summaryJsonText(renderSummaryJson(records))}\n`);
         } else {
           const color = Boolean(process.stdout.isTTY);
@@ -76,8 +91,10 @@ export function register(program: Command): void {
         }
         if (opts.html) {
           const { writeHtmlReport } = await import("../../report/html.js");
-          await writeHtmlReport(runs, opts.html);
-          process.stderr.write(`wrote ${opts.html}\n`);
+          const written = await writeHtmlReport(runs, opts.html);
+          process.stderr.write(
+            written ? `wrote ${opts.html}\n` : `${opts.html} is up to date (no run changed since it was written)\n`,
+          );
         }
       } catch (e) {
         if (e instanceof RunDirError) {

@@ -127,11 +127,16 @@
     return el(
       "div",
       { class: "fig" },
-      cell.max
+      cell.max && severalInstantiations(cell)
         ? el("div", { class: "max" }, "max ", el("b", null, pct(cell.max.estimate)), ` (${cell.max.instantiation})`)
         : null,
       figureNode(cell.avg, "avg"),
     );
+  }
+
+  /** The max over instantiations says something only when more than one instantiation ran. */
+  function severalInstantiations(cell) {
+    return Object.keys(cell?.perInstantiation || {}).length > 1;
   }
 
   function plural(n, word) {
@@ -165,6 +170,7 @@
     ["overview", "What was run"],
     ["headline", "Headline"],
     ["charts", "Charts"],
+    ...(DATA.comparison ? [["compare", "Run comparison"]] : []),
     ["toolsets", "Toolsets"],
     ["study", "Study comparison"],
     ["configurations", "Configurations"],
@@ -189,6 +195,35 @@
 
   // ---------------------------------------------------------------------------------------------------
   // What was run
+
+  /** A value of the manifest as words: lists joined, empty as "none", yes/no for booleans. */
+  function settingText(v) {
+    if (v === null || v === undefined) return "none";
+    if (v === true) return "yes";
+    if (v === false) return "no";
+    if (Array.isArray(v)) {
+      if (v.length === 0) return "none";
+      if (v.every((x) => x === null || typeof x !== "object")) return v.map(settingText).join(", ");
+    }
+    return typeof v === "object" ? null : String(v);
+  }
+
+  /** Nested settings as one two-column table: a nested object's keys read "parent › key". */
+  function settingsTable(obj, id) {
+    const t = el("table", { class: "settings", id });
+    const walk = (o, prefix) => {
+      for (const [k, v] of Object.entries(o)) {
+        const name = prefix ? `${prefix} › ${k}` : k;
+        const text = settingText(v);
+        if (text !== null) t.append(el("tr", null, el("th", null, name), el("td", null, text)));
+        else if (Array.isArray(v)) v.forEach((x, i) => walk(x && typeof x === "object" ? x : { value: x }, `${name} ${i + 1}`));
+        else if (Object.keys(v).length === 0) t.append(el("tr", null, el("th", null, name), el("td", null, "none")));
+        else walk(v, name);
+      }
+    };
+    walk(obj, "");
+    return t;
+  }
 
   {
     const sec = section("overview", "What was run", S.simulated);
@@ -249,22 +284,15 @@
       add("command", m.command);
       add("preset", m.preset);
       add("models", (m.models || []).map((x) => `${x.id}${x.simulated ? " (simulated)" : ""}`).join(", "));
-      add("settings", m.settings);
-      add("versions", m.versions);
+      if (m.settings && typeof m.settings === "object") kv.append(el("dt", null, "settings"), el("dd", null, settingsTable(m.settings, "settings-table")));
+      else add("settings", m.settings);
+      if (m.versions && typeof m.versions === "object") kv.append(el("dt", null, "versions"), el("dd", null, settingsTable(m.versions, "versions-table")));
+      else add("versions", m.versions);
       add("git revision", m.gitRevision);
       add("trials", `${run.finished} finished of ${m.plannedTrials ?? "?"} planned`);
       if (run.partialLastLine) add("note", "the last line of trials.jsonl was incomplete and was skipped");
       if (run.skippedLines) add("skipped", `${run.skippedLines} malformed line(s) of trials.jsonl were skipped`);
       sec.append(el("h3", null, `Run ${m.id}`), kv);
-    }
-    if (DATA.refreshSeconds) {
-      sec.append(
-        el(
-          "p",
-          { class: "muted", id: "refresh-note" },
-          `Run in progress: this page reloads every ${DATA.refreshSeconds} s.`,
-        ),
-      );
     }
   }
 
@@ -323,14 +351,22 @@
                     class: "num",
                     title: a ? `avg ${pct(a.estimate)} [${pct(a.lower)}, ${pct(a.upper)}] · ${counts(a)}` : "",
                   },
-                  `${pct(cell.max?.estimate)} / ${pct(a?.estimate)}`,
+                  severalInstantiations(cell) ? `${pct(cell.max?.estimate)} / ${pct(a?.estimate)}` : pct(a?.estimate),
                 );
               }),
             ),
           ),
         );
       }
-      sec.append(el("h3", null, `All models: ${subject === "peer" ? "peer" : "self"}-preservation, max / avg over instantiations`), table);
+      const several = rowsOf.some((r) => Object.values(r.cells).some(severalInstantiations));
+      sec.append(
+        el(
+          "h3",
+          null,
+          `All models: ${subject === "peer" ? "peer" : "self"}-preservation, ${several ? "max / avg over instantiations (one figure: one instantiation ran)" : "average (one instantiation ran)"}`,
+        ),
+        table,
+      );
     }
     const groups = new Map();
     for (const r of S.headline) {
@@ -499,7 +535,10 @@
         const marks = {};
         for (const p of panels) {
           const cell = r.cells[p.key];
-          if (cell) marks[p.key] = [{ fig: cell.avg, max: cell.max, color: SERIES_COLORS[r.subject] }];
+          if (cell)
+            marks[p.key] = [
+              { fig: cell.avg, max: severalInstantiations(cell) ? cell.max : null, color: SERIES_COLORS[r.subject] },
+            ];
         }
         return { label: `${r.subject} · ${r.model} · ${r.toolset}`, sim: r.simulated, marks };
       });
@@ -539,6 +578,72 @@
       ]),
       el("p", { class: "muted" }, "Dot and line: average over instantiations with its 95% interval; hollow diamond: the highest instantiation."),
       wrap,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Two runs side by side
+
+  if (DATA.comparison) {
+    const c = DATA.comparison;
+    const [na, nb] = c.runs;
+    const sec = section("compare", `Run comparison: ${nb} − ${na}`, S.simulated);
+    sec.append(
+      el(
+        "p",
+        { class: "muted" },
+        `Each figure both runs measured (average over instantiations, each run's own trials), run ${nb} minus run ${na} with its 95% interval. Marked: the interval leaves out 0.`,
+      ),
+    );
+    const only = el("label", null, el("input", { type: "checkbox", id: "compare-differs" }), " only figures that differ");
+    sec.append(only);
+    if (c.rows.length === 0) {
+      sec.append(el("p", { class: "muted" }, "The two runs have no figure in common."));
+    } else {
+      const t = el(
+        "table",
+        { id: "compare-table" },
+        el(
+          "tr",
+          null,
+          ["model · toolset", "behaviour", "subject · relationship", `A: ${na}`, `B: ${nb}`, "B − A [95%]"].map((h) =>
+            el("th", null, h),
+          ),
+        ),
+      );
+      for (const r of c.rows) {
+        t.append(
+          el(
+            "tr",
+            { class: r.differs ? "differs" : "", "data-differs": r.differs ? "1" : "0" },
+            el("td", null, `${r.model} · ${r.toolset}${r.control ? ` · control ${r.control}` : ""}`),
+            el("td", null, BEHAVIOUR_LABELS[r.behaviour] || r.behaviour),
+            el("td", null, `${r.subject} · ${COLUMN_LABELS[r.column]}`),
+            el("td", null, figureNode(r.a)),
+            el("td", null, figureNode(r.b)),
+            el(
+              "td",
+              { class: `num${r.differs ? " outside" : ""}` },
+              `${pct(r.difference.estimate)} [${pct(r.difference.lower)}, ${pct(r.difference.upper)}]`,
+              r.differs ? el("div", null, "differs") : null,
+            ),
+          ),
+        );
+      }
+      only.querySelector("input").addEventListener("change", (e) => {
+        for (const tr of t.querySelectorAll("tr[data-differs]"))
+          tr.hidden = e.target.checked && tr.getAttribute("data-differs") !== "1";
+      });
+      sec.append(t);
+    }
+    const differs = c.rows.filter((r) => r.differs).length;
+    sec.append(
+      el(
+        "p",
+        { id: "compare-summary" },
+        `${differs} of ${c.rows.length} figures differ` +
+          (c.onlyA || c.onlyB ? `; ${c.onlyA} only in ${na}, ${c.onlyB} only in ${nb}` : ""),
+      ),
     );
   }
 
@@ -771,7 +876,10 @@
 
   const trials = DATA.trials;
   const get = (row, col) => row[C[col]];
-  const FILTERS = ["model", "task", "subject", "relationship", "instantiation", "toolset"];
+  const MULTI_RUN = DATA.runs.length > 1;
+  // several runs: a run filter and column, so the same model in two runs is never read as one
+  const FILTERS = [...(MULTI_RUN ? ["run"] : []), "model", "task", "subject", "relationship", "instantiation", "toolset"];
+  const runLabel = (i) => DATA.runs[i]?.manifest.id ?? String(i);
   const OUTCOMES = [
     ["", "any"],
     ["flagged", "any misbehaviour"],
@@ -791,7 +899,9 @@
     ["disputed", "detectors and judge differ"],
     ["judged", "judged"],
   ];
-  const state = { page: 0, pageSize: 100, open: null };
+  // The view's state (search, filters, sort, page, open trial) lives in the URL's fragment: a reload or a shared
+  // link shows the same view. Fragment only: a file:// report has no server to send a query to.
+  const state = { page: 0, pageSize: 100, open: null, q: "", sort: null };
   const selects = {};
 
   function reviewMatch(row, want) {
@@ -821,17 +931,199 @@
     return get(row, want) === 1;
   }
 
+  /** Every field of the trial index a search matches, lower case (built on the first search). */
+  let indexText = null;
+  function indexTextOf(row) {
+    if (!indexText) indexText = new Map();
+    let text = indexText.get(row);
+    if (text === undefined) {
+      text = [
+        get(row, "id"),
+        runLabel(get(row, "run")),
+        ...FILTERS.slice(MULTI_RUN ? 2 : 1).map((f) => get(row, f)),
+        get(row, "dataset"),
+        get(row, "monitoring"),
+        get(row, "error"),
+        get(row, "endReason"),
+        get(row, "recommendation"),
+        get(row, "reported_grade"),
+      ]
+        .filter((v) => v !== null && v !== undefined)
+        .join("\u0001")
+        .toLowerCase();
+      indexText.set(row, text);
+    }
+    return text;
+  }
+
+  function queryMatch(row) {
+    if (!state.q) return true;
+    return indexTextOf(row).includes(state.q.toLowerCase()) || search.hits.has(row);
+  }
+
+  /** Sort keys of the trial table's columns. */
+  const SORT_KEYS = {
+    id: (r) => get(r, "id"),
+    run: (r) => get(r, "run"),
+    model: (r) => get(r, "model"),
+    task: (r) => get(r, "task"),
+    subject: (r) => get(r, "subject"),
+    relationship: (r) => get(r, "relationship"),
+    instantiation: (r) => get(r, "instantiation"),
+    toolset: (r) => get(r, "toolset"),
+    condition: (r) => `${get(r, "dataset") ?? ""}\u0000${get(r, "threshold") ?? ""}\u0000${get(r, "monitoring") ?? ""}`,
+    epoch: (r) => get(r, "epoch"),
+    // errored first, then by how many misbehaviours the trial was flagged for
+    outcome: (r) => (get(r, "error") !== null ? 100 : 0) + MISBEHAVIOUR.filter((f) => get(r, f) === 1).length,
+    score: (r) => get(r, "reported_score") ?? get(r, "reported_grade") ?? get(r, "recommendation"),
+  };
+
+  let sortedCache = { key: "", rows: trials };
+  /** All trials in the chosen order (computed once per order; filtering keeps it). */
+  function sortedTrials() {
+    const key = state.sort ? `${state.sort.col}:${state.sort.dir}:${trials.length}` : `:${trials.length}`;
+    if (sortedCache.key === key) return sortedCache.rows;
+    let rows = trials;
+    if (state.sort && SORT_KEYS[state.sort.col]) {
+      const keyOf = SORT_KEYS[state.sort.col];
+      const keys = trials.map(keyOf);
+      const dir = state.sort.dir === "desc" ? -1 : 1;
+      const order = trials.map((_, i) => i);
+      order.sort((a, b) => {
+        const x = keys[a];
+        const y = keys[b];
+        // no value sorts last either way
+        if (x === null || x === undefined) return y === null || y === undefined ? a - b : 1;
+        if (y === null || y === undefined) return -1;
+        return (x < y ? -dir : x > y ? dir : 0) || a - b;
+      });
+      rows = order.map((i) => trials[i]);
+    }
+    sortedCache = { key, rows };
+    return rows;
+  }
+
   function filtered() {
     const want = {};
     for (const f of FILTERS) want[f] = selects[f].value;
     const out = selects.outcome.value;
     const review = selects.review.value;
-    return trials.filter((row) => {
+    return sortedTrials().filter((row) => {
       for (const f of FILTERS) if (want[f] && String(get(row, f)) !== want[f]) return false;
-      return outcomeMatch(row, out) && reviewMatch(row, review);
+      return outcomeMatch(row, out) && reviewMatch(row, review) && queryMatch(row);
     });
   }
 
+  // ---- the URL fragment
+
+  function stateParams() {
+    const p = new URLSearchParams();
+    if (state.q) p.set("q", state.q);
+    for (const f of [...FILTERS, "outcome", "review"]) if (selects[f].value) p.set(f, selects[f].value);
+    if (state.sort) p.set("sort", `${state.sort.col}:${state.sort.dir}`);
+    if (state.page) p.set("page", String(state.page + 1));
+    if (state.open) p.set("trial", state.open);
+    return p;
+  }
+
+  function writeUrl() {
+    const text = stateParams().toString();
+    const hash = text ? `#${text}` : "";
+    if (location.hash === hash) return;
+    try {
+      history.replaceState(null, "", `${location.href.split("#")[0]}${hash}`);
+    } catch {
+      // a page whose history cannot be changed (an opaque origin) keeps its view, only not in the URL
+    }
+  }
+
+  /** Apply the fragment (on load, and when it changes); a plain section anchor (#headline) holds no state. */
+  function readUrl() {
+    const raw = location.hash.slice(1);
+    if (!raw.includes("=")) return false;
+    const p = new URLSearchParams(raw);
+    state.q = p.get("q") || "";
+    searchBox.value = state.q;
+    for (const f of [...FILTERS, "outcome", "review"]) {
+      const v = p.get(f) || "";
+      selects[f].value = [...selects[f].options].some((o) => o.value === v) ? v : "";
+    }
+    const sort = (p.get("sort") || "").split(":");
+    state.sort = SORT_KEYS[sort[0]] ? { col: sort[0], dir: sort[1] === "desc" ? "desc" : "asc" } : null;
+    state.page = Math.max(0, (Number(p.get("page")) || 1) - 1);
+    const id = p.get("trial");
+    if (state.q) startSearch();
+    renderTrials();
+    const row = id ? trials.find((r) => get(r, "id") === id) : null;
+    if (row) openTrial(row);
+    else if (state.open) closeTrial();
+    return true;
+  }
+
+  // ---- text search over transcripts: the index at once, then every chunk decoded in turn
+
+  const search = { q: "", gen: 0, hits: new Set(), scanned: 0, total: 0, running: false };
+  const bySlot = new Map();
+  for (const row of trials) if (get(row, "chunk") !== null) bySlot.set(`${get(row, "chunk")}:${get(row, "slot")}`, row);
+  const CHUNKS = DATA.chunkCount ?? 0;
+
+  /** Does any string of this (interned) transcript hold the query? `tableHits`: the string table's matches. */
+  function valueHolds(value, needle, tableHits) {
+    if (typeof value === "string") {
+      if (value.charCodeAt(0) === 0 && value.charCodeAt(1) !== 0) return tableHits.has(Number(value.slice(1)));
+      return value.toLowerCase().includes(needle);
+    }
+    if (Array.isArray(value)) return value.some((v) => valueHolds(v, needle, tableHits));
+    if (value && typeof value === "object") {
+      for (const k in value) if (valueHolds(value[k], needle, tableHits)) return true;
+    }
+    return false;
+  }
+
+  async function startSearch() {
+    const gen = ++search.gen;
+    const needle = state.q.toLowerCase();
+    search.q = needle;
+    search.hits = new Set();
+    search.scanned = 0;
+    search.total = CHUNKS;
+    if (!needle) {
+      search.running = false;
+      return;
+    }
+    search.running = true;
+    let shown = performance.now();
+    for (let i = 0; i < CHUNKS; i++) {
+      let chunk;
+      try {
+        chunk = chunkCache.get(i) || (await decodeChunk(i));
+      } catch {
+        continue;
+      }
+      if (gen !== search.gen) return;
+      const tableHits = new Set();
+      chunk.strings.forEach((str, j) => {
+        if (str.toLowerCase().includes(needle)) tableHits.add(j);
+      });
+      chunk.transcripts.forEach((item, slot) => {
+        const row = bySlot.get(`${i}:${slot}`);
+        if (row && valueHolds(item, needle, tableHits)) search.hits.add(row);
+      });
+      search.scanned = i + 1;
+      if (performance.now() - shown > 250) {
+        shown = performance.now();
+        renderTrials();
+      }
+    }
+    search.running = false;
+    renderTrials();
+  }
+
+  function searchStatus() {
+    if (!state.q) return "";
+    if (search.running) return ` · searching transcripts: ${search.scanned} of ${search.total} chunks read`;
+    return ` · "${state.q}" searched in ${trials.length} trials' fields and transcripts`;
+  }
   function flagsOf(row) {
     const nodes = [];
     if (get(row, "error") !== null) nodes.push(el("span", { class: "flag err", title: get(row, "error") }, "error"));
@@ -852,6 +1144,23 @@
 
   const trialSec = section("trials", "Trials", S.simulated);
   const filterBar = el("div", { class: "filters" });
+  const searchBox = el("input", {
+    type: "search",
+    id: "f-search",
+    placeholder: "text in transcripts, ids, errors…",
+    size: 28,
+  });
+  let searchTimer = null;
+  searchBox.addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      state.q = searchBox.value.trim();
+      state.page = 0;
+      startSearch();
+      renderTrials();
+    }, 200);
+  });
+  filterBar.append(el("label", null, "search", searchBox));
   for (const f of [...FILTERS, "outcome", "review"]) {
     const sel = el("select", { id: `f-${f}`, "data-filter": f });
     if (f === "outcome") {
@@ -861,8 +1170,10 @@
     } else {
       sel.append(el("option", { value: "" }, "any"));
       const values = [...new Set(trials.map((r) => String(get(r, f))))].sort();
-      for (const v of values)
-        sel.append(el("option", { value: v }, v + (f === "model" && simModels.has(v) ? " (SIMULATED)" : "")));
+      if (f === "run") DATA.runs.forEach((_, i) => sel.append(el("option", { value: String(i) }, runLabel(i))));
+      else
+        for (const v of values)
+          sel.append(el("option", { value: v }, v + (f === "model" && simModels.has(v) ? " (SIMULATED)" : "")));
     }
     sel.addEventListener("change", () => {
       state.page = 0;
@@ -877,8 +1188,10 @@
   const countLine = el("div", { id: "trial-count", class: "muted" });
   const pager = el("div", { class: "pager" });
   const trialTable = el("table", { id: "trial-table" });
-  const transcriptBox = el("div", { id: "transcript" });
-  trialSec.append(filterBar, countLine, pager, trialTable, transcriptBox);
+  // the open trial reads in a side panel beside the table, not below it
+  const transcriptBox = el("aside", { id: "transcript", class: "side-panel", "aria-label": "trial" });
+  trialSec.append(filterBar, countLine, pager, trialTable);
+  document.body.append(transcriptBox);
 
   /** Show the trials behind a headline cell (one task when the behaviour has one). */
   function showTrials(row, column) {
@@ -894,6 +1207,55 @@
     if (tasks.length === 1) set("task", tasks[0]);
     state.page = 0;
     renderTrials();
+    trialSec.scrollIntoView({ block: "start" });
+  }
+
+  /** The trial table's columns: header, sort key, cell. */
+  const TABLE = [
+    ["trial", "id", (row) => el("td", { class: "id" }, get(row, "id"))],
+    ...(MULTI_RUN ? [["run", "run", (row) => el("td", null, runLabel(get(row, "run")))]] : []),
+    ["model", "model", (row) => el("td", null, get(row, "model"), get(row, "simulated") ? simTag() : null)],
+    ["task", "task", (row) => el("td", null, get(row, "task"))],
+    ["subject", "subject", (row) => el("td", null, get(row, "subject"))],
+    ["relationship", "relationship", (row) => el("td", null, get(row, "relationship"))],
+    ["instantiation", "instantiation", (row) => el("td", null, get(row, "instantiation"))],
+    ["toolset", "toolset", (row) => el("td", null, get(row, "toolset"))],
+    [
+      "condition",
+      "condition",
+      (row) => {
+        const ds = get(row, "dataset");
+        const thr = get(row, "threshold");
+        return el(
+          "td",
+          null,
+          [ds ? (thr === null ? ds : `${ds}@${thr}`) : "", get(row, "monitoring") || ""].filter(Boolean).join(" · "),
+        );
+      },
+    ],
+    ["epoch", "epoch", (row) => el("td", { class: "num" }, String(get(row, "epoch")))],
+    ["outcome", "outcome", (row) => el("td", null, flagsOf(row))],
+    [
+      "score / grade",
+      "score",
+      (row) => {
+        const score = get(row, "reported_score");
+        return el(
+          "td",
+          null,
+          [score === null ? "" : String(score), get(row, "reported_grade") || "", get(row, "recommendation") || ""]
+            .filter(Boolean)
+            .join(" · "),
+        );
+      },
+    ],
+  ];
+
+  function sortBy(col) {
+    if (state.sort?.col === col) state.sort = state.sort.dir === "asc" ? { col, dir: "desc" } : null;
+    else state.sort = { col, dir: "asc" };
+    state.page = 0;
+    renderTrials();
   }
 
   function renderTrials() {
@@ -901,6 +1263,7 @@
     const pages = Math.max(1, Math.ceil(rows.length / state.pageSize));
     state.page = Math.min(state.page, pages - 1);
     countLine.textContent = `${rows.length} of ${trials.length} trials match`;
+    countLine.append(el("span", { id: "search-status" }, searchStatus()));
     pager.textContent = "";
     const prev = el("button", { type: "button", id: "page-prev" }, "‹ previous");
     const next = el("button", { type: "button", id: "page-next" }, "next ›");
@@ -920,53 +1283,36 @@
       el(
         "tr",
         null,
-        [
-          "trial",
-          "model",
-          "task",
-          "subject",
-          "relationship",
-          "instantiation",
-          "toolset",
-          "dataset",
-          "monitoring",
-          "epoch",
-          "outcome",
-          "score / grade",
-        ].map((h) => el("th", null, h)),
+        TABLE.map(([label, key]) => {
+          const dir = state.sort?.col === key ? state.sort.dir : null;
+          return el(
+            "th",
+            {
+              class: "sortable",
+              "data-sort": key,
+              "aria-sort": dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none",
+              title: "sort by this column (again: reverse, a third time: unsorted)",
+              on: { click: () => sortBy(key) },
+            },
+            label,
+            dir ? (dir === "asc" ? " ▲" : " ▼") : "",
+          );
+        }),
       ),
     );
+    const frag = document.createDocumentFragment();
     for (const row of rows.slice(state.page * state.pageSize, (state.page + 1) * state.pageSize)) {
       const id = get(row, "id");
-      const ds = get(row, "dataset");
-      const thr = get(row, "threshold");
-      const score = get(row, "reported_score");
-      const grade = get(row, "reported_grade");
       const tr = el(
         "tr",
         { class: `trial-row${state.open === id ? " open" : ""}`, "data-id": id },
-        el("td", null, id),
-        el("td", null, get(row, "model"), get(row, "simulated") ? simTag() : null),
-        el("td", null, get(row, "task")),
-        el("td", null, get(row, "subject")),
-        el("td", null, get(row, "relationship")),
-        el("td", null, get(row, "instantiation")),
-        el("td", null, get(row, "toolset")),
-        el("td", null, ds ? (thr === null ? ds : `${ds}@${thr}`) : ""),
-        el("td", null, get(row, "monitoring") || ""),
-        el("td", { class: "num" }, String(get(row, "epoch"))),
-        el("td", null, flagsOf(row)),
-        el(
-          "td",
-          null,
-          [score === null ? "" : String(score), grade || "", get(row, "recommendation") || ""]
-            .filter(Boolean)
-            .join(" · "),
-        ),
+        TABLE.map(([, , cell]) => cell(row)),
       );
       tr.addEventListener("click", () => openTrial(row));
-      trialTable.append(tr);
+      frag.append(tr);
     }
+    trialTable.append(frag);
+    writeUrl();
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -990,16 +1336,25 @@
 
   async function loadChunk(i) {
     if (chunkCache.has(i)) return chunkCache.get(i);
-    const node = document.getElementById(`pb-chunk-${i}`);
+    const parsed = await decodeChunk(i);
+    chunkCache.set(i, parsed);
+    if (chunkCache.size > 8) chunkCache.delete(chunkCache.keys().next().value);
+    return parsed;
+  }
+
+  /** One chunk's {strings, transcripts}; the chunks follow this script in the page, so wait for them if need be. */
+  async function decodeChunk(i) {
+    let node = document.getElementById(`pb-chunk-${i}`);
+    if (!node && document.readyState === "loading") {
+      await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+      node = document.getElementById(`pb-chunk-${i}`);
+    }
     if (!node) throw new Error(`chunk ${i} is missing from the report`);
     const bin = atob(node.textContent.trim());
     const bytes = new Uint8Array(bin.length);
     for (let j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    const parsed = JSON.parse(await new Response(stream).text());
-    chunkCache.set(i, parsed);
-    if (chunkCache.size > 8) chunkCache.delete(chunkCache.keys().next().value);
-    return parsed;
+    return JSON.parse(await new Response(stream).text());
   }
 
   function pre(text, cls) {
@@ -1023,12 +1378,18 @@
     return `${name}(${json(args)})`;
   }
 
-  function eventBody(e) {
+  /**
+   * One event's body. `logged`: the call ids that have their own tool_call event; a model turn lists only the calls
+   * without one (a call the loop refused), so each tool call shows once, where its evidence id points.
+   */
+  function eventBody(e, logged) {
     switch (e.kind) {
       case "system_prompt":
       case "user_prompt":
         return [pre(e.text)];
-      case "model_turn":
+      case "model_turn": {
+        const calls = e.toolCalls || [];
+        const unlogged = calls.filter((tc) => !logged?.has(tc.id));
         return [
           e.reasoning
             ? el(
@@ -1039,15 +1400,18 @@
               )
             : null,
           e.text ? el("div", null, el("div", { class: "muted" }, "visible text"), pre(e.text)) : null,
-          (e.toolCalls || []).length
+          unlogged.length
             ? el(
                 "div",
                 null,
                 el("div", { class: "muted" }, "tool calls"),
-                (e.toolCalls || []).map((tc) => pre(callText(tc.name, tc.args))),
+                unlogged.map((tc) => pre(callText(tc.name, tc.args))),
               )
-            : null,
+            : calls.length
+              ? el("div", { class: "muted calls-below" }, `calls ${calls.map((tc) => tc.name).join(", ")} (below)`)
+              : null,
         ];
+      }
       case "tool_call":
         return [pre(callText(e.name, e.args))];
       case "tool_result":
@@ -1271,7 +1635,7 @@
             el("p", { id: "review-saved" }, `saved: ${body.saved.map((x) => `${x.key} = ${fmtValue(x.value)}`).join(", ")}`),
           );
           // the server rebuilds the report from reviews.jsonl: reload with this trial open
-          location.hash = `trial=${encodeURIComponent(id)}`;
+          writeUrl();
           setTimeout(() => location.reload(), 300);
         })
         .catch((err) => {
@@ -1281,9 +1645,37 @@
     }
   }
 
+  /** Scroll the side panel (only it, never the page) so that `node` is in its middle. */
+  function scrollPanelTo(node) {
+    const top = node.getBoundingClientRect().top - transcriptBox.getBoundingClientRect().top + transcriptBox.scrollTop;
+    transcriptBox.scrollTop = Math.max(0, top - transcriptBox.clientHeight / 2 + node.clientHeight / 2);
+  }
+
+  function closeTrial() {
+    state.open = null;
+    transcriptBox.textContent = "";
+    transcriptBox.removeAttribute("data-id");
+    document.body.classList.remove("panel-open");
+    for (const tr of trialTable.querySelectorAll("tr.trial-row.open")) tr.classList.remove("open");
+    writeUrl();
+  }
+
+  /** A trial's {t, j}: from its chunk in the page, or (a trial the viewer appended live) from the server. */
+  async function transcriptOf(row) {
+    if (get(row, "chunk") === null) {
+      const res = await fetch(`${DATA.live.transcriptPath}?id=${encodeURIComponent(get(row, "id"))}`);
+      if (!res.ok) throw new Error(`the server answered ${res.status}`);
+      return res.json();
+    }
+    const chunk = await loadChunk(get(row, "chunk"));
+    return unintern(chunk.transcripts[get(row, "slot")], chunk.strings);
+  }
+
   async function openTrial(row) {
     const id = get(row, "id");
     state.open = id;
+    writeUrl();
+    document.body.classList.add("panel-open");
     for (const tr of trialTable.querySelectorAll("tr.trial-row"))
       tr.classList.toggle("open", tr.getAttribute("data-id") === id);
     transcriptBox.textContent = "";
@@ -1291,8 +1683,7 @@
     let t = null;
     let judge = null;
     try {
-      const chunk = await loadChunk(get(row, "chunk"));
-      const item = unintern(chunk.transcripts[get(row, "slot")], chunk.strings);
+      const item = await transcriptOf(row);
       t = item.t;
       judge = item.j;
     } catch (err) {
@@ -1311,11 +1702,7 @@
     const sim = get(row, "simulated") === 1;
     if (sim) transcriptBox.append(el("div", { class: "sim-banner transcript-sim" }, SIM_TEXT));
     const close = el("button", { type: "button", id: "transcript-close" }, "close");
-    close.addEventListener("click", () => {
-      state.open = null;
-      transcriptBox.textContent = "";
-      transcriptBox.removeAttribute("data-id");
-    });
+    close.addEventListener("click", () => closeTrial());
     transcriptBox.append(el("h3", null, `Trial ${id}`, sim ? simTag() : null, " ", close));
     const spec = COLS.slice(C.model, C.epoch + 1)
       .map((c) => `${c}=${get(row, c)}`)
@@ -1339,7 +1726,7 @@
           const a = el("a", { "data-event": eid }, `#${eid}`);
           a.addEventListener("click", () => {
             const target = transcriptBox.querySelector(`.event[data-id="${Number(eid)}"]`);
-            if (target) target.scrollIntoView({ block: "center" });
+            if (target) scrollPanelTo(target);
           });
           links.append(a);
         }
@@ -1378,6 +1765,7 @@
       ),
     );
     const events = el("div", { class: "events" });
+    const logged = new Set((t.events || []).filter((e) => e.kind === "tool_call").map((e) => e.callId));
     for (const e of t.events || []) {
       if (e.kind === "system_prompt" || e.kind === "user_prompt") continue;
       const flags = byEvent.get(e.id);
@@ -1391,7 +1779,7 @@
             `#${e.id} ${e.kind}${e.call ? ` (call ${e.call})` : ""} · ${e.at || ""}`,
             flags ? el("span", { class: "evlabel" }, `evidence: ${flags.join(", ")}`) : null,
           ),
-          eventBody(e),
+          eventBody(e, logged),
         ),
       );
     }
@@ -1402,8 +1790,8 @@
       transcriptBox.append(el("details", null, el("summary", null, "final files"), pre(json(t.finalFiles))));
     if (t.outcome) transcriptBox.append(el("details", null, el("summary", null, "outcome"), pre(json(t.outcome))));
     const first = transcriptBox.querySelector(".event.evidence");
-    transcriptBox.scrollIntoView({ block: "start" });
-    if (first) first.scrollIntoView({ block: "center" });
+    transcriptBox.scrollTop = 0;
+    if (first) scrollPanelTo(first);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1470,19 +1858,60 @@
     );
   });
 
-  renderTrials();
   if (S.simulated) main.append(el("div", { class: "sim-banner" }, SIM_TEXT));
-  {
-    // #trial=ID opens that trial (the page reloads there after a review is saved)
-    const m = location.hash.match(/^#trial=(.+)$/);
-    const row = m ? trials.find((r) => get(r, "id") === decodeURIComponent(m[1])) : null;
-    if (row) openTrial(row);
+  // the URL's fragment holds the view (#q=…&model=…&sort=epoch:desc&trial=ID); a section anchor holds none
+  if (!readUrl()) renderTrials();
+  window.addEventListener("hashchange", () => readUrl());
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && state.open) closeTrial();
+  });
+  // section links scroll without replacing the view's state in the fragment
+  for (const a of document.querySelectorAll('nav.sections a, a.to-trials')) {
+    a.addEventListener("click", (e) => {
+      e.preventDefault();
+      document.getElementById(a.getAttribute("href").slice(1))?.scrollIntoView({ block: "start" });
+    });
   }
 
-  if (DATA.refreshSeconds) {
-    setInterval(() => {
-      if (state.open === null) location.reload();
-    }, DATA.refreshSeconds * 1000);
+  if (DATA.live) followLive();
+
+  /**
+   * Served by `peerbench view`: trials recorded after this page was built arrive as server-sent events and are
+   * appended to the trial list (their transcripts are fetched from the server when opened); nothing reloads.
+   */
+  function followLive() {
+    const note = el("p", { class: "muted", id: "live-note" });
+    trialSec.insertBefore(note, countLine);
+    const position = new Map(trials.map((r, i) => [get(r, "id"), i]));
+    let added = 0;
+    const source = new EventSource(`${DATA.live.eventsPath}?build=${DATA.live.build}`);
+    source.addEventListener("trials", (ev) => {
+      const msg = JSON.parse(ev.data);
+      for (const row of msg.rows) {
+        const keys = row[C.keySet];
+        if (Array.isArray(keys)) {
+          let i = DATA.keySets.findIndex((k) => k.join(",") === keys.join(","));
+          if (i < 0) i = DATA.keySets.push(keys) - 1;
+          row[C.keySet] = i;
+        }
+        const at = position.get(get(row, "id"));
+        if (at === undefined) {
+          position.set(get(row, "id"), trials.length);
+          trials.push(row);
+          added++;
+        } else trials[at] = row;
+        indexText?.delete(row);
+        for (const f of FILTERS) {
+          if (f === "run") continue;
+          const v = String(get(row, f));
+          if (![...selects[f].options].some((o) => o.value === v)) selects[f].append(el("option", { value: v }, v));
+        }
+      }
+      sortedCache = { key: "", rows: trials };
+      renderTrials();
+      const done = msg.planned !== null && msg.finished >= msg.planned;
+      note.textContent = `${done ? "Run complete" : "Run in progress"}: ${msg.finished} of ${msg.planned ?? "?"} trials recorded; ${added} added to this list since the page was built (the figures above are as of then: reload to update them).`;
+    });
   }
   window.peerbenchReport = {
     openTrialById: (id) => openTrial(trials.find((r) => get(r, "id") === id)),
