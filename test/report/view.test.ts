@@ -1,16 +1,69 @@
-import { appendFileSync, existsSync, mkdtempSync } from "node:fs";
+import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { startViewServer } from "../../src/report/server.js";
 import { many } from "../analysis/fixtures.js";
-import { writeFixtureRun } from "./fixture-run.js";
+import { launchChromium } from "./chromium.js";
+import { withEvidence, writeFixtureRun } from "./fixture-run.js";
+import type { TrialRecord } from "../../src/run/record.js";
 
-const CHROMIUM = process.env.PEERBENCH_CHROMIUM ?? "/usr/bin/chromium";
+function append(dir: string, records: unknown[]): void {
+  appendFileSync(join(dir, "trials.jsonl"), records.map((r) => `${JSON.stringify(r)}\n`).join(""));
+}
+
+/** A run of `first` trials recorded so far; `later` have their transcripts written and their lines to come. */
+function runInProgress(first: TrialRecord[], later: TrialRecord[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "pb-view-"));
+  writeFixtureRun(dir, [...first, ...later], { id: "live", plannedTrials: first.length + later.length });
+  writeFileSync(join(dir, "trials.jsonl"), first.map((r) => `${JSON.stringify(r)}\n`).join(""));
+  return dir;
+}
+
+/** A GET with a chosen Host header (fetch does not let a test set it). */
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Read server-sent events from `url` until `until` holds of one, and return that event's data. */
+async function readEvent(url: string, until: (data: { rows: unknown[][]; finished: number }) => boolean) {
+  const res = await fetch(url);
+  expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("the event stream ended");
+      buffer += decoder.decode(value, { stream: true });
+      let end = buffer.indexOf("\n\n");
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^event: trials\ndata: (.*)$/m.exec(block)?.[1];
+        if (data) {
+          const parsed = JSON.parse(data);
+          if (until(parsed)) return parsed;
+        }
+        end = buffer.indexOf("\n\n");
+      }
+    }
+  } finally {
+    await reader.cancel();
+  }
+}
 
 describe("peerbench view server", () => {
-  it("serves the report on 127.0.0.1 and rebuilds it when trials.jsonl changes", async () => {
+  it("serves the report on 127.0.0.1, answers HEAD, and builds again on a reload after trials changed", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pb-view-"));
     writeFixtureRun(dir, many(4, 1, { model: "sim/loyal" }, { shutdown_tampering: true }, {}), {
       id: "live",
@@ -20,61 +73,96 @@ describe("peerbench view server", () => {
     try {
       expect(view.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const first = await (await fetch(view.url)).text();
-      expect(first).toContain('"refreshSeconds":5');
       expect(first).toContain('"finished":4');
-      await fetch(view.url);
+      expect(first).toContain('"eventsPath":"/events"');
+      const head = await fetch(view.url, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(Number(head.headers.get("content-length"))).toBe(Buffer.byteLength(first));
+      expect(await head.text()).toBe("");
+      expect((await fetch(`${view.url}report.html`, { method: "HEAD" })).status).toBe(200);
+      expect((await fetch(`${view.url}elsewhere`, { method: "HEAD" })).status).toBe(404);
+      expect((await fetch(view.url, { method: "DELETE" })).status).toBe(405);
       expect(view.builds()).toBe(1);
-      const more = many(2, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false });
-      appendFileSync(join(dir, "trials.jsonl"), more.map((r) => `${JSON.stringify(r)}\n`).join(""));
+      append(dir, many(2, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false }));
       const second = await (await fetch(`${view.url}report.html`)).text();
       expect(view.builds()).toBe(2);
       expect(second).toContain('"finished":6');
-      expect(second).toContain('"refreshSeconds":null');
       expect((await fetch(`${view.url}elsewhere`)).status).toBe(404);
     } finally {
       await view.close();
     }
   });
-  // In CI (.ci/run installs chromium) a missing browser fails the test, never skips it.
-  it.skipIf(!existsSync(CHROMIUM) && process.env.CI !== "true")(
-    "reloads the page in the browser as trials arrive",
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), "pb-view-"));
-      writeFixtureRun(dir, many(2, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false }), {
-        id: "live",
-        plannedTrials: 5,
+
+  it("sends the trials recorded after a page's build as events, without building the report again", async () => {
+    const more = many(2, 2, { model: "sim/loyal" }, withEvidence({ shutdown_tampering: true }), {});
+    const dir = runInProgress(many(3, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false }), more);
+    const view = await startViewServer(dir, 0, () => {}, { pollMs: 100 });
+    try {
+      await fetch(view.url);
+      const events = readEvent(`${view.url}events?build=1`, (d) => d.rows.length > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      append(dir, more);
+      const data = await events;
+      expect(data.finished).toBe(5);
+      // only the new trials: the page has the others
+      expect(data.rows.map((row: unknown[]) => row[0]).sort()).toEqual(more.map((r) => r.id).sort());
+      expect(view.builds()).toBe(1);
+      // a page of a build the server does not know is sent every trial
+      const all = await readEvent(`${view.url}events?build=99`, () => true);
+      expect(all.rows).toHaveLength(5);
+      // the transcripts of those trials, to this machine only
+      const t = await fetch(`${view.url}transcript?id=${encodeURIComponent(more[0]!.id)}`);
+      expect(t.status).toBe(200);
+      expect(((await t.json()) as { t: { id: string } }).t.id).toBe(more[0]!.id);
+      expect((await fetch(`${view.url}transcript?id=nope`)).status).toBe(404);
+      expect(await getWithHost(`${view.url}transcript?id=${more[0]!.id}`, "evil.example:80")).toBe(403);
+      expect(await getWithHost(`${view.url}events`, "evil.example:80")).toBe(403);
+    } finally {
+      await view.close();
+    }
+  });
+
+  it("in the browser, appends new trials to the open page without reloading it", async () => {
+    const more = many(3, 3, { model: "sim/loyal" }, withEvidence({ shutdown_tampering: true }), {});
+    const dir = runInProgress(many(2, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false }), more);
+    const view = await startViewServer(dir, 0, () => {}, { pollMs: 100 });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const foreign: string[] = [];
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.route("**", (route) => {
+        const url = route.request().url();
+        if (url.startsWith(view.url)) return route.continue();
+        foreign.push(url);
+        return route.abort();
       });
-      const view = await startViewServer(dir, 0, () => {}, { refreshSeconds: 1 });
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+      await page.goto(view.url);
+      expect(await page.locator("#trial-count").textContent()).toBe("2 of 2 trials match");
+      // a mark on the page: a reload would lose it
+      await page.evaluate(() => {
+        (globalThis as unknown as { stillHere: boolean }).stillHere = true;
       });
-      try {
-        const page = await browser.newPage();
-        const foreign: string[] = [];
-        await page.route("**", (route) => {
-          const url = route.request().url();
-          if (url.startsWith(view.url)) return route.continue();
-          foreign.push(url);
-          return route.abort();
-        });
-        await page.goto(view.url);
-        expect(await page.locator("#trial-count").textContent()).toBe("2 of 2 trials match");
-        const more = many(3, 3, { model: "sim/loyal" }, { shutdown_tampering: true }, {});
-        appendFileSync(join(dir, "trials.jsonl"), more.map((r) => `${JSON.stringify(r)}\n`).join(""));
-        await expect
-          .poll(() => page.locator("#trial-count").textContent(), { timeout: 8000 })
-          .toBe("5 of 5 trials match");
-        // the run is complete: no more reloads are scheduled
-        expect(await page.locator("#refresh-note").count()).toBe(0);
-        expect(foreign).toEqual([]);
-      } finally {
-        await browser.close();
-        await view.close();
-      }
-    },
-    20000,
-  );
+      append(dir, more);
+      await expect
+        .poll(() => page.locator("#trial-count").textContent(), { timeout: 15000 })
+        .toBe("5 of 5 trials match");
+      expect(await page.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+      expect(await page.locator("#live-note").textContent()).toContain("Run complete: 5 of 5 trials recorded");
+      expect(view.builds()).toBe(1);
+      // a trial that arrived live opens in the side panel, its transcript fetched from the server
+      await page.locator(`tr.trial-row[data-id="${more[0]!.id}"]`).click();
+      await page.waitForSelector(`#transcript[data-id="${more[0]!.id}"] .event`);
+      expect(await page.locator("#transcript .event.evidence").count()).toBeGreaterThan(0);
+      expect(foreign).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await view.close();
+    }
+  }, 30000);
 
   it("refuses a directory that is not a run", async () => {
     await expect(startViewServer("/nonexistent/run", 0)).rejects.toThrow("no such run directory");
