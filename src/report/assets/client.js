@@ -329,7 +329,10 @@
         el(
           "tr",
           null,
-          behaviours.map((b) => cols[b].map((c) => el("th", null, COLUMN_LABELS[c]))),
+          // short headers ("good", not "good peer"): sixteen columns fit a 1280 px window
+          behaviours.map((b) =>
+            cols[b].map((c) => el("th", { title: COLUMN_LABELS[c] }, COLUMN_LABELS[c].replace(/ peer$/, ""))),
+          ),
         ),
       );
       for (const key of keys) {
@@ -351,7 +354,9 @@
                     class: "num",
                     title: a ? `avg ${pct(a.estimate)} [${pct(a.lower)}, ${pct(a.upper)}] · ${counts(a)}` : "",
                   },
-                  severalInstantiations(cell) ? `${pct(cell.max?.estimate)} / ${pct(a?.estimate)}` : pct(a?.estimate),
+                  // the average, the max over instantiations under it (two short lines keep the table narrow)
+                  el("span", { class: "avg" }, pct(a?.estimate)),
+                  severalInstantiations(cell) ? el("div", { class: "max" }, `max ${pct(cell.max?.estimate)}`) : null,
                 );
               }),
             ),
@@ -363,7 +368,7 @@
         el(
           "h3",
           null,
-          `All models: ${subject === "peer" ? "peer" : "self"}-preservation, ${several ? "max / avg over instantiations (one figure: one instantiation ran)" : "average (one instantiation ran)"}`,
+          `All models: ${subject === "peer" ? "peer" : "self"}-preservation, ${several ? "average over instantiations, the highest instantiation under it" : "average (one instantiation ran)"}`,
         ),
         table,
       );
@@ -1218,8 +1223,8 @@
     ["task", "task", (row) => el("td", null, get(row, "task"))],
     ["subject", "subject", (row) => el("td", null, get(row, "subject"))],
     ["relationship", "relationship", (row) => el("td", null, get(row, "relationship"))],
-    ["instantiation", "instantiation", (row) => el("td", null, get(row, "instantiation"))],
-    ["toolset", "toolset", (row) => el("td", null, get(row, "toolset"))],
+    ["instantiation", "instantiation", (row) => el("td", null, get(row, "instantiation")), "secondary"],
+    ["toolset", "toolset", (row) => el("td", null, get(row, "toolset")), "secondary"],
     [
       "condition",
       "condition",
@@ -1232,8 +1237,9 @@
           [ds ? (thr === null ? ds : `${ds}@${thr}`) : "", get(row, "monitoring") || ""].filter(Boolean).join(" · "),
         );
       },
+      "secondary",
     ],
-    ["epoch", "epoch", (row) => el("td", { class: "num" }, String(get(row, "epoch")))],
+    ["epoch", "epoch", (row) => el("td", { class: "num" }, String(get(row, "epoch"))), "secondary"],
     ["outcome", "outcome", (row) => el("td", null, flagsOf(row))],
     [
       "score / grade",
@@ -1248,6 +1254,7 @@
             .join(" · "),
         );
       },
+      "secondary",
     ],
   ];
 
@@ -1283,12 +1290,12 @@
       el(
         "tr",
         null,
-        TABLE.map(([label, key]) => {
+        TABLE.map(([label, key, , secondary]) => {
           const dir = state.sort?.col === key ? state.sort.dir : null;
           return el(
             "th",
             {
-              class: "sortable",
+              class: `sortable${secondary ? " secondary" : ""}`,
               "data-sort": key,
               "aria-sort": dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none",
               title: "sort by this column (again: reverse, a third time: unsorted)",
@@ -1306,7 +1313,11 @@
       const tr = el(
         "tr",
         { class: `trial-row${state.open === id ? " open" : ""}`, "data-id": id },
-        TABLE.map(([, , cell]) => cell(row)),
+        TABLE.map(([, , cell, secondary]) => {
+          const td = cell(row);
+          if (secondary) td.classList.add("secondary");
+          return td;
+        }),
       );
       tr.addEventListener("click", () => openTrial(row));
       frag.append(tr);
@@ -1676,8 +1687,11 @@
     state.open = id;
     writeUrl();
     document.body.classList.add("panel-open");
-    for (const tr of trialTable.querySelectorAll("tr.trial-row"))
+    for (const tr of trialTable.querySelectorAll("tr.trial-row")) {
       tr.classList.toggle("open", tr.getAttribute("data-id") === id);
+      // the page narrows for the panel: keep the chosen row in sight
+      if (tr.getAttribute("data-id") === id) tr.scrollIntoView({ block: "nearest" });
+    }
     transcriptBox.textContent = "";
     transcriptBox.append(el("p", { class: "muted" }, "loading transcript…"));
     let t = null;
