@@ -1190,12 +1190,14 @@
   const dlCsv = el("button", { id: "download-csv", type: "button" }, "Download outcomes (CSV)");
   const dlJsonl = el("button", { id: "download-jsonl", type: "button" }, "Download outcomes (JSONL)");
   filterBar.append(dlCsv, dlJsonl);
-  const countLine = el("div", { id: "trial-count", class: "muted" });
+  const countLine = el("span", { id: "trial-count" });
+  const searchLine = el("span", { id: "search-status" });
   const pager = el("div", { class: "pager" });
   const trialTable = el("table", { id: "trial-table" });
   // the open trial reads in a side panel beside the table, not below it
   const transcriptBox = el("aside", { id: "transcript", class: "side-panel", "aria-label": "trial" });
-  trialSec.append(filterBar, countLine, pager, trialTable);
+  const countBox = el("div", { class: "muted" }, countLine, searchLine);
+  trialSec.append(filterBar, countBox, pager, trialTable);
   document.body.append(transcriptBox);
 
   /** Show the trials behind a headline cell (one task when the behaviour has one). */
@@ -1270,7 +1272,7 @@
     const pages = Math.max(1, Math.ceil(rows.length / state.pageSize));
     state.page = Math.min(state.page, pages - 1);
     countLine.textContent = `${rows.length} of ${trials.length} trials match`;
-    countLine.append(el("span", { id: "search-status" }, searchStatus()));
+    searchLine.textContent = searchStatus();
     pager.textContent = "";
     const prev = el("button", { type: "button", id: "page-prev" }, "‹ previous");
     const next = el("button", { type: "button", id: "page-next" }, "next ›");
@@ -1895,7 +1897,7 @@
    */
   function followLive() {
     const note = el("p", { class: "muted", id: "live-note" });
-    trialSec.insertBefore(note, countLine);
+    trialSec.insertBefore(note, countBox);
     const position = new Map(trials.map((r, i) => [get(r, "id"), i]));
     let added = 0;
     const source = new EventSource(`${DATA.live.eventsPath}?build=${DATA.live.build}`);
