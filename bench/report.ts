@@ -1,5 +1,5 @@
 /**
- * Benchmark of the HTML report at study scale: 20,000 trials.
+ * Benchmark of the HTML report at study scale: 20,000 trials by default, 100,000 with --trials 100000.
  *
  *   npx tsx bench/report.ts [--trials 20000] [--base RUN_DIR] [--keep]
  *
@@ -77,7 +77,7 @@ if (!base) {
 const baseRun = loadRun(base);
 const dir = join(root, "big");
 mkdirSync(join(dir, "transcripts"), { recursive: true });
-const manifest = { ...baseRun.manifest, id: "bench-20k", plannedTrials: TRIALS };
+const manifest = { ...baseRun.manifest, id: `bench-${TRIALS}`, plannedTrials: TRIALS };
 writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
 const cache = new Map<string, string>();
 const lines: string[] = [];
@@ -114,6 +114,10 @@ const file = join(root, "report.html");
 const g0 = performance.now();
 await writeHtmlReport([dir], file);
 const genMs = performance.now() - g0;
+// what a `--resume` that ran nothing costs: the report is kept, not rebuilt
+const c0 = performance.now();
+const rewritten = await writeHtmlReport([dir], file);
+const keptMs = performance.now() - c0;
 const size = statSync(file).size;
 const results: Record<string, number | string> = {
   trials: TRIALS,
@@ -121,6 +125,8 @@ const results: Record<string, number | string> = {
   generationS: +(genMs / 1000).toFixed(2),
   reportMB: +(size / 1e6).toFixed(1),
   bytesPerTrial: Math.round(size / TRIALS),
+  unchangedRewriteMs: Math.round(keptMs),
+  unchangedRewritten: String(rewritten),
 };
 
 if (existsSync("/usr/bin/chromium")) {
@@ -148,20 +154,79 @@ if (existsSync("/usr/bin/chromium")) {
     return r.abort();
   });
   const o0 = performance.now();
-  await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+  // open: from navigation until the trial list is on screen (the transcript chunks may still be parsing)
+  const loaded = page.waitForEvent("load");
+  await page.goto(pathToFileURL(file).href, { waitUntil: "commit" });
   await page.waitForSelector("tr.trial-row");
   results.openS = +((performance.now() - o0) / 1000).toFixed(2);
+  await loaded;
+  results.loadEventS = +((performance.now() - o0) / 1000).toFixed(2);
   results.renderedAfterNavigationMs = Math.round(
     await page.evaluate(
       () => (globalThis as unknown as { peerbenchReport: { renderedMs: number } }).peerbenchReport.renderedMs,
     ),
   );
-  const f0 = performance.now();
-  await page.selectOption("#f-model", "sim/loyal");
-  await page.selectOption("#f-outcome", "flagged");
-  const count = await page.locator("#trial-count").textContent();
-  results.filterMs = Math.round(performance.now() - f0);
-  results.filtered = count ?? "";
+  // each step waits for the count line to change: the time until the filtered list is on screen
+  const changed = async (act: () => Promise<unknown>) => {
+    const before = await page.locator("#trial-count").textContent();
+    const t = performance.now();
+    await act();
+    await page.waitForFunction(
+      (b) =>
+        (
+          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+        ).document.getElementById("trial-count").textContent !== b,
+      before,
+    );
+    return Math.round(performance.now() - t);
+  };
+  // in the page: from the change of a filter until the next frame is painted (no round trip to the test driver)
+  const inPage = (select: string, value: string) =>
+    page.evaluate(
+      ([sel, v]) =>
+        new Promise<number>((resolve) => {
+          const g = globalThis as unknown as {
+            document: { querySelector(s: string): { value: string; dispatchEvent(e: unknown): void } };
+            Event: new (type: string) => unknown;
+            requestAnimationFrame(f: () => void): void;
+            setTimeout(f: () => void, ms: number): void;
+          };
+          const t = performance.now();
+          const node = g.document.querySelector(sel!);
+          node.value = v!;
+          node.dispatchEvent(new g.Event("change"));
+          g.requestAnimationFrame(() => g.setTimeout(() => resolve(performance.now() - t), 0));
+        }),
+      [select, value],
+    );
+  results.filterInPageMs = Math.round(
+    Math.max(await inPage("#f-model", "sim/loyal"), await inPage("#f-outcome", "flagged")),
+  );
+  await inPage("#f-outcome", "");
+  await inPage("#f-model", "");
+  results.filterModelMs = await changed(() => page.selectOption("#f-model", "sim/loyal"));
+  results.filterOutcomeMs = await changed(() => page.selectOption("#f-outcome", "flagged"));
+  results.filterMs = Math.max(results.filterModelMs as number, results.filterOutcomeMs as number);
+  results.filtered = (await page.locator("#trial-count").textContent()) ?? "";
+  const s0 = performance.now();
+  await page.locator('th[data-sort="epoch"]').click();
+  await page.waitForSelector('th[data-sort="epoch"][aria-sort="ascending"]');
+  results.sortMs = Math.round(performance.now() - s0);
+  await page.selectOption("#f-outcome", "");
+  await page.selectOption("#f-model", "");
+  // a search: the trial index at once, then every transcript chunk decoded in turn
+  const q0 = performance.now();
+  await page.fill("#f-search", "exfiltration_transfer");
+  await page.waitForFunction(() =>
+    /searched in/.test(
+      (
+        globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+      ).document.getElementById("search-status").textContent,
+    ),
+  );
+  results.searchAllTranscriptsS = +((performance.now() - q0) / 1000).toFixed(2);
+  results.searched = (await page.locator("#trial-count").textContent()) ?? "";
+  await page.fill("#f-search", "");
   const t0 = performance.now();
   await page.locator("tr.trial-row").first().click();
   await page.waitForSelector("#transcript .event");

@@ -5,7 +5,8 @@
  * <script type="application/json"> with `<` escaped as \u003c, and the page inserts it with textContent only.
  * Size: transcripts are grouped by configuration into chunks, long strings are interned per chunk, and each
  * chunk is gzipped and base64-encoded; the page decodes a chunk (DecompressionStream) only when a trial
- * from it is opened.
+ * from it is opened or a search reads it. The chunks follow the page's script, so the page renders before the
+ * browser has parsed them.
  */
 import { createHash } from "node:crypto";
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
@@ -381,8 +382,8 @@ ${options.source ? `<meta name="peerbench-source" content="${options.source}">\n
 <body>
 <div id="app"><noscript>This report needs JavaScript to render its tables and charts.</noscript></div>
 <script type="application/json" id="pb-data">${redact(scriptJson(data))}</script>
-${chunkScripts}
 <script>${asset("client.js")}</script>
+${chunkScripts}
 </body>
 </html>
 `;

@@ -2,11 +2,11 @@ import type { Command } from "commander";
 import { RunDirError } from "../../report/run-dir.js";
 import { startViewServer } from "../../report/server.js";
 
-/** `peerbench view RUN [--port N]`: serve the run's report on 127.0.0.1, rebuilt as trials finish. */
+/** `peerbench view RUN [--port N]`: serve the run's report on 127.0.0.1; the open page follows the run (server-sent events). */
 export function register(program: Command): void {
   program
     .command("view")
-    .description("serve a run's HTML report on 127.0.0.1, rebuilt whenever trials.jsonl changes")
+    .description("serve a run's HTML report on 127.0.0.1; trials that finish are appended to the open page")
     .argument("<run>", "run directory (runs/<run-id>)")
     .option("--port <n>", "port to listen on (0 picks a free one)", "8787")
     .action(async (run: string, opts: { port: string }) => {
