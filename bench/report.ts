@@ -50,8 +50,9 @@ function salad(chars: number): string {
   return out.join(" ");
 }
 
+const existing = arg("--html");
 let base = arg("--base");
-if (!base) {
+if (!base && !existing) {
   base = join(root, "base");
   const t0 = performance.now();
   execFileSync(
@@ -74,60 +75,72 @@ if (!base) {
   );
   console.log(`base run: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
-const baseRun = loadRun(base);
-const dir = join(root, "big");
-mkdirSync(join(dir, "transcripts"), { recursive: true });
-const manifest = { ...baseRun.manifest, id: `bench-${TRIALS}`, plannedTrials: TRIALS };
-writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
-const cache = new Map<string, string>();
-const lines: string[] = [];
-let rawBytes = 0;
-for (let i = 0; i < TRIALS; i++) {
-  const src = baseRun.records[i % baseRun.records.length]!;
-  const round = Math.floor(i / baseRun.records.length);
-  const spec = { ...src.spec, epoch: src.spec.epoch + round * 1000 };
-  const id = trialId(spec);
-  const record: TrialRecord = { ...src, id, spec, transcript: `transcripts/${id}.json` };
-  lines.push(JSON.stringify(record));
-  let text = cache.get(src.id);
-  if (text === undefined) {
-    text = readFileSync(join(base, src.transcript), "utf8");
-    cache.set(src.id, text);
+/** Clone the base run to TRIALS trials, write its report, and measure that. */
+async function generate(): Promise<{ file: string; results: Record<string, number | string> }> {
+  const baseRun = loadRun(base!);
+  const dir = join(root, "big");
+  mkdirSync(join(dir, "transcripts"), { recursive: true });
+  const manifest = { ...baseRun.manifest, id: `bench-${TRIALS}`, plannedTrials: TRIALS };
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+  const cache = new Map<string, string>();
+  const lines: string[] = [];
+  let rawBytes = 0;
+  for (let i = 0; i < TRIALS; i++) {
+    const src = baseRun.records[i % baseRun.records.length]!;
+    const round = Math.floor(i / baseRun.records.length);
+    const spec = { ...src.spec, epoch: src.spec.epoch + round * 1000 };
+    const id = trialId(spec);
+    const record: TrialRecord = { ...src, id, spec, transcript: `transcripts/${id}.json` };
+    lines.push(JSON.stringify(record));
+    let text = cache.get(src.id);
+    if (text === undefined) {
+      text = readFileSync(join(base!, src.transcript), "utf8");
+      cache.set(src.id, text);
+    }
+    const t = JSON.parse(text);
+    t.id = id;
+    t.spec = spec;
+    const turns = (t.events as Array<{ kind: string; text?: string | null; reasoning?: string | null }>).filter(
+      (e) => e.kind === "model_turn",
+    );
+    for (const e of turns) {
+      e.text = `${e.text ?? ""} ${salad(Math.ceil(500 / turns.length))}`;
+      e.reasoning = `${e.reasoning ?? ""} ${salad(Math.ceil(1000 / turns.length))}`;
+    }
+    const out = JSON.stringify(t);
+    rawBytes += out.length;
+    writeFileSync(join(dir, record.transcript), out);
   }
-  const t = JSON.parse(text);
-  t.id = id;
-  t.spec = spec;
-  const turns = (t.events as Array<{ kind: string; text?: string | null; reasoning?: string | null }>).filter(
-    (e) => e.kind === "model_turn",
-  );
-  for (const e of turns) {
-    e.text = `${e.text ?? ""} ${salad(Math.ceil(500 / turns.length))}`;
-    e.reasoning = `${e.reasoning ?? ""} ${salad(Math.ceil(1000 / turns.length))}`;
-  }
-  const out = JSON.stringify(t);
-  rawBytes += out.length;
-  writeFileSync(join(dir, record.transcript), out);
-}
-writeFileSync(join(dir, "trials.jsonl"), `${lines.join("\n")}\n`);
+  writeFileSync(join(dir, "trials.jsonl"), `${lines.join("\n")}\n`);
 
-const file = join(root, "report.html");
-const g0 = performance.now();
-await writeHtmlReport([dir], file);
-const genMs = performance.now() - g0;
-// what a `--resume` that ran nothing costs: the report is kept, not rebuilt
-const c0 = performance.now();
-const rewritten = await writeHtmlReport([dir], file);
-const keptMs = performance.now() - c0;
-const size = statSync(file).size;
-const results: Record<string, number | string> = {
-  trials: TRIALS,
-  transcriptsMB: +(rawBytes / 1e6).toFixed(1),
-  generationS: +(genMs / 1000).toFixed(2),
-  reportMB: +(size / 1e6).toFixed(1),
-  bytesPerTrial: Math.round(size / TRIALS),
-  unchangedRewriteMs: Math.round(keptMs),
-  unchangedRewritten: String(rewritten),
-};
+  const file = join(root, "report.html");
+  const g0 = performance.now();
+  await writeHtmlReport([dir], file);
+  const genMs = performance.now() - g0;
+  // what a `--resume` that ran nothing costs: the report is kept, not rebuilt
+  const c0 = performance.now();
+  const rewritten = await writeHtmlReport([dir], file);
+  const keptMs = performance.now() - c0;
+  const size = statSync(file).size;
+  const results: Record<string, number | string> = {
+    trials: TRIALS,
+    transcriptsMB: +(rawBytes / 1e6).toFixed(1),
+    generationS: +(genMs / 1000).toFixed(2),
+    reportMB: +(size / 1e6).toFixed(1),
+    bytesPerTrial: Math.round(size / TRIALS),
+    unchangedRewriteMs: Math.round(keptMs),
+    unchangedRewritten: String(rewritten),
+  };
+  return { file, results };
+}
+
+// --html FILE: the browser figures of a report written before (a 100k-trial report takes minutes to write)
+const { file, results } = existing
+  ? {
+      file: existing,
+      results: { reportMB: +(statSync(existing).size / 1e6).toFixed(1) } as Record<string, number | string>,
+    }
+  : await generate();
 
 if (existsSync("/usr/bin/chromium")) {
   const { chromium } = await import("playwright-core");
@@ -217,12 +230,15 @@ if (existsSync("/usr/bin/chromium")) {
   // a search: the trial index at once, then every transcript chunk decoded in turn
   const q0 = performance.now();
   await page.fill("#f-search", "exfiltration_transfer");
-  await page.waitForFunction(() =>
-    /searched in/.test(
-      (
-        globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
-      ).document.getElementById("search-status").textContent,
-    ),
+  await page.waitForFunction(
+    () =>
+      /searched in/.test(
+        (
+          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+        ).document.getElementById("search-status").textContent,
+      ),
+    null,
+    { timeout: 0 },
   );
   results.searchAllTranscriptsS = +((performance.now() - q0) / 1000).toFixed(2);
   results.searched = (await page.locator("#trial-count").textContent()) ?? "";
