@@ -2,8 +2,9 @@
  * Where a gate writes its markdown and JUnit files: checked before any work (so `run --fail-on` does not find out
  * after the run), written whole (a temporary file renamed into place), every failure one line.
  */
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { outputFileProblem } from "../run/output-file.js";
 
 export class GateOutputError extends Error {
   override name = "UsageError";
@@ -20,20 +21,13 @@ function reason(e: unknown): string {
 
 /** Throws a one-line GateOutputError when `file` (given as `flag`) cannot be written. */
 export function checkOutputTarget(file: string, flag: string): void {
-  const target = resolve(file);
-  if (existsSync(target) && statSync(target).isDirectory()) {
+  const problem = outputFileProblem(file);
+  if (problem === "directory") {
     throw new GateOutputError(
       `${flag} ${file} is a directory; give a file name such as ${join(file, flag === "--junit" ? "gate.xml" : "gate.md")}`,
     );
   }
-  let dir = dirname(target);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new GateOutputError(`${flag} ${file} cannot be written: ${reason(e)}; choose another path`);
-  }
+  if (problem) throw new GateOutputError(`${flag} ${file} cannot be written: ${reason(problem)}; choose another path`);
 }
 
 /** Write `text` to `file` whole (parents created); a failure is one line and leaves no temporary file. */

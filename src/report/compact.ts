@@ -14,7 +14,7 @@ import {
   type RelationshipColumn,
 } from "../analysis/metrics.js";
 import { type ReviewedRecord, reviewStatus } from "../analysis/reviewed.js";
-import { SIMULATED_BANNER, type SummaryData, shellWord, summaryData, toolsetLabel } from "./terminal.js";
+import { type SummaryData, shellWord, summaryData, summaryHead, toolsetLabel } from "./terminal.js";
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -241,13 +241,7 @@ export function renderCompactSummary(records: ReviewedRecord[], opts: CompactOpt
 
 export function compactSummaryOf(data: SummaryData, records: ReviewedRecord[], opts: CompactOptions = {}): string {
   const c = createColors(opts.color ?? false);
-  const out: string[] = [];
-  if (data.simulated) out.push(c.bold(c.inverse(c.yellow(` ${SIMULATED_BANNER} `))));
-  out.push(
-    c.bold(
-      `${data.trials} trials, ${data.errored} errored (excluded), ${data.readGateFailed} failed the read gate (included)`,
-    ),
-  );
+  const out = summaryHead(data, c);
   if (data.trials === 0) {
     out.push("No finished trials yet.");
     return `${out.join("\n")}\n`;

@@ -9,12 +9,13 @@
  * browser has parsed them.
  */
 import { createHash } from "node:crypto";
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { detectorOutcome, type ReviewedRecord, reviewStatus } from "../analysis/reviewed.js";
 import { readingsOf } from "../judge/readings.js";
+import { outputFileProblem } from "../run/output-file.js";
 import { reviewableKeysOf } from "../run/reviewing.js";
 import { KEY_KINDS, REVIEWS_FILE } from "../run/reviews.js";
 import { redact } from "../models/providers/redact.js";
@@ -482,20 +483,13 @@ function reportFileError(outFile: string, e: unknown): ReportFileError {
  * one, which mkdir would extend) writable.
  */
 export function checkReportTarget(outFile: string): void {
-  const target = resolve(outFile);
-  if (existsSync(target) && statSync(target).isDirectory()) {
+  const problem = outputFileProblem(outFile);
+  if (problem === "directory") {
     throw new ReportFileError(
       `--html ${outFile} is a directory; give a file name such as ${join(outFile, "report.html")}`,
     );
   }
-  let dir = dirname(target);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw reportFileError(outFile, e);
-  }
+  if (problem) throw reportFileError(outFile, problem);
 }
 
 /**

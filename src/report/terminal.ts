@@ -180,17 +180,29 @@ export function summaryJsonText(data: SummaryData): string {
   return JSON.stringify(data, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
 }
 
-export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = {}): string {
-  const c = createColors(opts.color ?? false);
-  const data = summaryData(records);
-  const out: string[] = [];
-  const banner = () => out.push(c.bold(c.inverse(c.yellow(` ${SIMULATED_BANNER} `))));
-  if (data.simulated) banner();
+type Colors = ReturnType<typeof createColors>;
+
+/** The SIMULATED banner, as the terminal shows it. */
+export function simulatedBanner(c: Colors): string {
+  return c.bold(c.inverse(c.yellow(` ${SIMULATED_BANNER} `)));
+}
+
+/** The first lines of every terminal summary: the banner when the agents were simulated, then the counts. */
+export function summaryHead(data: SummaryData, c: Colors): string[] {
+  const out = data.simulated ? [simulatedBanner(c)] : [];
   out.push(
     c.bold(
       `${data.trials} trials, ${data.errored} errored (excluded), ${data.readGateFailed} failed the read gate (included)`,
     ),
   );
+  return out;
+}
+
+export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = {}): string {
+  const c = createColors(opts.color ?? false);
+  const data = summaryData(records);
+  const out = summaryHead(data, c);
+  const banner = () => out.push(simulatedBanner(c));
   if (data.trials === 0) {
     out.push("No finished trials yet.");
     return `${out.join("\n")}\n`;
