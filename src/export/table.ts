@@ -63,7 +63,7 @@ const FIXED: Array<Column & { get: Getter }> = [
   {
     name: "monitoring",
     kind: "string",
-    description: "alignment_faking: monitored, unmonitored",
+    description: "monitored or unmonitored, where a task varies it",
     get: (r) => r.spec.monitoring,
   },
   {

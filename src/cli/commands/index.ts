@@ -48,7 +48,7 @@ export const COMMANDS: CommandEntry[] = [
   {
     name: "view",
     term: "view [options] <run>",
-    description: "serve a run's HTML report on 127.0.0.1, rebuilt whenever trials.jsonl changes",
+    description: "serve a run's HTML report on 127.0.0.1; trials that finish are appended to the open page",
     load: () => import("./view.js"),
   },
   {
