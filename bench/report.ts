@@ -19,6 +19,7 @@ import { writeHtmlReport } from "../src/report/html.js";
 import { loadRun } from "../src/report/run-dir.js";
 import type { TrialRecord } from "../src/run/record.js";
 import { trialId } from "../src/scenarios/spec.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "../test/report/chromium.js";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -142,20 +143,9 @@ const { file, results } = existing
     }
   : await generate();
 
-if (existsSync("/usr/bin/chromium")) {
+if (existsSync(CHROMIUM)) {
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -251,7 +241,7 @@ if (existsSync("/usr/bin/chromium")) {
   results.networkRequests = requests.length;
   await browser.close();
 } else {
-  console.log("(no /usr/bin/chromium: browser timings skipped)");
+  console.log(`(no ${CHROMIUM}: browser timings skipped)`);
 }
 console.log(JSON.stringify(results, null, 2));
 if (!keep) rmSync(root, { recursive: true, force: true });

@@ -9,18 +9,8 @@ import { scriptJson, writeHtmlReport } from "../../src/report/html.js";
 import { loadRun } from "../../src/report/run-dir.js";
 import { many, rec } from "../analysis/fixtures.js";
 import { withEvidence, writeFixtureRun, XSS_TEXT } from "./fixture-run.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
-/** Debian's chromium; PEERBENCH_CHROMIUM points elsewhere (e.g. to check that CI fails without one). */
-const CHROMIUM = process.env.PEERBENCH_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 // In CI (.ci/run installs chromium) the browser tests always run: a missing browser fails them, never skips them.
 const hasChromium = existsSync(CHROMIUM) || process.env.CI === "true";
 if (!hasChromium) console.warn(`skipping the browser tests: ${CHROMIUM} is absent (apt-get install -y chromium)`);
@@ -106,7 +96,7 @@ beforeAll(async () => {
   await writeHtmlReport([realRun, handRun], out);
   html = readFileSync(out, "utf8");
   if (!hasChromium) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ acceptDownloads: true });
   page = await context.newPage();
   page.on("console", (m) => {

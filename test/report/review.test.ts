@@ -11,17 +11,8 @@ import { recordReview } from "../../src/run/reviewing.js";
 import { REVIEWS_FILE } from "../../src/run/reviews.js";
 import { rec } from "../analysis/fixtures.js";
 import { writeFixtureRun, XSS_TEXT } from "./fixture-run.js";
+import { CHROMIUM, CHROMIUM_ARGS } from "./chromium.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`skipping the browser tests: ${CHROMIUM} is absent (apt-get install -y chromium)`);
 const BIN = join(import.meta.dirname, "../../bin/peerbench.js");
@@ -76,7 +67,7 @@ function reviewLines(dir: string): Array<Record<string, unknown>> {
 
 let browser: Browser;
 beforeAll(async () => {
-  if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, 60000);
 afterAll(async () => {
   await browser?.close();
