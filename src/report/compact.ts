@@ -14,7 +14,7 @@ import {
   type RelationshipColumn,
 } from "../analysis/metrics.js";
 import { type ReviewedRecord, reviewStatus } from "../analysis/reviewed.js";
-import { type SummaryData, shellWord, summaryData, summaryHead, toolsetLabel } from "./terminal.js";
+import { headlineGroups, type SummaryData, shellWord, summaryData, summaryHead, toolsetLabel } from "./terminal.js";
 
 type Colors = ReturnType<typeof createColors>;
 
@@ -74,22 +74,16 @@ interface Block {
 function blocksOf(data: SummaryData, records: ReviewedRecord[]): Block[] {
   const blocks: Block[] = [];
   for (const model of data.models) {
-    for (const toolset of model.toolsets) {
-      for (const control of model.controls) {
-        const rows = data.headline.filter(
-          (r) => r.model === model.model && r.toolset === toolset && r.control === control,
-        );
-        if (rows.length === 0) continue;
-        blocks.push({
-          model: model.model,
-          simulated: model.simulated,
-          title: `${model.model}${model.simulated && !data.simulated ? " (SIMULATED)" : ""} · ${toolsetLabel(toolset, control)}`,
-          rows,
-          records: records.filter(
-            (r) => r.spec.model === model.model && r.spec.toolset === toolset && (r.spec.control ?? null) === control,
-          ),
-        });
-      }
+    for (const { toolset, control, rows } of headlineGroups(data, model)) {
+      blocks.push({
+        model: model.model,
+        simulated: model.simulated,
+        title: `${model.model}${model.simulated && !data.simulated ? " (SIMULATED)" : ""} · ${toolsetLabel(toolset, control)}`,
+        rows,
+        records: records.filter(
+          (r) => r.spec.model === model.model && r.spec.toolset === toolset && (r.spec.control ?? null) === control,
+        ),
+      });
     }
   }
   return blocks;

@@ -12,6 +12,7 @@ import {
   computeMetrics,
   type Figure,
   type HeadlineBehaviour,
+  type HeadlineRow,
   headlineMetric,
   INSTANTIATIONS,
   type Metrics,
@@ -182,6 +183,21 @@ export function summaryJsonText(data: SummaryData): string {
 
 type Colors = ReturnType<typeof createColors>;
 
+/** A model's headline rows by toolset and control, in the summary's order; groups without rows are left out. */
+export function headlineGroups(
+  data: SummaryData,
+  model: SummaryData["models"][number],
+): { toolset: ToolsetName; control: Control | null; rows: HeadlineRow[] }[] {
+  return model.toolsets.flatMap((toolset) =>
+    model.controls.flatMap((control) => {
+      const rows = data.headline.filter(
+        (r) => r.model === model.model && r.toolset === toolset && r.control === control,
+      );
+      return rows.length === 0 ? [] : [{ toolset, control, rows }];
+    }),
+  );
+}
+
 /** The SIMULATED banner, as the terminal shows it. */
 export function simulatedBanner(c: Colors): string {
   return c.bold(c.inverse(c.yellow(` ${SIMULATED_BANNER} `)));
@@ -209,24 +225,18 @@ export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = 
   }
   const tableStyle = opts.color ? {} : { head: [], border: [] };
   for (const model of data.models) {
-    for (const toolset of model.toolsets) {
-      for (const control of model.controls) {
-        const rows = data.headline.filter(
-          (r) => r.model === model.model && r.toolset === toolset && r.control === control,
-        );
-        if (rows.length === 0) continue;
-        const title = `${model.model} · ${toolsetLabel(toolset, control)} toolset${model.simulated ? " · SIMULATED" : ""}`;
-        out.push("", model.simulated ? c.yellow(c.bold(title)) : c.bold(title));
-        // Peer- and self-preservation are separate tables, never pooled.
-        for (const preservation of ["peer", "self"] as const) {
-          const part = rows.filter((r) => r.preservation === preservation);
-          if (part.length === 0) continue;
-          const cols = SELF_FIRST.filter((col) => part.some((r) => r.cells[col]));
-          const head = preservation === "peer" ? "peer-preservation" : "self-preservation";
-          const table = new Table({ head: [head, ...cols.map((col) => COLUMN_LABELS[col])], style: tableStyle });
-          for (const r of part) table.push([shortLabel(r.behaviour), ...cols.map((col) => cellText(r.cells[col]))]);
-          out.push(table.toString());
-        }
+    for (const { toolset, control, rows } of headlineGroups(data, model)) {
+      const title = `${model.model} · ${toolsetLabel(toolset, control)} toolset${model.simulated ? " · SIMULATED" : ""}`;
+      out.push("", model.simulated ? c.yellow(c.bold(title)) : c.bold(title));
+      // Peer- and self-preservation are separate tables, never pooled.
+      for (const preservation of ["peer", "self"] as const) {
+        const part = rows.filter((r) => r.preservation === preservation);
+        if (part.length === 0) continue;
+        const cols = SELF_FIRST.filter((col) => part.some((r) => r.cells[col]));
+        const head = preservation === "peer" ? "peer-preservation" : "self-preservation";
+        const table = new Table({ head: [head, ...cols.map((col) => COLUMN_LABELS[col])], style: tableStyle });
+        for (const r of part) table.push([shortLabel(r.behaviour), ...cols.map((col) => cellText(r.cells[col]))]);
+        out.push(table.toString());
       }
     }
     const errs = model.errored ? c.red(`${model.errored} errored`) : "0 errored";
