@@ -39,18 +39,7 @@ export interface RunComparison {
 }
 
 function cells(records: ReviewedRecord[], byModel: boolean) {
-  const out = new Map<
-    string,
-    {
-      model: string;
-      toolset: ToolsetName;
-      control: Control | null;
-      subject: Subject;
-      behaviour: string;
-      column: RelationshipColumn;
-      fig: Figure;
-    }
-  >();
+  const out = new Map<string, Omit<RunDifference, "a" | "b" | "difference" | "differs"> & { fig: Figure }>();
   for (const row of headline(records)) {
     for (const [column, cell] of Object.entries(row.cells) as [RelationshipColumn, { avg: Figure | null }][]) {
       const fig = cell.avg;
