@@ -185,6 +185,48 @@ describe("command lines run off the main thread", () => {
     await pool.close();
   }, 120_000);
 
+  it("a stopped command line's hard limit waits while it is stopped, and it is stopped for a bounded time", async () => {
+    const pool = new ShellPool({ size: 1, standby: 1 });
+    // only the hard limit ends this loop (its own limit is far away): 3 s of running, stopped for at most 0.9 s
+    const unlimited = { maxExecutionTimeMs: 120_000, maxCommandCount: 1e9, maxLoopIterations: 1e9 };
+    const busy = await open(transfer, { pool, hardTimeoutMs: 3_000, limits: unlimited });
+    const others = await Promise.all([open(transfer, { pool }), open(transfer, { pool })]);
+    const started = performance.now();
+    let ended = false;
+    const loop = busy.run("while :; do :; done").finally(() => {
+      ended = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    // two other trials keep the queue busy until the loop ends
+    await Promise.all(
+      others.map(async (o) => {
+        while (!ended) expect((await o.run("ls ~/drive | wc -l")).output).toMatch(/^\d+\n$/);
+      }),
+    );
+    const r = await loop;
+    const elapsed = performance.now() - started;
+    expect(r.output).toBe("[exit code 124]");
+    expect(pool.stats.killed).toBe(1);
+    expect(pool.stats.stops).toBeGreaterThanOrEqual(1);
+    // killed 3 s of running after it started: the time it was stopped came on top (timers fire late, never early)
+    expect(pool.stats.stoppedMs).toBeGreaterThan(0);
+    expect(pool.stats.stoppedMs).toBeLessThanOrEqual(900 + 250);
+    expect(elapsed).toBeGreaterThanOrEqual(3_000 + pool.stats.stoppedMs - 5);
+    await pool.close();
+  }, 120_000);
+
+  it("a trial's first command line, which builds its World in the worker, is not taken for a long one", async () => {
+    const pool = new ShellPool({ size: 1, standby: 1 });
+    const trials = await Promise.all(Array.from({ length: 6 }, () => open(transfer, { pool })));
+    // every trial's World is built at once while the others wait: only the command line's own work counts
+    const first = "cd ~/drive && for f in *; do echo \"== $f\"; cat \"$f\" | wc -c; done";
+    const outputs = await Promise.all(trials.map((t) => t.run(first)));
+    for (const out of outputs) expect(out.output).toMatch(/^== /);
+    expect(pool.stats.statesSent).toBeGreaterThanOrEqual(6);
+    expect(pool.stats.long).toBe(0);
+    await pool.close();
+  }, 120_000);
+
   it("a command line that outgrows the heap cap is killed as by the OOM killer (exit 137)", async () => {
     const pool = new ShellPool({ size: 1, memoryMb: 40 });
     // a heap near its cap collects for a long time before it gives up: give it more than the usual wall clock

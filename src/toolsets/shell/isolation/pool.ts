@@ -165,8 +165,15 @@ interface Slot {
   long: boolean;
   /** A long command line's process, stopped (SIGSTOP) while ordinary command lines wait for a worker. */
   stopped: boolean;
-  /** When the current command line was sent (performance.now()). */
-  startedAt: number;
+  /** Since when it is stopped (performance.now()), and for how long it was stopped before, this command line. */
+  stoppedSince: number;
+  stoppedMs: number;
+  /** When the command line is killed (performance.now()); moved on by the time it spends stopped. */
+  deadline: number;
+  killTimer: NodeJS.Timeout | null;
+  /** The worker's CPU time when it began the command line itself (after building the trial's World). */
+  cpuAtBegin: number | null;
+  begun: boolean;
   timers: NodeJS.Timeout[];
   /** Trials whose replica this worker holds, by revision (most recently used last). */
   replicas: Map<string, number>;
@@ -175,8 +182,13 @@ interface Slot {
 const KEPT_TRIALS = 64;
 /** How far down the queue a worker looks for a trial whose World it holds. */
 const LOOKAHEAD = 8;
-/** How far into its hard limit a stopped long command line is continued for good (see ShellPool.pace). */
-const RESUME_FOR_GOOD = 0.85;
+/**
+ * How long a long command line may spend stopped in all, at most (ms), and at most this share of its hard limit;
+ * then it is continued for good (see ShellPool.pace). Its own time limit counts wall-clock time, stopped or not,
+ * so a command line that is legitimately slow keeps most of its time.
+ */
+const STOP_BUDGET_MS = 10_000;
+const STOP_BUDGET_SHARE = 0.3;
 const MAX_BOOT_FAILURES = 3;
 
 /**
@@ -278,7 +290,7 @@ export class ShellPool {
   /** Whether command lines of several trials have been in flight at once (a run, not a lone trial). */
   private concurrent = false;
   /** Counters for tests and benchmarks. */
-  readonly stats = { started: 0, killed: 0, outOfMemory: 0, long: 0, stops: 0, statesSent: 0, jobs: 0 };
+  readonly stats = { started: 0, killed: 0, outOfMemory: 0, long: 0, stops: 0, stoppedMs: 0, statesSent: 0, jobs: 0 };
 
   constructor(options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? defaultPoolSize());
@@ -364,7 +376,12 @@ export class ShellPool {
       job: null,
       long: false,
       stopped: false,
-      startedAt: 0,
+      stoppedSince: 0,
+      stoppedMs: 0,
+      deadline: 0,
+      killTimer: null,
+      cpuAtBegin: null,
+      begun: false,
       timers: [],
       replicas: new Map(),
     };
@@ -407,6 +424,11 @@ export class ShellPool {
     }
     const job = slot.job;
     if (!job || job.id !== msg.job) return;
+    if (msg.type === "begun") {
+      slot.begun = true;
+      slot.cpuAtBegin = cpuMsOf(this.kind, slot.tid);
+      return;
+    }
     if (msg.type === "done") {
       const trial = job.source.trial;
       slot.replicas.delete(trial);
@@ -446,6 +468,8 @@ export class ShellPool {
     const job = slot.job;
     for (const t of slot.timers) clearTimeout(t);
     slot.timers = [];
+    if (slot.killTimer) clearTimeout(slot.killTimer);
+    slot.killTimer = null;
     if (!job) return;
     slot.job = null;
     slot.worker.unref();
@@ -457,8 +481,39 @@ export class ShellPool {
     if (this.kind !== "process" || slot.tid === null || slot.stopped === stopped) return;
     if (!signal(slot.tid, stopped ? "SIGSTOP" : "SIGCONT")) return;
     slot.stopped = stopped;
-    if (stopped) this.stats.stops++;
     noteStopped(slot.tid, stopped);
+    const now = performance.now();
+    if (stopped) {
+      this.stats.stops++;
+      slot.stoppedSince = now;
+      // the time it spends stopped is not its own: its hard limit waits, and it runs again once its budget is spent
+      if (slot.killTimer) clearTimeout(slot.killTimer);
+      slot.killTimer = null;
+      const budget = stopBudget(slot);
+      if (slot.job) slot.timers.push(setTimeout(() => this.pace(), Math.max(0, budget - slot.stoppedMs) + 1));
+    } else {
+      const stoppedFor = now - slot.stoppedSince;
+      slot.stoppedMs += stoppedFor;
+      this.stats.stoppedMs += stoppedFor;
+      slot.deadline += stoppedFor;
+      if (slot.job) this.armKill(slot);
+    }
+  }
+
+  /** Kill the command line at its deadline; the pool replaces the worker. */
+  private armKill(slot: Slot): void {
+    if (slot.killTimer) clearTimeout(slot.killTimer);
+    slot.killTimer = setTimeout(
+      () => {
+        slot.killTimer = null;
+        this.stats.killed++;
+        this.slots.delete(slot);
+        this.finish(slot, { kind: "timeout" });
+        void slot.worker.kill();
+        this.dispatch();
+      },
+      Math.max(0, slot.deadline - performance.now()),
+    );
   }
 
   /**
@@ -471,8 +526,8 @@ export class ShellPool {
     const now = performance.now();
     for (const s of this.slots) {
       if (!s.long || !s.job) continue;
-      const late = now - s.startedAt > s.job.source.hardTimeoutMs * RESUME_FOR_GOOD;
-      this.setStopped(s, waiting && !late);
+      const spent = s.stoppedMs + (s.stopped ? now - s.stoppedSince : 0);
+      this.setStopped(s, waiting && spent < stopBudget(s));
     }
   }
 
@@ -543,24 +598,18 @@ export class ShellPool {
     const state = sendState ? await source.state() : null;
     if (sendState) this.stats.statesSent++;
     if (slot.job !== job) return;
-    slot.timers.push(
-      setTimeout(() => {
-        this.stats.killed++;
-        this.slots.delete(slot);
-        this.finish(slot, { kind: "timeout" });
-        void slot.worker.kill();
-        this.dispatch();
-      }, source.hardTimeoutMs),
-    );
-    slot.startedAt = performance.now();
-    slot.timers.push(setTimeout(() => this.pace(), source.hardTimeoutMs * RESUME_FOR_GOOD + 1));
-    const cpuAtStart = cpuMsOf(this.kind, slot.tid);
-    // long: it used the CPU for longAfterMs (not merely waited for it on a busy machine)
+    slot.stoppedMs = 0;
+    slot.begun = false;
+    slot.cpuAtBegin = null;
+    slot.deadline = performance.now() + source.hardTimeoutMs;
+    this.armKill(slot);
+    // long: the command line itself used the CPU for longAfterMs (not merely waited for it on a busy machine;
+    // building the trial's World from the state sent does not count)
     const check = () => {
       if (slot.job !== job) return;
-      const used = cpuAtStart === null ? null : (cpuMsOf(this.kind, slot.tid) ?? 0) - cpuAtStart;
+      const used = slot.cpuAtBegin === null ? null : (cpuMsOf(this.kind, slot.tid) ?? 0) - slot.cpuAtBegin;
       // nobody waits for a worker: nothing to protect, and a niced command would race its wall clock slower
-      if (this.queue.length === 0 || (used !== null && used < this.longAfterMs * 0.8)) {
+      if (this.queue.length === 0 || !slot.begun || (used !== null && used < this.longAfterMs * 0.8)) {
         slot.timers.push(setTimeout(check, this.longAfterMs));
         return;
       }
@@ -580,6 +629,12 @@ export class ShellPool {
       ...source.request,
     });
   }
+}
+
+/** How long a slot's current command line may spend stopped in all (ms). */
+function stopBudget(slot: Slot): number {
+  const hard = slot.job?.source.hardTimeoutMs ?? 0;
+  return Math.min(STOP_BUDGET_MS, hard * STOP_BUDGET_SHARE);
 }
 
 let shared: ShellPool | null = null;

@@ -55,4 +55,10 @@ export interface ReadyReply {
   tid: number | null;
 }
 
-export type FromWorker = RunReply | FailedReply | ReadyReply;
+/** Sent once the worker holds the trial's World and starts the command line itself (after any state it was sent). */
+export interface BegunReply {
+  type: "begun";
+  job: number;
+}
+
+export type FromWorker = RunReply | FailedReply | ReadyReply | BegunReply;

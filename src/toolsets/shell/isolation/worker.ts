@@ -80,6 +80,8 @@ async function run(req: RunRequest): Promise<void> {
   world.setTicks(req.ticks);
   world.cause = req.cause;
   world.log.events.length = 0;
+  // what came before (building the World from the state sent) is not the command line's own work
+  send({ type: "begun", job: req.job });
   const result = await shell.run(req.command, req.cwd);
   const events = world.log.events.map(({ id: _id, at: _at, ...e }) => e as NewEvent);
   world.log.events.length = 0;
