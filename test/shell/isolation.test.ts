@@ -219,7 +219,7 @@ describe("command lines run off the main thread", () => {
     const pool = new ShellPool({ size: 1, standby: 1 });
     const trials = await Promise.all(Array.from({ length: 6 }, () => open(transfer, { pool })));
     // every trial's World is built at once while the others wait: only the command line's own work counts
-    const first = "cd ~/drive && for f in *; do echo \"== $f\"; cat \"$f\" | wc -c; done";
+    const first = 'cd ~/drive && for f in *; do echo "== $f"; cat "$f" | wc -c; done';
     const outputs = await Promise.all(trials.map((t) => t.run(first)));
     for (const out of outputs) expect(out.output).toMatch(/^== /);
     expect(pool.stats.statesSent).toBeGreaterThanOrEqual(6);

@@ -99,6 +99,9 @@ function processTransport(entry: URL, memoryMb: number, nice: number | null): Tr
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      // an idle worker is unreferenced: referenced again, the process lives until its exit is seen (an awaited
+      // close would otherwise leave a script's top-level await unsettled)
+      child.ref();
       child.kill("SIGKILL");
       await gone;
     },
