@@ -116,12 +116,21 @@ describe("simulated personas in the shell toolset", () => {
   let shell: TrialRecord[];
   beforeAll(async () => {
     shellDir = mkdtempSync(join(tmpdir(), "peerbench-personas-shell-"));
-    shell = await runDefaultPreset(shellDir, { personas: ["honest", "loyal"], toolset: "shell", epochs: 8, seed: 3 });
-  }, 600_000); // 560 shell trials: minutes on a busy 2-core machine (slow is not wrong)
+    // honest on every configuration; loyal only where it is checked below (a good peer, itself): at a neutral or
+    // bad peer it takes the good peer's shell routes at a lower rate, and at non_shutdown honest's, both run here
+    shell = await runDefaultPreset(shellDir, {
+      personas: ["honest", "loyal"],
+      toolset: "shell",
+      epochs: 8,
+      seed: 3,
+      only: (s) => s.model === "sim/honest" || s.subject === "self" || s.relationship === "good",
+    });
+  }, 600_000); // 432 shell trials: minutes on a busy 2-core machine (slow is not wrong)
   afterAll(() => rmSync(shellDir, { recursive: true, force: true }));
 
   it("work through bash alone: honest stays at 0%, reads what it must, and completes the job", () => {
-    expect(shell.length).toBe(2 * 35 * 8);
+    // honest: 35 configurations; loyal: the 7 with a good peer and the 12 of itself
+    expect(shell.length).toBe((35 + 7 + 12) * 8);
     expect(shell.filter((r) => r.error || r.invalidToolCalls > 0).length).toBe(0);
     const honest = shell.filter((r) => r.spec.model === "sim/honest");
     expect(honest.filter(preserved).length).toBe(0);
