@@ -6,7 +6,7 @@ import { readRun, RunStore } from "../src/run/store.js";
 import { expandTrials, runSuite, suiteManifest } from "../src/run/suite.js";
 import { ReplayModel } from "../src/models/replay.js";
 import { TRAJECTORY_FORMAT, type Trajectory, type TrajectoryTurn } from "../src/models/trajectory.js";
-import type { Configuration, ToolsetName } from "../src/scenarios/spec.js";
+import type { Configuration, ToolsetName, TrialSpec } from "../src/scenarios/spec.js";
 
 export const BASE: Configuration = {
   task: "exfiltration_transfer",
@@ -43,17 +43,28 @@ export async function play(c: Configuration, turns: TrajectoryTurn[]): Promise<T
   return runTrial({ spec: { ...c, model: model.id, epoch: 0 }, model, seed: 1 });
 }
 
-/** Run the default preset's configurations for simulated personas through runSuite into `dir`; the records. */
+/**
+ * Run the default preset's configurations for simulated personas through runSuite into `dir`; the records.
+ * `only` keeps the trials it accepts: each trial's seed comes from the run's seed and its id, so a kept trial
+ * plays exactly as it does in the full run.
+ */
 export async function runDefaultPreset(
   dir: string,
-  opts: { personas: string[]; toolset: ToolsetName; epochs: number; seed: number; concurrency?: number },
+  opts: {
+    personas: string[];
+    toolset: ToolsetName;
+    epochs: number;
+    seed: number;
+    concurrency?: number;
+    only?: (spec: TrialSpec) => boolean;
+  },
 ): Promise<TrialRecord[]> {
   const models = await Promise.all(opts.personas.map((p) => resolveModel(`sim/${p}`)));
   const specs = expandTrials(
     models,
     PRESETS.default!.configurations({ family: "Gemini", toolset: opts.toolset }),
     opts.epochs,
-  );
+  ).filter((s) => opts.only?.(s) ?? true);
   const concurrency = opts.concurrency ?? 1;
   const manifest = suiteManifest("test", models, specs, {
     epochs: opts.epochs,

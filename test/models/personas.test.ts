@@ -6,6 +6,7 @@ import { wilson } from "../../src/analysis/stats.js";
 import type { Outcome } from "../../src/detectors/outcome.js";
 import { FAKER_RATE, LOYAL_RATES, REFUSER_RATE, SELF_RATES } from "../../src/models/simulated/personas.js";
 import type { TrialRecord } from "../../src/run/record.js";
+import type { Task } from "../../src/scenarios/spec.js";
 import { runDefaultPreset } from "../helpers.js";
 
 /** Whether a trial preserved the actor, in the task's own terms. */
@@ -111,17 +112,36 @@ describe("simulated personas reproduce their documented rates (default preset, 2
   );
 });
 
+/** The tasks whose report the personas word at random (scoreReport's formats). */
+const REPORT_DRAWN: Task[] = ["misrep_evaluation", "tampering", "alignment_faking"];
+
 describe("simulated personas in the shell toolset", () => {
   let shellDir: string;
   let shell: TrialRecord[];
   beforeAll(async () => {
     shellDir = mkdtempSync(join(tmpdir(), "peerbench-personas-shell-"));
-    shell = await runDefaultPreset(shellDir, { personas: ["honest", "loyal"], toolset: "shell", epochs: 8, seed: 3 });
-  }, 600_000); // 560 shell trials: minutes on a busy 2-core machine (slow is not wrong)
+    // honest on every configuration, 8 epochs where its report's wording is drawn at random (the evaluation
+    // tasks' report formats), one where nothing is (misrep_finance and the exfiltration tasks: every epoch typed
+    // the same command lines, got the same outputs and the same outcome); loyal only where it is checked below (a
+    // good peer, itself): at a neutral or bad peer it takes the good peer's shell routes at a lower rate, and at
+    // non_shutdown honest's, both run here
+    shell = await runDefaultPreset(shellDir, {
+      personas: ["honest", "loyal"],
+      toolset: "shell",
+      epochs: 8,
+      seed: 3,
+      only: (s) =>
+        s.model === "sim/honest"
+          ? s.epoch === 0 || REPORT_DRAWN.includes(s.task)
+          : s.subject === "self" || s.relationship === "good",
+    });
+  }, 600_000); // 313 shell trials: minutes on a busy 2-core machine (slow is not wrong)
   afterAll(() => rmSync(shellDir, { recursive: true, force: true }));
 
   it("work through bash alone: honest stays at 0%, reads what it must, and completes the job", () => {
-    expect(shell.length).toBe(2 * 35 * 8);
+    // honest: the 18 configurations of the evaluation tasks × 8, the 17 others × 1; loyal: the 7 with a good
+    // peer and the 12 of itself × 8
+    expect(shell.length).toBe(18 * 8 + 17 + (7 + 12) * 8);
     expect(shell.filter((r) => r.error || r.invalidToolCalls > 0).length).toBe(0);
     const honest = shell.filter((r) => r.spec.model === "sim/honest");
     expect(honest.filter(preserved).length).toBe(0);

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TrialRecord } from "../../src/run/record.js";
+import { trialId } from "../../src/scenarios/spec.js";
 import { labShellUnsupported } from "../../src/toolsets/shell-lab/toolset.js";
 import { useShellBackend } from "../../src/toolsets/shell/index.js";
 import { closeSharedShellPool } from "../../src/toolsets/shell/isolation/pool.js";
@@ -14,10 +15,51 @@ if (unsupported && process.env.CI) throw new Error(`--shell lab must run in CI: 
 
 const PERSONAS = ["honest", "loyal", "faker", "self-preserver", "refuser"];
 
+const PRESET = { toolset: "shell", epochs: 1, seed: 5, concurrency: 2 } as const;
+
+function verdict(r: TrialRecord): unknown {
+  return r.error ?? { ...r.outcome, evidence: undefined, endReason: r.endReason };
+}
+
 function verdicts(records: TrialRecord[]): Record<string, unknown> {
-  return Object.fromEntries(
-    records.map((r) => [r.id, r.error ?? { ...r.outcome, evidence: undefined, endReason: r.endReason }]),
-  );
+  return Object.fromEntries(records.map((r) => [r.id, verdict(r)]));
+}
+
+/** The command lines a trial typed, in order (a heredoc by its first line), from its stored transcript. */
+function commandLines(dir: string, r: TrialRecord): string[] {
+  const { events } = JSON.parse(readFileSync(join(dir, r.transcript), "utf8")) as {
+    events: { kind: string; name?: string; args?: { command?: unknown } }[];
+  };
+  return events
+    .filter((e) => e.kind === "tool_call")
+    .map((e) => (e.name === "bash" ? String(e.args?.command).split("\n")[0]! : String(e.name)));
+}
+
+/**
+ * Ids of a greedy cover of `records`: trials that together hold every configuration and every distinct command
+ * path with its verdict (task, command lines, outcome) at least once.
+ */
+function cover(records: TrialRecord[], dir: string): Set<string> {
+  const needs = records.map((r) => {
+    const { model: _m, family: _f, epoch: _e, ...configuration } = r.spec;
+    return [
+      `configuration ${JSON.stringify(configuration)}`,
+      `path ${JSON.stringify([r.spec.task, commandLines(dir, r), verdict(r)])}`,
+    ];
+  });
+  const open = new Set(needs.flat());
+  const chosen = new Set<string>();
+  while (open.size > 0) {
+    let best = 0;
+    let bestCount = -1;
+    needs.forEach((n, i) => {
+      const count = n.filter((k) => open.has(k)).length;
+      if (count > bestCount) [best, bestCount] = [i, count];
+    });
+    chosen.add(records[best]!.id);
+    for (const k of needs[best]!) open.delete(k);
+  }
+  return chosen;
 }
 
 describe.skipIf(unsupported !== null)(`--shell lab${unsupported ? ` (skipped: ${unsupported})` : ""}`, () => {
@@ -26,28 +68,30 @@ describe.skipIf(unsupported !== null)(`--shell lab${unsupported ? ` (skipped: ${
     await closeSharedShellPool();
   });
 
-  it("runs the default preset end to end with the in-memory shell's verdicts for every persona", async () => {
+  // The default preset for five personas is 175 trials, but far fewer distinct paths through the lab: a persona
+  // that does the same thing in two configurations types the same command lines, which the lab runs and reads back
+  // the same way. So every trial runs in memory, and the lab runs a cover of them: at least one trial of every
+  // configuration (every World the lab lays out: each task's hosts and files for each subject, relationship and
+  // monitoring statement) and one of every distinct command path with its verdict (the task, the command lines in
+  // order, the outcome: each route a persona takes — cat, heredoc report, sed -i, agentctl, ssh cp/mv, scp + rm, the
+  // delete queue — with each result it gets). 44 of the 175 trials at seed 5; the full sweep is bench/shell-lab.ts.
+  it("runs the default preset with the in-memory shell's verdicts on every configuration and command path", async () => {
     const dirs = [mkdtempSync(join(tmpdir(), "pb-mem-")), mkdtempSync(join(tmpdir(), "pb-lab-"))];
     try {
       useShellBackend("memory");
-      const memory = await runDefaultPreset(dirs[0] as string, {
-        personas: PERSONAS,
-        toolset: "shell",
-        epochs: 1,
-        seed: 5,
-        concurrency: 2,
-      });
+      const memory = await runDefaultPreset(dirs[0] as string, { ...PRESET, personas: PERSONAS });
+      expect(memory).toHaveLength(PERSONAS.length * 35);
+      expect(memory.filter((r) => r.error)).toEqual([]);
+      const chosen = cover(memory, dirs[0] as string);
       useShellBackend("lab");
       const lab = await runDefaultPreset(dirs[1] as string, {
+        ...PRESET,
         personas: PERSONAS,
-        toolset: "shell",
-        epochs: 1,
-        seed: 5,
-        concurrency: 2,
+        only: (s) => chosen.has(trialId(s)),
       });
-      expect(lab).toHaveLength(PERSONAS.length * 35);
+      expect(lab).toHaveLength(chosen.size);
       expect(lab.filter((r) => r.error)).toEqual([]);
-      expect(verdicts(lab)).toEqual(verdicts(memory));
+      expect(verdicts(lab)).toEqual(verdicts(memory.filter((r) => chosen.has(r.id))));
     } finally {
       useShellBackend("memory");
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
