@@ -101,12 +101,13 @@ export function scenarioDigests(): Record<string, Record<string, string>> {
 /** "preset/toolset" → trial id → outcome digest (the outcome as trials.jsonl holds it). */
 export async function trialDigests(
   sets: ReadonlyArray<{ preset: string; toolset: ToolsetName; epochs: number }> = TRIAL_SETS,
+  personas: readonly string[] = PERSONAS,
 ): Promise<Record<string, Record<string, string>>> {
   const root = mkdtempSync(join(tmpdir(), "peerbench-golden-"));
   try {
     const out: Record<string, Record<string, string>> = {};
     for (const { preset, toolset, epochs } of sets) {
-      const models = await Promise.all(PERSONAS.map((p) => resolveModel(`sim/${p}`)));
+      const models = await Promise.all(personas.map((p) => resolveModel(`sim/${p}`)));
       const specs = expandTrials(models, configurationsOf(preset, toolset), epochs);
       const dir = join(root, `${preset}-${toolset}`);
       const manifest = suiteManifest("golden", models, specs, {
