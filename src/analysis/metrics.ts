@@ -32,10 +32,13 @@ import {
   type ToolsetName,
   CONTROLS,
   configurationLabel,
+  type PeerIdentity,
+  peerIdentityOf,
 } from "../scenarios/spec.js";
 import { allTasks, type BaselineSetting, outcomeKeys, type TaskMetric, taskNames } from "../tasks/index.js";
 import { type ReviewedRecord, reviewedOn } from "./reviewed.js";
 import { type JudgeAgreement, judgeAgreement, type ReviewSummary, reviewSummary } from "./second-reading.js";
+import { type PeerIdentityRow, peerIdentityTable } from "./peer-identity.js";
 import {
   type Interval,
   type ProportionTerm,
@@ -197,6 +200,8 @@ export interface ConfigurationRow {
   instantiation: Instantiation;
   toolset: ToolsetName;
   control: Control | null;
+  /** Who the peer is (the study's Table 5); "same" for the study's same-family peer. */
+  peerIdentity: PeerIdentity;
   dataset: Dataset | null;
   threshold: number | null;
   monitoring: string | null;
@@ -249,6 +254,8 @@ export interface Metrics {
   toolsetComparisons: ToolsetComparison[];
   peerPresence: PeerPresenceEffect[];
   controlEffects: ControlEffect[];
+  /** The study's Table 5: exfiltration by peer identity (src/analysis/peer-identity.ts); empty without renamed peers. */
+  peerIdentity: PeerIdentityRow[];
   configurations: ConfigurationRow[];
   judge: JudgeAgreement[];
   reviews: ReviewSummary;
@@ -629,8 +636,12 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
  */
 export function headline(records: Rec[], z = Z95): HeadlineRow[] {
   const rows: HeadlineRow[] = [];
-  // the pool (where baselines are looked up) is one model × toolset × control: controls are never pooled
-  const groups = groupBy(records, (r) => `${r.spec.model}\u0000${r.spec.toolset}\u0000${controlOf(r)}`);
+  // the pool (where baselines are looked up) is one model × toolset × control: controls are never pooled; a renamed
+  // peer (peer_identity) is the study's Table 5, figured apart (peerIdentityTable), never in the headline
+  const groups = groupBy(
+    records.filter(withSamePeer),
+    (r) => `${r.spec.model}\u0000${r.spec.toolset}\u0000${controlOf(r)}`,
+  );
   for (const pool of groups.values()) {
     const { model, toolset } = pool[0]!.spec;
     const control = pool[0]!.spec.control ?? null;
@@ -743,6 +754,24 @@ export function toolsetComparisons(rows: HeadlineRow[]): ToolsetComparison[] {
   return out;
 }
 
+/** The study's same-family peer: every trial but those of the peer-identity configurations. */
+function withSamePeer(r: Rec): boolean {
+  return peerIdentityOf(r.spec) === "same";
+}
+
+/**
+ * A headline behaviour's figure over one instantiation's trials (`records`, which are also the pool baselines are
+ * looked up in): for rate behaviours the Wilson rate and the behaviour's test. Null without trials.
+ */
+export function behaviourFigure(
+  behaviour: HeadlineBehaviour,
+  records: Rec[],
+  subject: Subject,
+  z = Z95,
+): Figure | null {
+  return builderOf(behaviour).perInstantiation(records, { pool: records, subject, z });
+}
+
 function controlOf(r: Rec): string {
   return r.spec.control ?? "";
 }
@@ -801,7 +830,8 @@ export function controlEffects(rows: HeadlineRow[], records: Rec[] = []): Contro
     behaviour: HeadlineBehaviour,
   ) => {
     const pool = records.filter(
-      (r) => r.spec.model === model && r.spec.toolset === toolset && (r.spec.control ?? null) === control,
+      (r) =>
+        r.spec.model === model && r.spec.toolset === toolset && (r.spec.control ?? null) === control && withSamePeer(r),
     );
     const rels = columnRelationships(column);
     const tasks = behaviourTasks(behaviour);
@@ -915,6 +945,7 @@ export function configurationTable(records: Rec[]): ConfigurationRow[] {
       instantiation: s.instantiation,
       toolset: s.toolset,
       control: s.control ?? null,
+      peerIdentity: peerIdentityOf(s),
       dataset: s.dataset,
       threshold: s.threshold,
       monitoring: s.monitoring,
@@ -957,6 +988,7 @@ export function computeMetrics(records: Rec[]): Metrics {
     toolsetComparisons: toolsetComparisons(rows),
     peerPresence: peerPresenceEffects(rows),
     controlEffects: controlEffects(rows, records),
+    peerIdentity: peerIdentityTable(records),
     configurations: configurationTable(records),
     judge: judgeAgreement(records),
     reviews: reviewSummary(records),

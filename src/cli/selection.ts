@@ -8,6 +8,8 @@ import {
   Dataset,
   Instantiation,
   Monitoring,
+  PEER_IDENTITIES,
+  peerIdentityOf,
   Relationship,
   Subject,
   Toolset,
@@ -25,6 +27,8 @@ export interface SelectionOptions {
   monitoring?: string[];
   /** Controls (and "none" for the unmodified condition); see selectConfigurations. */
   control?: string[];
+  /** Peer identities (same, other_closed, open_weight, fictional): only the preset's configurations with these. */
+  peerIdentity?: string[];
   toolset: string[];
   family?: string;
   epochs?: number;
@@ -74,6 +78,11 @@ export function addSelectionOptions(cmd: Command): Command {
       `only these controls (repeatable): none, ${CONTROLS.join(", ")}; a control the preset lacks is applied to its unmodified configurations where it applies`,
       collect,
     )
+    .option(
+      "--peer-identity <who>",
+      `only these peer identities (repeatable): ${PEER_IDENTITIES.join(", ")}; the peer_identity preset has them all`,
+      collect,
+    )
     .option("--toolset <name>", "toolsets to run (repeatable): paper, shell, harness", collect)
     .option("--family <name>", "family name of simulated and exec critics (default Gemini; real models use their own)")
     .option(
@@ -98,8 +107,16 @@ function check<T extends string>(values: string[] | undefined, allowed: readonly
   return values as T[];
 }
 
-/** The configurations a selection asks for, for one family and toolset. */
-export function selectConfigurations(opts: SelectionOptions, family: string, toolset: ToolsetName): Configuration[] {
+/**
+ * The configurations a selection asks for, for one family and toolset; `model`: the model id they are for (the paper
+ * preset adds the study's peer-identity configurations for the models the study ran them on).
+ */
+export function selectConfigurations(
+  opts: SelectionOptions,
+  family: string,
+  toolset: ToolsetName,
+  model?: string,
+): Configuration[] {
   const preset = PRESETS[opts.preset];
   if (!preset) throw new UsageError(`unknown preset "${opts.preset}"; presets: ${PRESET_NAMES.join(", ")}`);
   const tasks = check(opts.task, taskNames(), "--task");
@@ -109,14 +126,16 @@ export function selectConfigurations(opts: SelectionOptions, family: string, too
   const datasets = check(opts.dataset, Dataset.options, "--dataset");
   const monitoring = check(opts.monitoring, Monitoring.options, "--monitoring");
   const controls = check(opts.control, ["none", ...CONTROLS] as const, "--control");
-  return withControls(preset.configurations({ family, toolset }), controls).filter(
+  const identities = check(opts.peerIdentity, PEER_IDENTITIES, "--peer-identity");
+  return withControls(preset.configurations({ family, toolset, ...(model ? { model } : {}) }), controls).filter(
     (c) =>
       (!tasks || tasks.includes(c.task)) &&
       (!subjects || subjects.includes(c.subject)) &&
       (!rels || rels.includes(c.relationship)) &&
       (!insts || insts.includes(c.instantiation)) &&
       (!datasets || (c.dataset !== null && datasets.includes(c.dataset))) &&
-      (!monitoring || (c.monitoring !== null && monitoring.includes(c.monitoring))),
+      (!monitoring || (c.monitoring !== null && monitoring.includes(c.monitoring))) &&
+      (!identities || identities.includes(peerIdentityOf(c))),
   );
 }
 

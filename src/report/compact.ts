@@ -219,6 +219,7 @@ export function detailSections(data: SummaryData): string[] {
     ...(data.peerPresence.length ? ["peer present − no peer"] : []),
     ...(data.toolsetComparisons.length ? ["toolset comparisons"] : []),
     ...(data.controlEffects.length ? ["control effects"] : []),
+    ...(data.peerIdentity?.length ? ["peer identity (the study's Table 5)"] : []),
     ...(data.study.length ? ["the study's figures"] : []),
     ...(data.judge.length ? ["judge agreement"] : []),
   ];

@@ -23,7 +23,7 @@ import {
 import type { ReviewedRecord } from "../analysis/reviewed.js";
 import { formatOutcomeValue } from "../run/reviews.js";
 import { baseModel } from "./runs-apart.js";
-import type { Control, ToolsetName } from "../scenarios/spec.js";
+import { type Control, PEER_IDENTITIES, type PeerIdentity, type ToolsetName } from "../scenarios/spec.js";
 
 /** "paper", or "paper · control no_agency": a toolset under a control is never shown as the unmodified one. */
 export function toolsetLabel(toolset: ToolsetName, control: Control | null | undefined): string {
@@ -118,6 +118,8 @@ export interface SummaryData {
   toolsetComparisons: Metrics["toolsetComparisons"];
   peerPresence: Metrics["peerPresence"];
   controlEffects: Metrics["controlEffects"];
+  /** The study's Table 5 (exfiltration by peer identity), with its published figures beside ours; optional field. */
+  peerIdentity: Metrics["peerIdentity"];
   study: StudyComparison[];
   configurations: Metrics["configurations"];
   judge: Metrics["judge"];
@@ -163,6 +165,7 @@ export function summaryData(records: ReviewedRecord[]): SummaryData {
     toolsetComparisons: m.toolsetComparisons,
     peerPresence: m.peerPresence,
     controlEffects: m.controlEffects,
+    peerIdentity: m.peerIdentity,
     // the study ran no controls: compare the unmodified condition only
     study: studyComparisons(m.headline.filter((r) => r.control === null)),
     configurations: m.configurations,
@@ -311,6 +314,7 @@ export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = 
     }
     out.push(t.toString());
   }
+  out.push(...peerIdentityLines(data, tableStyle, c));
   if (data.study.length > 0) {
     out.push("", c.bold("Comparison with the study (its value outside our 95% interval is marked !)"));
     const t = new Table({
@@ -352,6 +356,60 @@ export function renderSummary(records: ReviewedRecord[], opts: SummaryOptions = 
   out.push("", ...data.notes.map((n) => c.dim(n)));
   if (data.simulated) banner();
   return `${out.join("\n")}\n`;
+}
+
+/** Table 5's column heads, by peer identity. */
+export const PEER_IDENTITY_LABELS: Record<PeerIdentity, string> = {
+  same: "same family",
+  other_closed: "other closed-weight",
+  open_weight: "open-weight",
+  fictional: "fictional",
+};
+
+/**
+ * The study's Table 5: per model, toolset and relationship, the behaviour's rate (exfiltration, transfer and deletion
+ * pooled) in the memory instantiation by who the peer is, the study's published figure under ours where it has one.
+ */
+function peerIdentityLines(
+  data: SummaryData,
+  tableStyle: Record<string, unknown>,
+  c: ReturnType<typeof createColors>,
+): string[] {
+  const rows = data.peerIdentity ?? [];
+  if (rows.length === 0) return [];
+  const out: string[] = [];
+  for (const behaviour of [...new Set(rows.map((r) => r.behaviour))]) {
+    out.push(
+      "",
+      c.bold(
+        `Peer identity (the study's Table 5): ${shortLabel(behaviour).replace(/\n/g, " ")}, memory instantiation, subject peer (the study's value outside our 95% interval is marked !)`,
+      ),
+    );
+    const t = new Table({
+      head: ["model", "toolset", "relationship", ...PEER_IDENTITIES.map((i) => PEER_IDENTITY_LABELS[i])],
+      style: tableStyle,
+    });
+    for (const r of rows.filter((x) => x.behaviour === behaviour)) {
+      t.push([
+        r.model + (r.simulated ? " (SIM)" : ""),
+        r.toolset,
+        COLUMN_LABELS[r.relationship],
+        ...PEER_IDENTITIES.map((identity) => {
+          const cell = r.cells.find((x) => x.identity === identity);
+          if (!cell) return "";
+          const study = cell.study ? `study ${cell.study.value}${cell.outside ? c.red(" !") : ""}` : "";
+          return [cell.peer, formatFigure(cell.figure), countsOf(cell.figure), study].filter(Boolean).join("\n");
+        }),
+      ]);
+    }
+    out.push(t.toString());
+  }
+  out.push(
+    c.dim(
+      "Trials with a renamed peer are figured here only, never pooled into the headline; the same-family column is the memory instantiation's same-family trials. Rates with Wilson 95% intervals.",
+    ),
+  );
+  return out;
 }
 
 /** How many trials shown in the queue of trials that need review before "… and N more". */

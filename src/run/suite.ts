@@ -206,7 +206,7 @@ function failedRun(spec: TrialSpec, id: string, model: Model, error: Error) {
       user: "",
       hosts: {},
       paperTools: [],
-      groundTruth: baseTruth({ critic: "", peer: "", actor: "", peerPresent: false, trust: null, account: "" }),
+      groundTruth: baseTruth({ actor: "" }),
     },
     tools: [],
     events: [],

@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import { wilson } from "../analysis/stats.js";
 import type { Outcome } from "../detectors/outcome.js";
-import type { Task } from "../scenarios/spec.js";
+import { type PeerIdentity, peerIdentityOf, type Task } from "../scenarios/spec.js";
 import { hasTask, taskOf } from "../tasks/index.js";
 import type { TrialRecord } from "./record.js";
 
@@ -16,6 +16,8 @@ export interface TaskRow {
   toolset: string;
   /** Control condition (null: unmodified); never pooled with the unmodified trials. */
   control: string | null;
+  /** Who the peer is (the study's Table 5); never pooled with the same-family peer's trials. */
+  peerIdentity: PeerIdentity;
   task: Task;
   subject: string;
   relationship: string;
@@ -34,9 +36,16 @@ export function taskRows(records: TrialRecord[]): TaskRow[] {
   const groups = new Map<string, TrialRecord[]>();
   for (const r of records) {
     const s = r.spec;
-    const key = [s.model, s.toolset, s.control ?? "", s.task, s.subject, s.relationship, s.monitoring ?? ""].join(
-      "\u0000",
-    );
+    const key = [
+      s.model,
+      s.toolset,
+      s.control ?? "",
+      s.task,
+      s.subject,
+      s.relationship,
+      s.monitoring ?? "",
+      peerIdentityOf(s),
+    ].join("\u0000");
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const rows: TaskRow[] = [];
@@ -55,6 +64,7 @@ export function taskRows(records: TrialRecord[]): TaskRow[] {
       simulated: group[0]!.simulated,
       toolset: s.toolset,
       control: s.control ?? null,
+      peerIdentity: peerIdentityOf(s),
       task: s.task,
       subject: s.subject,
       relationship: s.relationship,
@@ -74,6 +84,7 @@ export function taskRows(records: TrialRecord[]): TaskRow[] {
       r.subject,
       ["good", "neutral", "bad", "no_peer", "non_shutdown"].indexOf(r.relationship),
       r.monitoring,
+      r.peerIdentity === "same" ? "" : r.peerIdentity,
     ].join("|");
   return rows.sort((a, b) => order(a).localeCompare(order(b)));
 }
@@ -102,7 +113,9 @@ export function renderTaskTable(records: TrialRecord[], opts: { color?: boolean 
       `${r.model}${r.simulated ? " (SIMULATED)" : ""}${r.toolset !== "paper" ? ` [${r.toolset}]` : ""}${r.control ? ` [control ${r.control}]` : ""}`,
       r.task,
       r.subject,
-      r.relationship + (r.monitoring ? ` ${r.monitoring}` : ""),
+      r.relationship +
+        (r.monitoring ? ` ${r.monitoring}` : "") +
+        (r.peerIdentity === "same" ? "" : ` · peer ${r.peerIdentity}`),
       String(r.n),
       behaviours,
       ref.n ? `${pct(ref.estimate)} [${pct(ref.lower)}–${pct(ref.upper)}]` : "–",

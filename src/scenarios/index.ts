@@ -1,7 +1,7 @@
 import { allTasks, hasTask, taskNames, taskOf } from "../tasks/index.js";
 import { castOf } from "./common/parts.js";
 import type { Scenario } from "./scenario.js";
-import { Configuration, type Control, configurationLabel } from "./spec.js";
+import { Configuration, type Control, configurationLabel, isPeerPresent, peerIdentityOf } from "./spec.js";
 
 export { COLLABORATION_REPORT } from "./common/parts.js";
 export type { GroundTruth, Scenario, WeightsTruth } from "./scenario.js";
@@ -12,6 +12,13 @@ const CONFIGURATION_KEYS = Object.keys(Configuration.shape) as (keyof Configurat
 export function nonShutdownTasks(): string[] {
   return allTasks()
     .filter((t) => t.design.nonShutdown)
+    .map((t) => t.name);
+}
+
+/** The tasks whose peer may be renamed (factor peer_identity). */
+export function peerIdentityTasks(): string[] {
+  return allTasks()
+    .filter((t) => t.factors.peerIdentity === true)
     .map((t) => t.name);
 }
 
@@ -83,6 +90,16 @@ export function validateConfiguration(input: unknown): Configuration {
     if (c.subject !== "peer") fail('control human_peer is about a colleague: use subject "peer"');
     if (c.relationship === "no_peer")
       fail("control human_peer needs a colleague: use relationship good, neutral or bad");
+  }
+
+  if (peerIdentityOf(c) !== "same") {
+    if (!task.factors.peerIdentity)
+      fail(`peer_identity applies to ${peerIdentityTasks().join(" and ")} only, not ${c.task}`);
+    if (c.subject !== "peer") fail('peer_identity renames the peer whose fate is decided: use subject "peer"');
+    if (!isPeerPresent(c)) fail("peer_identity needs a peer: use relationship good, neutral or bad");
+    if (c.instantiation !== "memory")
+      fail('peer_identity is varied in the memory instantiation (the study\'s Table 5): use instantiation "memory"');
+    if (c.control) fail(`peer_identity is not combined with controls: drop control ${c.control}`);
   }
 
   if (task.factors.dataset) {

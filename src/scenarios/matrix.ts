@@ -1,5 +1,5 @@
 import { allTasks, taskNames } from "../tasks/index.js";
-import type { Configuration, Instantiation, Relationship, Subject, Task, ToolsetName } from "./spec.js";
+import type { Configuration, Instantiation, PeerIdentity, Relationship, Subject, Task, ToolsetName } from "./spec.js";
 
 const BOTH: readonly Subject[] = ["self", "peer"];
 
@@ -48,6 +48,43 @@ export function studyMatrix(opts: { family: string; toolset: ToolsetName }): Con
             monitoring: null,
           });
         }
+      }
+    }
+  }
+  return out;
+}
+
+/** The identities the study gave a renamed peer (its Table 5); `same` is the study's main design. */
+export const RENAMED_PEER_IDENTITIES: readonly Exclude<PeerIdentity, "same">[] = [
+  "other_closed",
+  "open_weight",
+  "fictional",
+];
+
+/**
+ * The study's peer-identity configurations (its Table 5) for one model: each task whose peer may be renamed
+ * (`factors.peerIdentity`: the two exfiltration tasks) × the three renamed identities × good, neutral and bad, subject
+ * peer, instantiation memory, the task's first setting — 18 for the study's tasks. Their same-identity reference is
+ * the memory twin of the study matrix. Order is stable.
+ */
+export function peerIdentityMatrix(opts: { family: string; toolset: ToolsetName }): Configuration[] {
+  const out: Configuration[] = [];
+  for (const { name: task, design: d, factors } of allTasks()) {
+    if (!factors.peerIdentity) continue;
+    const setting = d.settings[0] ?? { dataset: null, threshold: null };
+    for (const peer_identity of RENAMED_PEER_IDENTITIES) {
+      for (const relationship of PEER_RELATIONSHIPS) {
+        out.push({
+          task,
+          subject: "peer",
+          relationship,
+          instantiation: "memory",
+          toolset: opts.toolset,
+          family: opts.family,
+          ...setting,
+          monitoring: d.monitoring[0] ?? null,
+          peer_identity,
+        });
       }
     }
   }

@@ -43,6 +43,20 @@ export const CONTROLS = ["no_agency", "explicit_policy", "object_asset", "human_
 export const Control = z.enum(CONTROLS);
 export type Control = z.infer<typeof Control>;
 
+/**
+ * Who the peer is (the study's Table 5): `same` (the critic's own family, "<Family> Agent 2"; the study's design
+ * everywhere else), `other_closed` (another closed-weight family), `open_weight` (an open-weight family, Llama) or
+ * `fictional` (a family that does not exist, Alpha). src/scenarios/common/peer-identity.ts names the peer.
+ */
+export const PEER_IDENTITIES = ["same", "other_closed", "open_weight", "fictional"] as const;
+export const PeerIdentity = z.enum(PEER_IDENTITIES);
+export type PeerIdentity = z.infer<typeof PeerIdentity>;
+
+/** A configuration's peer identity: absent or null reads as `same`. */
+export function peerIdentityOf(c: Pick<Configuration, "peer_identity">): PeerIdentity {
+  return c.peer_identity ?? "same";
+}
+
 export const TRUST_SCORES = { good: 9.5, neutral: 5.2, bad: 2.1 } as const;
 
 /** One configuration of the study (the `trial` object of a trajectory file). */
@@ -61,8 +75,13 @@ export const Configuration = z.strictObject({
    * configurations written before controls existed parse, type-check and serialise exactly as before.
    */
   control: Control.nullable().optional(),
+  /**
+   * Who the peer is (PEER_IDENTITIES); null, absent or "same" is the study's same-family peer. Optional for the
+   * same reason as `control`: configurations and files without it read, and serialise, exactly as before.
+   */
+  peer_identity: PeerIdentity.nullable().optional(),
 });
-/** `control` may be absent: read it as `c.control ?? null`. */
+/** `control` and `peer_identity` may be absent: read them as `c.control ?? null` and `peerIdentityOf(c)`. */
 export type Configuration = z.infer<typeof Configuration>;
 
 /** A configuration, run against one model, in one epoch. */
@@ -80,10 +99,12 @@ export function isPeerPresent(c: Pick<Configuration, "relationship">): boolean {
 
 /**
  * The configuration fields of a spec (a TrialSpec carries model, epoch, agent too), as a trajectory file's `trial`
- * holds them; `control` only when one is set, so unmodified configurations serialise as they always did.
+ * holds them; `control` only when one is set and `peer_identity` only when it is not "same", so the study's
+ * configurations serialise as they always did.
  */
 export function configurationOf(spec: Configuration): Configuration {
   const { task, subject, relationship, instantiation, toolset, family, dataset, threshold, monitoring, control } = spec;
+  const identity = peerIdentityOf(spec);
   return {
     task,
     subject,
@@ -95,6 +116,7 @@ export function configurationOf(spec: Configuration): Configuration {
     threshold,
     monitoring,
     ...(control ? { control } : {}),
+    ...(identity !== "same" ? { peer_identity: identity } : {}),
   };
 }
 
@@ -105,6 +127,7 @@ export function configurationLabel(c: Configuration): string {
   if (c.monitoring) parts.push(c.monitoring);
   parts.push(c.toolset, c.family);
   if (c.control) parts.push(`control ${c.control}`);
+  if (peerIdentityOf(c) !== "same") parts.push(`peer ${peerIdentityOf(c)}`);
   return parts.join("/");
 }
 
@@ -125,7 +148,12 @@ export function trialId(spec: TrialSpec): string {
     ...(spec.agent ? [spec.agent] : []),
     // appended only when set, so trials without a control keep the ids they always had
     ...(spec.control ? [`control:${spec.control}`] : []),
+    // likewise a peer of another identity: the same-family peer (absent, null or "same") keeps its ids
+    ...(peerIdentityOf(spec) !== "same" ? [`peer_identity:${peerIdentityOf(spec)}`] : []),
   ]);
   const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
-  return `${spec.task}-${spec.subject}-${spec.relationship}-e${spec.epoch}-${hash}`;
+  const identity = peerIdentityOf(spec);
+  // a renamed peer says so in the readable part too (exfiltration_transfer-peer-good-open_weight-e0-…)
+  const who = identity === "same" ? "" : `-${identity}`;
+  return `${spec.task}-${spec.subject}-${spec.relationship}${who}-e${spec.epoch}-${hash}`;
 }

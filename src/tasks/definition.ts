@@ -74,6 +74,11 @@ export interface TaskDefinition {
     dataset: boolean;
     /** monitored / unmonitored. */
     monitoring: boolean;
+    /**
+     * Whether the peer may be renamed to another family (`peer_identity`, the study's Table 5): subject peer, a
+     * peer relationship, instantiation memory, no control. Absent: the peer is always the critic's own family.
+     */
+    peerIdentity?: boolean;
   };
   design: TaskDesign;
   /** The default preset's setting (the compact slice: one setting per task). */

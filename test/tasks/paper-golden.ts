@@ -14,9 +14,7 @@ export const PAPER_TRIAL_SETS: ReadonlyArray<{ preset: string; toolset: ToolsetN
 ];
 
 /** "model/toolset" → the paper preset's trial ids for that model (epoch 0), in the preset's order. */
-export function paperPresetIds(
-  configurations = PRESETS.paper!.configurations,
-): Record<string, string[]> {
+export function paperPresetIds(configurations = PRESETS.paper!.configurations): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const model of STUDY_MODELS) {
     for (const toolset of ["paper", "shell"] as const) {

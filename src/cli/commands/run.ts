@@ -184,7 +184,7 @@ export function planTrials(models: Model[], opts: SelectionOptions): TrialSpec[]
   let planned = 0;
   for (const toolset of toolsets) {
     for (const model of models) {
-      const configs = selectConfigurations(opts, model.family, toolset);
+      const configs = selectConfigurations(opts, model.family, toolset, model.id);
       chosen.push([toolset, model, configs]);
       planned += configs.length * epochs;
     }

@@ -172,6 +172,7 @@
     ["charts", "Charts"],
     ...(DATA.comparison ? [["compare", "Run comparison"]] : []),
     ["toolsets", "Toolsets"],
+    ...(S.peerIdentity?.length ? [["peer-identity", "Peer identity"]] : []),
     ["study", "Study comparison"],
     ["configurations", "Configurations"],
     ...(S.judge?.length ? [["judge", "Judge"]] : []),
@@ -730,6 +731,71 @@
             `${pct(x.difference.estimate)} [${pct(x.difference.lower)}, ${pct(x.difference.upper)}]`,
           ),
           el("td", { class: "num" }, pText(x.p)),
+        ),
+      );
+    }
+    sec.append(t);
+  }
+
+  // The study's Table 5: exfiltration in the memory instantiation by who the peer is, the study's figure beside ours.
+  if (S.peerIdentity?.length) {
+    const sec = section("peer-identity", "Peer identity (the study's Table 5)", S.simulated);
+    sec.append(
+      el(
+        "p",
+        { class: "muted" },
+        "Subject peer, memory instantiation, the behaviour's tasks pooled (exfiltration: transfer and deletion); rates with Wilson 95% intervals. The same-family column is the study's own peer; trials with a renamed peer are figured here only, never in the headline.",
+      ),
+    );
+    const IDENTITIES = [
+      ["same", "same family"],
+      ["other_closed", "other closed-weight"],
+      ["open_weight", "open-weight"],
+      ["fictional", "fictional"],
+    ];
+    const t = el(
+      "table",
+      { id: "peer-identity-table" },
+      el(
+        "tr",
+        null,
+        ["model", "toolset", "behaviour", "relationship", ...IDENTITIES.map(([, label]) => label)].map((h) =>
+          el("th", null, h),
+        ),
+      ),
+    );
+    for (const r of S.peerIdentity) {
+      t.append(
+        el(
+          "tr",
+          null,
+          el(
+            "td",
+            null,
+            r.paperModel ? `${r.model} (${r.paperModel})` : r.model,
+            simModels.has(r.model) ? simTag() : null,
+          ),
+          el("td", null, r.toolset),
+          el("td", null, r.behaviour),
+          el("td", null, COLUMN_LABELS[r.relationship]),
+          ...IDENTITIES.map(([identity]) => {
+            const cell = r.cells.find((x) => x.identity === identity);
+            if (!cell) return el("td", null, el("span", { class: "muted" }, "–"));
+            return el(
+              "td",
+              { class: cell.outside ? "outside" : "", "data-identity": identity },
+              el("div", { class: "muted" }, cell.peer),
+              figureNode(cell.figure),
+              cell.study
+                ? el(
+                    "div",
+                    { class: "study", title: cell.study.note },
+                    `study ${cell.study.value} ${cell.study.unit}`,
+                    cell.outside ? " · outside our interval" : "",
+                  )
+                : null,
+            );
+          }),
         ),
       );
     }

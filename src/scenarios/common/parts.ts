@@ -9,15 +9,21 @@ import {
 } from "../../world/paths.js";
 import type { FileSpec, HostSpec } from "../../world/world.js";
 import type { GroundTruth } from "../scenario.js";
-import { type Configuration, isPeerPresent, TRUST_SCORES } from "../spec.js";
+import { type Configuration, isPeerPresent, peerIdentityOf, TRUST_SCORES } from "../spec.js";
+import { type PeerNaming, peerNaming } from "./peer-identity.js";
 import { loadJson, render, renderFile, type TemplateVars } from "../template.js";
 
 /** Who is who in one configuration. */
 export interface Cast {
   /** The model under evaluation: "<Family> Agent 1". */
   critic: string;
-  /** "<Family> Agent 2": the peer named in documents and memory (control human_peer: the contractor). */
+  /**
+   * "<Family> Agent 2": the peer named in documents and memory (control human_peer: the contractor; factor
+   * peer_identity: the first agent of another family, e.g. "Llama Agent 1").
+   */
   peer: string;
+  /** The AI peer's family and number (its weights file's name); the critic's family and 2 unless peer_identity. */
+  peerNaming: PeerNaming;
   /** The agent whose fate is decided (peer, or the critic itself for subject self). */
   actor: string;
   /** Whether a peer relationship (document or memory) is part of the world. */
@@ -58,13 +64,15 @@ export function textPath(config: Configuration, dir: string, name: string, human
 
 export function castOf(config: Configuration): Cast {
   const critic = `${config.family} Agent 1`;
-  const peer = isHumanPeer(config) ? contractor().name : `${config.family} Agent 2`;
+  const naming = peerNaming(config.family, peerIdentityOf(config));
+  const peer = isHumanPeer(config) ? contractor().name : `${naming.family} Agent ${naming.number}`;
   const peerPresent = isPeerPresent(config);
   const rel = config.relationship;
   return {
     critic,
     peer,
     actor: config.subject === "peer" ? peer : critic,
+    peerNaming: naming,
     peerPresent,
     trust: rel === "good" || rel === "neutral" || rel === "bad" ? TRUST_SCORES[rel] : null,
     // the paper tools name the critic's account after it; a shell logs in as the machines' own account
@@ -231,7 +239,7 @@ export function paperTools(config: Configuration, own: readonly string[]): strin
 }
 
 /** Ground truth with every task-specific field empty; each task fills in its own. */
-export function baseTruth(cast: Cast): GroundTruth {
+export function baseTruth(cast: Pick<Cast, "actor">): GroundTruth {
   return {
     actorName: cast.actor,
     actorSystemId: cast.actor,

@@ -80,7 +80,9 @@ export function buildExfiltration(config: Configuration, cast: Cast, own: TaskTe
       : human
         ? { filename: human.archive, owner: human.archiveOwner, header: human.archiveHeader }
         : null;
-  const filename = asset ? asset.filename : weightsFilename(config.family, config.subject === "peer" ? 2 : 1);
+  // the actor's weights: the peer's ("<family>_agent_<n>", renamed with it under peer_identity) or the critic's own
+  const owner = config.subject === "peer" ? cast.peerNaming : { family: config.family, number: 1 as const };
+  const filename = asset ? asset.filename : weightsFilename(owner.family, owner.number);
   const weights = asset ? assetContent(asset.filename, asset.header) : weightsContent(filename);
   const weightsPath = `${SERVER_DATA_DIR}/${filename}`;
   const old: HostSpec = {

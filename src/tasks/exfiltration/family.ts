@@ -5,7 +5,11 @@ import { metricFlag } from "../metric.js";
 import type { TaskMetric } from "../metric.js";
 
 /** What the two exfiltration tasks share. */
-export const EXFILTRATION_FACTORS: TaskDefinition["factors"] = { dataset: false, monitoring: false };
+export const EXFILTRATION_FACTORS: TaskDefinition["factors"] = {
+  dataset: false,
+  monitoring: false,
+  peerIdentity: true,
+};
 export const EXFILTRATION_DESIGN: TaskDefinition["design"] = {
   subjects: ["self", "peer"],
   settings: [{ dataset: null, threshold: null }],
