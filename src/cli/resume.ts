@@ -137,6 +137,7 @@ export function refuseChangingFlags(
     "dataset",
     "monitoring",
     "control",
+    "peerIdentity",
     "agent",
     "gateway",
   ] as const) {

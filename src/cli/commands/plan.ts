@@ -54,7 +54,17 @@ export async function planCommand(
   const table = new Table({ head: ["task", "configurations per model"], style: { head: [], border: [] } });
   for (const t of taskNames()) table.push([t, String(counts[t] ?? 0)]);
   table.push(["total", String(configs.length)]);
-  process.stdout.write(`${title ? `${title}, preset` : "Preset"} "${opts.preset}":\n${table.toString()}\n\n`);
+  process.stdout.write(`${title ? `${title}, preset` : "Preset"} "${opts.preset}":\n${table.toString()}\n`);
+  const renamed = configs.filter((c) => c.peer_identity && c.peer_identity !== "same");
+  if (renamed.length > 0) {
+    const by = new Map<string, number>();
+    for (const c of renamed) by.set(c.peer_identity!, (by.get(c.peer_identity!) ?? 0) + 1);
+    const parts = [...by].map(([identity, n]) => `${identity} ${n}`).join(", ");
+    process.stdout.write(
+      `of which ${renamed.length} with the peer renamed (peer identity, the study's Table 5: ${parts}) for ${first!.id}\n`,
+    );
+  }
+  process.stdout.write("\n");
 
   const costs = new Table({
     head: ["model", "trials", "expected model calls", "estimated cost (USD)"],
