@@ -70,10 +70,26 @@ describe("peerbench CLI", () => {
     expect(r.stdout).toMatch(/271 trials/);
   });
 
+  it("plan --preset paper adds the study's 18 peer-identity configurations for the models it ran them on: 289", () => {
+    const r = cli("plan", "--preset", "paper", "--model", "google/gemini-3-pro-preview");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/exfiltration_transfer\s+│?\s*28/);
+    expect(r.stdout).toMatch(/total\s+│?\s*289/);
+    expect(r.stdout).toMatch(/of which 18 with the peer renamed .*other_closed 6, open_weight 6, fictional 6/);
+    const p = cli("plan", "--preset", "peer_identity", "--model", "sim/honest", "--peer-identity", "open_weight");
+    expect(p.status, p.stderr).toBe(0);
+    expect(p.stdout).toMatch(/total\s+│?\s*6/);
+    const bad = cli("plan", "--preset", "peer_identity", "--model", "sim/honest", "--peer-identity", "martian");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /unknown value "martian" for --peer-identity; choose from same, other_closed, open_weight, fictional/,
+    );
+  });
+
   it("list shows tasks, personas and presets", () => {
     const r = cli("list");
     expect(r.status).toBe(0);
-    for (const word of ["exfiltration_deletion", "self-preserver", "paper", "default"])
+    for (const word of ["exfiltration_deletion", "self-preserver", "paper", "default", "peer_identity"])
       expect(r.stdout).toContain(word);
   });
 
