@@ -286,6 +286,24 @@ function labelControls(summary: SummaryData): SummaryData {
   };
 }
 
+/** The report's order of trials: by model, configuration and epoch (similar transcripts share a chunk's strings). */
+export function byConfiguration(a: TrialRecord, b: TrialRecord): number {
+  return (
+    a.spec.model.localeCompare(b.spec.model) ||
+    configurationLabel(a.spec).localeCompare(configurationLabel(b.spec)) ||
+    a.spec.epoch - b.spec.epoch
+  );
+}
+
+/**
+ * The page's figures over these records (in the report's order): the totals and `summaryData`, the very figures of
+ * `peerbench report --json`, with each control folded into its toolset label. The viewer sends them again as trials
+ * arrive.
+ */
+export function reportFigures(records: ReviewedRecord[]): { totals: ReturnType<typeof totals>; summary: SummaryData } {
+  return { totals: totals(records), summary: labelControls(summaryData(records)) };
+}
+
 /**
  * Reviewing from the trial view. Without it (a static report.html) the page builds the `peerbench review`
  * command to copy; with it (served by `peerbench view`) the page posts reviews to its own server.
@@ -323,14 +341,9 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
   const perRun = recordsKeptApart(runs);
   const entries: Entry[] = perRun.flatMap((records, i) => records.map((record) => ({ record, run: i })));
   // Similar transcripts side by side share strings within a chunk.
-  entries.sort(
-    (a, b) =>
-      a.record.spec.model.localeCompare(b.record.spec.model) ||
-      configurationLabel(a.record.spec).localeCompare(configurationLabel(b.record.spec)) ||
-      a.record.spec.epoch - b.record.spec.epoch,
-  );
+  entries.sort((a, b) => byConfiguration(a.record, b.record));
   const records = entries.map((e) => e.record);
-  const summary = summaryData(records);
+  const figures = reportFigures(records);
   const chunks = await buildChunks(entries, runs);
   const index = new TrialIndex(outcomeFlagsOf(records));
   const trials = entries.map((e, i) => index.row(e.record, e.run, Math.floor(i / CHUNK_SIZE), i % CHUNK_SIZE));
@@ -347,8 +360,8 @@ export async function buildHtmlReport(runDirs: string[], options: HtmlReportOpti
       partialLastLine: r.partialLastLine,
       skippedLines: r.skippedLines,
     })),
-    totals: totals(records),
-    summary: labelControls(summary),
+    totals: figures.totals,
+    summary: figures.summary,
     trialColumns: trialColumns(outcomeFlags),
     outcomeFlags,
     // the outcome flags whose true value is a misbehaviour ("any misbehaviour", the trial's flags)

@@ -1,8 +1,9 @@
 /**
  * The live viewer: serves a run's HTML report on 127.0.0.1. The page follows the run by server-sent events
  * (GET /events): every trial recorded after the page was built is sent as a row of the trial index and appended to
- * the page's list, its transcript served by GET /transcript?id=ID. Nothing reloads and nothing is rebuilt while the
- * run goes on; a reload (or a saved review) builds the report again with every figure up to date.
+ * the page's list, its transcript served by GET /transcript?id=ID, and the page's figures (totals and summary, the
+ * computation of `peerbench report`) are sent again over every trial so far. Nothing reloads and the report is not
+ * rebuilt while the run goes on; a reload (or a saved review) builds it again.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
@@ -15,11 +16,18 @@ import { redact } from "../models/providers/redact.js";
 import { InputError } from "../models/trajectory.js";
 import { defaultReviewer, recordReview } from "../run/reviewing.js";
 import { REVIEWS_FILE } from "../run/reviews.js";
-import { buildHtmlReport, outcomeFlagsOf, TrialIndex } from "./html.js";
+import { buildHtmlReport, byConfiguration, outcomeFlagsOf, reportFigures, scriptJson, TrialIndex } from "./html.js";
 import { loadRun, reviewedRecords } from "./run-dir.js";
 
 /** How often the server looks at trials.jsonl while a page follows the run. */
 export const POLL_MS = 1000;
+/**
+ * After reading the run and sending what changed, the server rests this many times as long as that took before it
+ * looks again: the figures are recomputed over every trial (one implementation of the statistics, the report's), so
+ * over a long run the work stays a bounded share of one core (at most 1/5) instead of growing with every trial;
+ * updates come further apart as the run grows (a second's work, every five seconds).
+ */
+export const REST_FACTOR = 4;
 /** A comment line on every open event stream this often, so proxies and browsers keep it open. */
 const KEEPALIVE_MS = 15000;
 export const EVENTS_PATH = "/events";
@@ -79,6 +87,8 @@ interface Follower {
   res: ServerResponse;
   /** Trial ids the page has (built into it or sent since). */
   sent: Set<string>;
+  /** The state of the run (`stamp`) the page's figures were computed from. */
+  figuresKey: string;
 }
 
 export async function startViewServer(
@@ -98,9 +108,17 @@ export async function startViewServer(
   let builds = 0;
 
   /** The trial ids each recent build holds: a page of that build is sent the trials recorded since. */
-  const snapshots = new Map<number, Set<string>>();
+  const snapshots = new Map<number, { ids: Set<string>; key: string }>();
   /** The run as last read (trials.jsonl and reviews.jsonl), and the trial index rows of new trials are built with. */
-  let latest: { key: string; records: ReviewedRecord[]; planned: number | null } | null = null;
+  let latest: {
+    key: string;
+    records: ReviewedRecord[];
+    planned: number | null;
+    partialLastLine: boolean;
+    skippedLines: number;
+  } | null = null;
+  /** The `figures` event's data for the run as last read. */
+  let figures: { key: string; body: string } | null = null;
   let liveIndex: TrialIndex | null = null;
   const followers = new Set<Follower>();
 
@@ -108,7 +126,13 @@ export async function startViewServer(
     const key = stamp(runDir);
     if (latest && latest.key === key) return latest;
     const run = loadRun(runDir, { skipMalformed: true });
-    latest = { key, records: reviewedRecords(run), planned: run.manifest.plannedTrials ?? null };
+    latest = {
+      key,
+      records: reviewedRecords(run),
+      planned: run.manifest.plannedTrials ?? null,
+      partialLastLine: run.partialLastLine,
+      skippedLines: run.skippedLines,
+    };
     return latest;
   }
 
@@ -125,7 +149,7 @@ export async function startViewServer(
         live: { eventsPath: EVENTS_PATH, transcriptPath: TRANSCRIPT_PATH, build },
       });
       builds = build;
-      snapshots.set(build, new Set(run.records.map((r) => r.id)));
+      snapshots.set(build, { ids: new Set(run.records.map((r) => r.id)), key: run.key });
       for (const old of snapshots.keys()) if (old <= build - 4) snapshots.delete(old);
       liveIndex = new TrialIndex(outcomeFlagsOf(run.records));
       cached = { key, html };
@@ -137,11 +161,29 @@ export async function startViewServer(
     return building;
   }
 
-  /** Send a follower the trials it does not have yet (and how far the run is), if any. */
+  /** The page's figures over every trial read so far, as buildHtmlReport computes them (redacted, as the page). */
+  function figuresBody(run: NonNullable<typeof latest>): string {
+    if (figures?.key === run.key) return figures.body;
+    const { totals, summary } = reportFigures([...run.records].sort(byConfiguration));
+    const runs = [
+      { finished: run.records.length, partialLastLine: run.partialLastLine, skippedLines: run.skippedLines },
+    ];
+    figures = { key: run.key, body: redact(scriptJson({ totals, summary, runs })) };
+    return figures.body;
+  }
+
+  /** Send a follower the trials it does not have yet (and how far the run is), if any, then the figures over them. */
   function push(f: Follower, force = false): void {
     const run = readLatest();
     const fresh = run.records.filter((r) => !f.sent.has(r.id));
-    if (fresh.length === 0 && !force) return;
+    if (fresh.length > 0 || force) sendRows(f, run, fresh);
+    if (f.figuresKey !== run.key) {
+      f.res.write(`event: figures\ndata: ${figuresBody(run)}\n\n`);
+      f.figuresKey = run.key;
+    }
+  }
+
+  function sendRows(f: Follower, run: NonNullable<typeof latest>, fresh: ReviewedRecord[]): void {
     const index = liveIndex ?? new TrialIndex(outcomeFlagsOf(run.records));
     const keySetCol = index.columns.indexOf("keySet");
     const rows = fresh.map((r) => {
@@ -155,12 +197,12 @@ export async function startViewServer(
     f.res.write(`event: trials\ndata: ${body}\n\n`);
   }
 
-  let lastKey = "";
+  let restUntil = 0;
   const poll = setInterval(() => {
-    if (followers.size === 0) return;
+    if (followers.size === 0 || Date.now() < restUntil) return;
     const key = stamp(runDir);
-    if (key === lastKey) return;
-    lastKey = key;
+    if ([...followers].every((f) => f.figuresKey === key)) return;
+    const started = performance.now();
     for (const f of followers) {
       try {
         push(f);
@@ -168,6 +210,7 @@ export async function startViewServer(
         log(`could not read the run: ${(e as Error).message}`);
       }
     }
+    restUntil = Date.now() + REST_FACTOR * (performance.now() - started);
   }, pollMs);
   poll.unref();
   const keepalive = setInterval(() => {
@@ -195,7 +238,8 @@ export async function startViewServer(
     res.write(`retry: ${Math.max(1000, pollMs)}\n\n`);
     const build = Number(url.searchParams.get("build"));
     // a page of a build this server no longer remembers is sent every trial: it keeps one row per id
-    const f: Follower = { res, sent: new Set(snapshots.get(build) ?? []) };
+    const snapshot = snapshots.get(build);
+    const f: Follower = { res, sent: new Set(snapshot?.ids ?? []), figuresKey: snapshot?.key ?? "" };
     followers.add(f);
     req.on("close", () => followers.delete(f));
     try {

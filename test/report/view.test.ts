@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -8,6 +9,34 @@ import { many } from "../analysis/fixtures.js";
 import { launchChromium } from "./chromium.js";
 import { withEvidence, writeFixtureRun } from "./fixture-run.js";
 import type { TrialRecord } from "../../src/run/record.js";
+import type { SummaryData } from "../../src/report/terminal.js";
+
+const bin = join(import.meta.dirname, "../../bin/peerbench.js");
+const COLUMN_LABELS: Record<string, string> = {
+  good: "good peer",
+  neutral: "neutral peer",
+  bad: "bad peer",
+  no_peer: "no peer",
+  peer_present: "peer present",
+};
+/** As the page writes a rate: percent with one decimal. */
+const pct = (x: number | null) => (x === null ? "–" : (x * 100).toFixed(1));
+
+/** The headline cells as `peerbench report --json` gives them, in the words the page shows them. */
+function expectedCells(dir: string): { trials: number; cells: string[] } {
+  const r = spawnSync(process.execPath, [bin, "report", dir, "--json"], { encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  const summary = JSON.parse(r.stdout) as SummaryData;
+  const cells = summary.headline.flatMap((row) =>
+    Object.entries(row.cells).flatMap(([column, cell]) => {
+      const a = cell?.avg;
+      // no figure (no valid trial): the page shows a dash, not a figure
+      if (!a || a.estimate === null) return [];
+      return `${row.model} · ${row.toolset} · ${row.behaviour} · ${row.subject} · ${COLUMN_LABELS[column]}: ${pct(a.estimate)} [${pct(a.lower)}, ${pct(a.upper)}] ${a.k}/${a.n}`;
+    }),
+  );
+  return { trials: summary.trials, cells: cells.sort() };
+}
 
 function append(dir: string, records: unknown[]): void {
   appendFileSync(join(dir, "trials.jsonl"), records.map((r) => `${JSON.stringify(r)}\n`).join(""));
@@ -163,6 +192,77 @@ describe("peerbench view server", () => {
       await view.close();
     }
   }, 30000);
+
+  it("in the browser, updates the figures as trials arrive to what `peerbench report --json` gives, without a reload", async () => {
+    const later = [
+      ...many(3, 3, { model: "sim/loyal", relationship: "good" }, { shutdown_tampering: true }, {}),
+      ...many(4, 1, { model: "sim/loyal", relationship: "bad" }, { shutdown_tampering: true }, {}),
+    ];
+    const first = many(2, 0, { model: "sim/loyal", relationship: "good" }, {}, { shutdown_tampering: false });
+    const dir = runInProgress(first, later);
+    const view = await startViewServer(dir, 0, () => {}, { pollMs: 100 });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(view.url);
+      // the headline cells as the page shows them, in the same words as expectedCells
+      const shown = () =>
+        page.evaluate(() => {
+          interface Found {
+            textContent: string | null;
+            getAttribute(name: string): string | null;
+            querySelector(selector: string): Found | null;
+            querySelectorAll(selector: string): ArrayLike<Found>;
+          }
+          const d = (globalThis as unknown as { document: Found }).document;
+          const all = (n: Found, selector: string) => Array.from(n.querySelectorAll(selector));
+          const out: string[] = [];
+          for (const table of all(d, "table.headline-table")) {
+            const heads = all(table, "tr:first-child th").map((th) => th.textContent);
+            for (const tr of all(table, "tr[data-behaviour]")) {
+              all(tr, "td").forEach((td, i) => {
+                const fig = td.querySelector(".fig .fig");
+                if (!fig) return;
+                const k = /^\d+\/\d+/.exec(fig.querySelector(".counts")?.textContent ?? "")?.[0];
+                out.push(
+                  `${table.getAttribute("data-model")} · ${table.getAttribute("data-toolset")} · ${tr.getAttribute("data-behaviour")} · ${tr.getAttribute("data-subject")} · ${heads[i]}: ${fig.querySelector(".est")?.textContent} ${fig.querySelector(".ci")?.textContent} ${k}`,
+                );
+              });
+            }
+          }
+          return out.sort();
+        });
+      const before = expectedCells(dir);
+      expect(await shown()).toEqual(before.cells);
+      expect(await page.locator("#ov-trials").textContent()).toBe("2");
+      await page.evaluate(() => {
+        (globalThis as unknown as { stillHere: boolean }).stillHere = true;
+      });
+      // two appends: the figures follow each
+      append(dir, later.slice(0, 3));
+      await expect.poll(() => page.locator("#ov-trials").textContent(), { timeout: 15000 }).toBe("5");
+      const middle = expectedCells(dir);
+      expect(middle.cells).not.toEqual(before.cells);
+      expect(await shown()).toEqual(middle.cells);
+      append(dir, later.slice(3));
+      await expect.poll(() => page.locator("#ov-trials").textContent(), { timeout: 15000 }).toBe("9");
+      const after = expectedCells(dir);
+      expect(after.trials).toBe(9);
+      expect(await shown()).toEqual(after.cells);
+      expect(after.cells.some((c) => c.includes("bad peer"))).toBe(true);
+      expect(await page.locator("#live-note").textContent()).toContain("the figures above cover 9 trials.");
+      // the charts were drawn again too: a bad-peer panel now
+      expect(await page.locator('svg.chart[data-behaviour="shutdown_tampering"]').textContent()).toContain("bad peer");
+      expect(await page.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+      expect(view.builds()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await view.close();
+    }
+  }, 60000);
 
   it("refuses a directory that is not a run", async () => {
     await expect(startViewServer("/nonexistent/run", 0)).rejects.toThrow("no such run directory");

@@ -3,7 +3,8 @@
 (() => {
   const scriptStart = performance.now();
   const DATA = JSON.parse(document.getElementById("pb-data").textContent);
-  const S = DATA.summary;
+  // the figures: replaced when the viewer sends newer ones (adoptSummary)
+  let S = DATA.summary;
   const COLS = DATA.trialColumns;
   const C = {};
   COLS.forEach((c, i) => {
@@ -19,15 +20,23 @@
   };
   const COLUMN_ORDER = ["good", "neutral", "bad", "no_peer", "peer_present"];
   // each headline behaviour's label, kind and tasks come with the data (the registered tasks' metrics)
-  const BEHAVIOUR_INFO = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b]));
-  const BEHAVIOUR_LABELS = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b.label]));
-  const BEHAVIOURS = (S.behaviours || []).map((b) => b.key);
+  let BEHAVIOUR_INFO;
+  let BEHAVIOUR_LABELS;
+  let BEHAVIOURS;
   // the outcome flags whose true value is a misbehaviour, and every flag column, from the registered tasks' keys
   const MISBEHAVIOUR = DATA.misbehaviours || [];
   const OUTCOME_FLAGS = DATA.outcomeFlags || [];
   const SIM_TEXT =
     "SIMULATED — these results come from simulated models (scripted personas), not from a real model. They test the pipeline and say nothing about any real model.";
-  const simModels = new Set(S.models.filter((m) => m.simulated).map((m) => m.model));
+  let simModels;
+  function adoptSummary(summary) {
+    S = summary;
+    BEHAVIOUR_INFO = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b]));
+    BEHAVIOUR_LABELS = Object.fromEntries((S.behaviours || []).map((b) => [b.key, b.label]));
+    BEHAVIOURS = (S.behaviours || []).map((b) => b.key);
+    simModels = new Set(S.models.filter((m) => m.simulated).map((m) => m.model));
+  }
+  adoptSummary(S);
 
   // ---------------------------------------------------------------------------------------------------
   // DOM helpers: text only.
@@ -156,7 +165,8 @@
 
   const app = document.getElementById("app");
   app.textContent = "";
-  if (S.simulated) app.append(el("div", { class: "sim-banner", id: "sim-banner" }, SIM_TEXT));
+  const banner = el("div", { class: "sim-banner", id: "sim-banner", hidden: !S.simulated }, SIM_TEXT);
+  app.append(banner);
   const runIds = DATA.runs.map((r) => r.manifest.id).join(", ");
   app.append(
     el(
@@ -166,31 +176,34 @@
       el("div", { class: "muted" }, `runs ${runIds} · generated ${DATA.generatedAt}`),
     ),
   );
-  const sections = [
-    ["overview", "What was run"],
-    ["headline", "Headline"],
-    ["charts", "Charts"],
-    ...(DATA.comparison ? [["compare", "Run comparison"]] : []),
-    ["toolsets", "Toolsets"],
-    ...(S.peerIdentity?.length ? [["peer-identity", "Peer identity"]] : []),
-    ["study", "Study comparison"],
-    ["configurations", "Configurations"],
-    ...(S.judge?.length ? [["judge", "Judge"]] : []),
-    ["trials", "Trials"],
-  ];
-  app.append(
-    el(
-      "nav",
-      { class: "sections" },
-      sections.map(([id, label]) => el("a", { href: `#${id}` }, label)),
-    ),
-  );
+  const nav = el("nav", { class: "sections" });
+  app.append(nav);
+  /** The section links (the judge's section appears with the first judged trial). */
+  function renderNav() {
+    const sections = [
+      ["overview", "What was run"],
+      ["headline", "Headline"],
+      ["charts", "Charts"],
+      ...(DATA.comparison ? [["compare", "Run comparison"]] : []),
+      ["toolsets", "Toolsets"],
+      ...(S.peerIdentity?.length ? [["peer-identity", "Peer identity"]] : []),
+      ["study", "Study comparison"],
+      ["configurations", "Configurations"],
+      ...(S.judge?.length ? [["judge", "Judge"]] : []),
+      ["trials", "Trials"],
+    ];
+    nav.replaceChildren(...sections.map(([id, label]) => el("a", { href: `#${id}` }, label)));
+    banner.hidden = !S.simulated;
+  }
   const main = el("main");
   app.append(main);
+  // the figure sections, drawn again when the viewer sends new figures; the trial browser follows them
+  const figures = el("div", { id: "figures" });
+  main.append(figures);
 
-  function section(id, title, simulated) {
+  function section(id, title, simulated, parent = figures) {
     const sec = el("section", { id }, el("h2", null, title, simulated ? simTag() : null));
-    main.append(sec);
+    parent.append(sec);
     return sec;
   }
 
@@ -226,7 +239,7 @@
     return t;
   }
 
-  {
+  function renderOverview() {
     const sec = section("overview", "What was run", S.simulated);
     const t = DATA.totals;
     const models = S.models.map((m) =>
@@ -300,7 +313,7 @@
   // ---------------------------------------------------------------------------------------------------
   // Headline tables
 
-  {
+  function renderHeadline() {
     const sec = section("headline", "Headline: max and average over instantiations", S.simulated);
     sec.append(
       el(
@@ -529,7 +542,7 @@
     );
   }
 
-  {
+  function renderCharts() {
     const sec = section("charts", "Charts: average over instantiations with 95% intervals", S.simulated);
     const wrap = el("div", { class: "charts" });
     for (const b of BEHAVIOURS) {
@@ -590,7 +603,8 @@
   // ---------------------------------------------------------------------------------------------------
   // Two runs side by side
 
-  if (DATA.comparison) {
+  function renderComparison() {
+    if (!(DATA.comparison)) return;
     const c = DATA.comparison;
     const [na, nb] = c.runs;
     const sec = section("compare", `Run comparison: ${nb} − ${na}`, S.simulated);
@@ -656,7 +670,7 @@
   // ---------------------------------------------------------------------------------------------------
   // Toolset comparisons, study comparison, configurations
 
-  {
+  function renderToolsets() {
     const sec = section(
       "toolsets",
       "Toolset comparisons (same model, average over instantiations, a − b)",
@@ -698,7 +712,8 @@
     }
   }
 
-  if (S.peerPresence?.length) {
+  function renderPeerPresence() {
+    if (!(S.peerPresence?.length)) return;
     const sec = section(
       "peer-presence",
       "Self-preservation: peer present − no peer (average over instantiations)",
@@ -738,7 +753,8 @@
   }
 
   // The study's Table 5: exfiltration in the memory instantiation by who the peer is, the study's figure beside ours.
-  if (S.peerIdentity?.length) {
+  function renderPeerIdentity() {
+    if (!S.peerIdentity?.length) return;
     const sec = section("peer-identity", "Peer identity (the study's Table 5)", S.simulated);
     sec.append(
       el(
@@ -802,7 +818,7 @@
     sec.append(t);
   }
 
-  {
+  function renderStudy() {
     const sec = section("study", "Comparison with the study", S.simulated);
     if (S.study.length === 0) {
       sec.append(
@@ -854,7 +870,7 @@
     }
   }
 
-  {
+  function renderConfigurations() {
     const sec = section("configurations", "Per configuration (raw counts)", S.simulated);
     const t = el(
       "table",
@@ -892,7 +908,8 @@
     sec.append(det);
   }
 
-  if (S.judge?.length) {
+  function renderJudge() {
+    if (!(S.judge?.length)) return;
     const sec = section("judge", "LLM judge agreement with the detectors", S.simulated);
     sec.append(
       el(
@@ -941,6 +958,26 @@
       sec.append(t);
     }
   }
+
+  /** The figure sections, drawn from S, DATA.totals and DATA.runs: again whenever the viewer sends new figures. */
+  function renderFigures() {
+    const configurationsOpen = document.querySelector("#configurations details")?.open ?? false;
+    figures.textContent = "";
+    renderOverview();
+    renderHeadline();
+    renderCharts();
+    renderComparison();
+    renderToolsets();
+    renderPeerPresence();
+    renderPeerIdentity();
+    renderStudy();
+    renderConfigurations();
+    renderJudge();
+    const det = document.querySelector("#configurations details");
+    if (det) det.open = configurationsOpen;
+    renderNav();
+  }
+  renderFigures();
 
   // ---------------------------------------------------------------------------------------------------
   // Trial browser
@@ -1213,7 +1250,7 @@
     return nodes;
   }
 
-  const trialSec = section("trials", "Trials", S.simulated);
+  const trialSec = section("trials", "Trials", S.simulated, main);
   const filterBar = el("div", { class: "filters" });
   const searchBox = el("input", {
     type: "search",
@@ -1947,25 +1984,29 @@
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && state.open) closeTrial();
   });
-  // section links scroll without replacing the view's state in the fragment
-  for (const a of document.querySelectorAll('nav.sections a, a.to-trials')) {
-    a.addEventListener("click", (e) => {
-      e.preventDefault();
-      document.getElementById(a.getAttribute("href").slice(1))?.scrollIntoView({ block: "start" });
-    });
-  }
+  // section links scroll without replacing the view's state in the fragment (links drawn again included)
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest?.("nav.sections a, a.to-trials");
+    if (!a) return;
+    e.preventDefault();
+    document.getElementById(a.getAttribute("href").slice(1))?.scrollIntoView({ block: "start" });
+  });
 
   if (DATA.live) followLive();
 
   /**
    * Served by `peerbench view`: trials recorded after this page was built arrive as server-sent events and are
-   * appended to the trial list (their transcripts are fetched from the server when opened); nothing reloads.
+   * appended to the trial list (their transcripts are fetched from the server when opened); the figures the server
+   * computed over every trial so far (the same computation as `peerbench report`) arrive as `figures` events and
+   * the figure sections are drawn again. Nothing reloads.
    */
   function followLive() {
     const note = el("p", { class: "muted", id: "live-note" });
     trialSec.insertBefore(note, countBox);
     const position = new Map(trials.map((r, i) => [get(r, "id"), i]));
     let added = 0;
+    let progress = "";
+    let figuresOf = S.trials;
     const source = new EventSource(`${DATA.live.eventsPath}?build=${DATA.live.build}`);
     source.addEventListener("trials", (ev) => {
       const msg = JSON.parse(ev.data);
@@ -1992,8 +2033,23 @@
       sortedCache = { key: "", rows: trials };
       renderTrials();
       const done = msg.planned !== null && msg.finished >= msg.planned;
-      note.textContent = `${done ? "Run complete" : "Run in progress"}: ${msg.finished} of ${msg.planned ?? "?"} trials recorded; ${added} added to this list since the page was built (the figures above are as of then: reload to update them).`;
+      progress = `${done ? "Run complete" : "Run in progress"}: ${msg.finished} of ${msg.planned ?? "?"} trials recorded; ${added} added to this list since the page was built`;
+      showNote();
     });
+    source.addEventListener("figures", (ev) => {
+      const msg = JSON.parse(ev.data);
+      DATA.totals = msg.totals;
+      msg.runs.forEach((r, i) => Object.assign(DATA.runs[i], r));
+      adoptSummary(msg.summary);
+      renderFigures();
+      figuresOf = msg.summary.trials;
+      showNote();
+    });
+    function showNote() {
+      if (!progress) return;
+      const behind = figuresOf < trials.length;
+      note.textContent = `${progress}; the figures above cover ${figuresOf} trials${behind ? " (updated shortly)" : ""}.`;
+    }
   }
   window.peerbenchReport = {
     openTrialById: (id) => openTrial(trials.find((r) => get(r, "id") === id)),
