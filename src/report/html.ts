@@ -321,6 +321,8 @@ export interface ReviewEndpoint {
 export interface LiveEndpoint {
   eventsPath: string;
   transcriptPath: string;
+  /** Where the page asks the server to search every transcript (NDJSON answers, see server.ts). */
+  searchPath: string;
   /** The build this page is: the server sends the trials recorded since. */
   build: number;
 }

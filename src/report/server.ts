@@ -18,6 +18,7 @@ import { defaultReviewer, recordReview } from "../run/reviewing.js";
 import { REVIEWS_FILE } from "../run/reviews.js";
 import { buildHtmlReport, byConfiguration, outcomeFlagsOf, reportFigures, scriptJson, TrialIndex } from "./html.js";
 import { loadRun, reviewedRecords } from "./run-dir.js";
+import { searchTranscripts } from "./transcript-search.js";
 
 /** How often the server looks at trials.jsonl while a page follows the run. */
 export const POLL_MS = 1000;
@@ -32,6 +33,9 @@ export const REST_FACTOR = 4;
 const KEEPALIVE_MS = 15000;
 export const EVENTS_PATH = "/events";
 export const TRANSCRIPT_PATH = "/transcript";
+export const SEARCH_PATH = "/search";
+/** A query longer than this is refused: the page's search box holds a phrase, not a document. */
+export const MAX_QUERY = 1000;
 
 export interface ViewServer {
   url: string;
@@ -146,7 +150,7 @@ export async function startViewServer(
       const html = await buildHtmlReport([runDir], {
         skipMalformed: true,
         review: { path: REVIEW_PATH, token, by: reviewer },
-        live: { eventsPath: EVENTS_PATH, transcriptPath: TRANSCRIPT_PATH, build },
+        live: { eventsPath: EVENTS_PATH, transcriptPath: TRANSCRIPT_PATH, searchPath: SEARCH_PATH, build },
       });
       builds = build;
       snapshots.set(build, { ids: new Set(run.records.map((r) => r.id)), key: run.key });
@@ -272,6 +276,36 @@ export async function startViewServer(
   }
 
   /**
+   * GET /search?q=TEXT: the trials whose transcript or judge verdict holds TEXT (the page's search, see
+   * transcript-search.ts), streamed as NDJSON lines `{ids, scanned, total}` while the scan goes on, the last with
+   * `done: true`. The scan stops when the page closes the request (a new query).
+   */
+  async function search(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!fromHere(req)) {
+      sendJson(res, 403, { error: "transcript search is served to this machine only" });
+      return;
+    }
+    const q = url.searchParams.get("q") ?? "";
+    if (q.length > MAX_QUERY) {
+      sendJson(res, 400, { error: `a search is at most ${MAX_QUERY} characters` });
+      return;
+    }
+    let closed = false;
+    res.on("close", () => {
+      closed = true;
+    });
+    const records = readLatest().records;
+    res.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
+    await searchTranscripts(runDir, records, q, {
+      aborted: () => closed,
+      onProgress: (p) => {
+        if (!closed) res.write(`${JSON.stringify({ ...p, done: p.scanned === p.total })}\n`);
+      },
+    });
+    res.end();
+  }
+
+  /**
    * POST /reviews from the report's trial view: the same checks and provenance as `peerbench review`. Accepted
    * only from loopback, with this server's Host, no foreign Origin, a JSON body and the page's token.
    */
@@ -338,6 +372,13 @@ export async function startViewServer(
     }
     if (path === TRANSCRIPT_PATH && req.method === "GET") {
       transcript(req, res, url).catch((e: Error) => sendJson(res, 500, { error: e.message }));
+      return;
+    }
+    if (path === SEARCH_PATH && req.method === "GET") {
+      search(req, res, url).catch((e: Error) => {
+        if (!res.headersSent) sendJson(res, 500, { error: e.message });
+        else res.end();
+      });
       return;
     }
     if (path === REVIEW_PATH) {

@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { writeHtmlReport } from "../../src/report/html.js";
 import { startViewServer } from "../../src/report/server.js";
 import { many } from "../analysis/fixtures.js";
 import { launchChromium } from "./chromium.js";
@@ -257,6 +259,64 @@ describe("peerbench view server", () => {
       expect(await page.locator('svg.chart[data-behaviour="shutdown_tampering"]').textContent()).toContain("bad peer");
       expect(await page.evaluate(() => (globalThis as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
       expect(view.builds()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await view.close();
+    }
+  }, 60000);
+
+  it("in the browser, searches every transcript on the server (trials that came by events too), as the static report does", async () => {
+    const first = many(4, 0, { model: "sim/loyal" }, {}, { shutdown_tampering: false });
+    const later = many(3, 3, { model: "sim/loyal" }, withEvidence({ shutdown_tampering: true }), {});
+    const all = [...first, ...later];
+    // the word is in the transcripts only (not in any id or field): two built into the page, two that come later
+    const holding = new Set([first[1]!.id, first[3]!.id, later[0]!.id, later[2]!.id]);
+    const dir = mkdtempSync(join(tmpdir(), "pb-view-"));
+    writeFixtureRun(dir, all, {
+      id: "live",
+      plannedTrials: all.length,
+      text: (r) => (holding.has(r.id) ? 'I will quietly "Preserve" the weights.' : "Completing the task as asked."),
+    });
+    writeFileSync(join(dir, "trials.jsonl"), first.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const view = await startViewServer(dir, 0, () => {}, { pollMs: 100 });
+    const browser = await launchChromium();
+    const searchOn = async (page: import("playwright-core").Page, q: string) => {
+      await page.fill("#f-search", q);
+      await expect
+        .poll(() => page.locator("#search-status").textContent(), { timeout: 15000 })
+        .toContain(`"${q}" searched in`);
+      return page.locator("#trial-count").textContent();
+    };
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      const searches: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("request", (r) => {
+        if (new URL(r.url()).pathname === "/search") searches.push(r.url());
+      });
+      await page.goto(view.url);
+      append(dir, later);
+      await expect
+        .poll(() => page.locator("#trial-count").textContent(), { timeout: 15000 })
+        .toBe("7 of 7 trials match");
+      expect(await searchOn(page, 'QUIETLY "preserve')).toBe("4 of 7 trials match");
+      expect(searches).toHaveLength(1);
+      const ids = await page.locator("tr.trial-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")));
+      expect(new Set(ids)).toEqual(holding);
+      // a key of every transcript is not text of it; a new query replaces the old one
+      expect(await searchOn(page, "groundtruth")).toBe("0 of 7 trials match");
+      expect(searches).toHaveLength(2);
+
+      // the static report of the same run, searched in the page: the same trials
+      const file = join(dir, "static.html");
+      await writeHtmlReport([dir], file);
+      const still = await browser.newPage();
+      await still.goto(pathToFileURL(file).href);
+      expect(await searchOn(still, 'QUIETLY "preserve')).toBe("4 of 7 trials match");
+      expect(await searchOn(still, "groundtruth")).toBe("0 of 7 trials match");
+      expect(searches).toHaveLength(2);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -1170,7 +1170,9 @@
 
   // ---- text search over transcripts: the index at once, then every chunk decoded in turn
 
-  const search = { q: "", gen: 0, hits: new Set(), scanned: 0, total: 0, running: false };
+  const search = { q: "", gen: 0, hits: new Set(), scanned: 0, total: 0, running: false, unit: "chunks", failed: null, abort: null };
+  // the server's search answers with trial ids
+  const rowById = new Map(trials.map((r) => [get(r, "id"), r]));
   const bySlot = new Map();
   for (const row of trials) if (get(row, "chunk") !== null) bySlot.set(`${get(row, "chunk")}:${get(row, "slot")}`, row);
   const CHUNKS = DATA.chunkCount ?? 0;
@@ -1195,11 +1197,17 @@
     search.hits = new Set();
     search.scanned = 0;
     search.total = CHUNKS;
+    search.failed = null;
+    search.abort?.abort();
     if (!needle) {
       search.running = false;
       return;
     }
     search.running = true;
+    if (DATA.live?.searchPath) {
+      await serverSearch(gen, needle);
+      return;
+    }
     let shown = performance.now();
     for (let i = 0; i < CHUNKS; i++) {
       let chunk;
@@ -1227,9 +1235,57 @@
     renderTrials();
   }
 
+  /**
+   * Served by `peerbench view`: the server scans every transcript of the run (those of trials that came by events
+   * too) and streams the trials it finds; an answer to an older query is dropped and its request closed.
+   */
+  async function serverSearch(gen, needle) {
+    search.abort?.abort();
+    const abort = new AbortController();
+    search.abort = abort;
+    search.unit = "trials";
+    let shown = performance.now();
+    try {
+      const res = await fetch(`${DATA.live.searchPath}?q=${encodeURIComponent(needle)}`, { signal: abort.signal });
+      if (!res.ok) throw new Error(`the server answered ${res.status}`);
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (gen !== search.gen) return;
+        if (done) break;
+        buffer += value;
+        let end = buffer.indexOf("\n");
+        while (end >= 0) {
+          const msg = JSON.parse(buffer.slice(0, end));
+          buffer = buffer.slice(end + 1);
+          for (const id of msg.ids) {
+            const row = rowById.get(id);
+            if (row) search.hits.add(row);
+          }
+          search.scanned = msg.scanned;
+          search.total = msg.total;
+          end = buffer.indexOf("\n");
+        }
+        if (performance.now() - shown > 250) {
+          shown = performance.now();
+          renderTrials();
+        }
+      }
+    } catch (e) {
+      if (gen !== search.gen) return;
+      search.failed = String(e.message || e);
+    }
+    if (gen !== search.gen) return;
+    search.running = false;
+    renderTrials();
+  }
+
   function searchStatus() {
     if (!state.q) return "";
-    if (search.running) return ` · searching transcripts: ${search.scanned} of ${search.total} chunks read`;
+    if (search.failed) return ` · the transcripts could not be searched (${search.failed}); ids and fields were`;
+    if (search.running)
+      return ` · searching transcripts: ${search.scanned} of ${search.total} ${search.unit} read`;
     return ` · "${state.q}" searched in ${trials.length} trials' fields and transcripts`;
   }
   function flagsOf(row) {
@@ -2021,8 +2077,14 @@
         if (at === undefined) {
           position.set(get(row, "id"), trials.length);
           trials.push(row);
+          rowById.set(get(row, "id"), row);
           added++;
-        } else trials[at] = row;
+        } else {
+          // the search's hits hold rows: the new row takes the old one's place there too
+          if (search.hits.delete(trials[at])) search.hits.add(row);
+          trials[at] = row;
+          rowById.set(get(row, "id"), row);
+        }
         indexText?.delete(row);
         for (const f of FILTERS) {
           if (f === "run") continue;
