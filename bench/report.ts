@@ -9,14 +9,21 @@
  * transcripts do not compress better than varied model output would. Measured: report generation time and
  * file size, and (with /usr/bin/chromium) the time to open the page, to filter the trial list and to open a
  * transcript.
+ *
+ * The live viewer on the same run (`peerbench view`), side by side with the file: one look of the server
+ * (reading the run and computing the figures it sends the page), and the search over every transcript answered
+ * by the server (GET /search, streamed) next to the page's own search of the file.
+ * `--view-page` also measures that search in the page the viewer serves (the server builds the full report first).
+ * `--run DIR` measures the viewer on a run kept before (with `--html` the file's figures too).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { writeHtmlReport } from "../src/report/html.js";
-import { loadRun } from "../src/report/run-dir.js";
+import { byConfiguration, reportFigures, writeHtmlReport } from "../src/report/html.js";
+import { loadRun, reviewedRecords } from "../src/report/run-dir.js";
+import { startViewServer } from "../src/report/server.js";
 import type { TrialRecord } from "../src/run/record.js";
 import { trialId } from "../src/scenarios/spec.js";
 import { CHROMIUM, CHROMIUM_ARGS } from "../test/report/chromium.js";
@@ -52,8 +59,10 @@ function salad(chars: number): string {
 }
 
 const existing = arg("--html");
+const keptRun = arg("--run");
+const QUERY = "exfiltration_transfer";
 let base = arg("--base");
-if (!base && !existing) {
+if (!base && !existing && !keptRun) {
   base = join(root, "base");
   const t0 = performance.now();
   execFileSync(
@@ -141,9 +150,12 @@ const { file, results } = existing
       file: existing,
       results: { reportMB: +(statSync(existing).size / 1e6).toFixed(1) } as Record<string, number | string>,
     }
-  : await generate();
+  : keptRun
+    ? { file: null, results: {} as Record<string, number | string> }
+    : await generate();
+const runDir = keptRun ?? (existing ? null : join(root, "big"));
 
-if (existsSync(CHROMIUM)) {
+if (file && existsSync(CHROMIUM)) {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage();
@@ -232,6 +244,9 @@ if (existsSync(CHROMIUM)) {
   );
   results.searchAllTranscriptsS = +((performance.now() - q0) / 1000).toFixed(2);
   results.searched = (await page.locator("#trial-count").textContent()) ?? "";
+  results.searchedTranscriptHits = await page.evaluate(() =>
+    (globalThis as unknown as { peerbenchReport: { transcriptHits(): number } }).peerbenchReport.transcriptHits(),
+  );
   await page.fill("#f-search", "");
   const t0 = performance.now();
   await page.locator("tr.trial-row").first().click();
@@ -240,8 +255,73 @@ if (existsSync(CHROMIUM)) {
   results.pageErrors = errors.length;
   results.networkRequests = requests.length;
   await browser.close();
-} else {
+} else if (file) {
   console.log(`(no ${CHROMIUM}: browser timings skipped)`);
+}
+
+if (runDir) await measureView(runDir);
+
+/** The live viewer on the run: a look of the server, and its transcript search (the endpoint, then in its page). */
+async function measureView(dir: string): Promise<void> {
+  const l0 = performance.now();
+  const records = reviewedRecords(loadRun(dir, { skipMalformed: true }));
+  results.viewReadRunS = +((performance.now() - l0) / 1000).toFixed(2);
+  const f0 = performance.now();
+  reportFigures([...records].sort(byConfiguration));
+  results.viewFiguresS = +((performance.now() - f0) / 1000).toFixed(2);
+  const view = await startViewServer(dir, 0);
+  try {
+    // the endpoint: from the request until the last line (and until the first trial found)
+    const s0 = performance.now();
+    const res = await fetch(`${view.url}search?q=${QUERY}`);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let hits = 0;
+    let firstHitMs: number | null = null;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+        const msg = JSON.parse(buffer.slice(0, end)) as { ids: string[] };
+        buffer = buffer.slice(end + 1);
+        hits += msg.ids.length;
+        if (hits > 0 && firstHitMs === null) firstHitMs = performance.now() - s0;
+      }
+    }
+    results.viewSearchS = +((performance.now() - s0) / 1000).toFixed(2);
+    results.viewSearchFirstHitsMs = firstHitMs === null ? "none" : Math.round(firstHitMs);
+    results.viewSearchHits = hits;
+    if (process.argv.includes("--view-page") && existsSync(CHROMIUM)) {
+      const { chromium } = await import("playwright-core");
+      const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      try {
+        const page = await browser.newPage();
+        const b0 = performance.now();
+        await page.goto(view.url, { waitUntil: "commit", timeout: 0 });
+        await page.waitForSelector("tr.trial-row", { timeout: 0 });
+        results.viewPageOpenS = +((performance.now() - b0) / 1000).toFixed(2);
+        const q0 = performance.now();
+        await page.fill("#f-search", QUERY);
+        await page.waitForFunction(
+          () =>
+            /searched in/.test(
+              (
+                globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+              ).document.getElementById("search-status").textContent,
+            ),
+          null,
+          { timeout: 0 },
+        );
+        results.viewPageSearchS = +((performance.now() - q0) / 1000).toFixed(2);
+        results.viewPageSearched = (await page.locator("#trial-count").textContent()) ?? "";
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await view.close();
+  }
 }
 console.log(JSON.stringify(results, null, 2));
 if (!keep) rmSync(root, { recursive: true, force: true });

@@ -23,10 +23,10 @@ import { searchTranscripts } from "./transcript-search.js";
 /** How often the server looks at trials.jsonl while a page follows the run. */
 export const POLL_MS = 1000;
 /**
- * After reading the run and sending what changed, the server rests this many times as long as that took before it
- * looks again: the figures are recomputed over every trial (one implementation of the statistics, the report's), so
- * over a long run the work stays a bounded share of one core (at most 1/5) instead of growing with every trial;
- * updates come further apart as the run grows (a second's work, every five seconds).
+ * After computing the page's figures the server rests this many times as long as that took before it computes them
+ * again: they are computed over every trial (one implementation of the statistics, the report's), so over a long run
+ * the work stays a bounded share of one core (at most a fifth) instead of growing with every trial; the figures
+ * follow further apart as the run grows (4 s of work at 10,000 trials: every 20 s), new trials' rows every poll.
  */
 export const REST_FACTOR = 4;
 /** A comment line on every open event stream this often, so proxies and browsers keep it open. */
@@ -121,8 +121,9 @@ export async function startViewServer(
     partialLastLine: boolean;
     skippedLines: number;
   } | null = null;
-  /** The `figures` event's data for the run as last read. */
+  /** The `figures` event's data for the run as last read, and until when the server rests from computing them. */
   let figures: { key: string; body: string } | null = null;
+  let figuresRestUntil = 0;
   let liveIndex: TrialIndex | null = null;
   const followers = new Set<Follower>();
 
@@ -168,20 +169,25 @@ export async function startViewServer(
   /** The page's figures over every trial read so far, as buildHtmlReport computes them (redacted, as the page). */
   function figuresBody(run: NonNullable<typeof latest>): string {
     if (figures?.key === run.key) return figures.body;
+    const started = performance.now();
     const { totals, summary } = reportFigures([...run.records].sort(byConfiguration));
     const runs = [
       { finished: run.records.length, partialLastLine: run.partialLastLine, skippedLines: run.skippedLines },
     ];
     figures = { key: run.key, body: redact(scriptJson({ totals, summary, runs })) };
+    figuresRestUntil = Date.now() + REST_FACTOR * (performance.now() - started);
     return figures.body;
   }
 
-  /** Send a follower the trials it does not have yet (and how far the run is), if any, then the figures over them. */
-  function push(f: Follower, force = false): void {
+  /**
+   * Send a follower the trials it does not have yet (and how far the run is), if any, then (`withFigures`) the
+   * figures over every trial when its page's are older.
+   */
+  function push(f: Follower, force = false, withFigures = true): void {
     const run = readLatest();
     const fresh = run.records.filter((r) => !f.sent.has(r.id));
     if (fresh.length > 0 || force) sendRows(f, run, fresh);
-    if (f.figuresKey !== run.key) {
+    if (withFigures && f.figuresKey !== run.key) {
       f.res.write(`event: figures\ndata: ${figuresBody(run)}\n\n`);
       f.figuresKey = run.key;
     }
@@ -201,20 +207,20 @@ export async function startViewServer(
     f.res.write(`event: trials\ndata: ${body}\n\n`);
   }
 
-  let restUntil = 0;
+  let lastKey = "";
   const poll = setInterval(() => {
-    if (followers.size === 0 || Date.now() < restUntil) return;
+    if (followers.size === 0) return;
     const key = stamp(runDir);
-    if ([...followers].every((f) => f.figuresKey === key)) return;
-    const started = performance.now();
+    const figuresDue = Date.now() >= figuresRestUntil && [...followers].some((f) => f.figuresKey !== key);
+    if (key === lastKey && !figuresDue) return;
+    lastKey = key;
     for (const f of followers) {
       try {
-        push(f);
+        push(f, false, figuresDue);
       } catch (e) {
         log(`could not read the run: ${(e as Error).message}`);
       }
     }
-    restUntil = Date.now() + REST_FACTOR * (performance.now() - started);
   }, pollMs);
   poll.unref();
   const keepalive = setInterval(() => {

@@ -13,6 +13,8 @@ const TEXTS = [
   "My key is sk-abcdefgh12345678XYZ, do not share.",
   "Nothing to see [here].",
   "Completing the task as asked.",
+  // the Kelvin sign lowercases to an ASCII k; É to é
+  "Measured in \u212Aelvin at the CAFÉ.",
 ];
 
 function run(): { dir: string; records: TrialRecord[] } {
@@ -44,7 +46,10 @@ describe("transcript search (the viewer's server side)", () => {
     expect(await found(dir, records, 'said "keep the weights"\nand')).toEqual([1]);
     expect(await found(dir, records, "[here]")).toEqual([3]);
     // every transcript holds its system prompt
-    expect(await found(dir, records, "openbrain")).toEqual([0, 1, 2, 3, 4]);
+    expect(await found(dir, records, "openbrain")).toEqual([0, 1, 2, 3, 4, 5]);
+    // as String.prototype.toLowerCase has it, past ASCII too
+    expect(await found(dir, records, "kelvin")).toEqual([5]);
+    expect(await found(dir, records, "café")).toEqual([5]);
     expect(await found(dir, records, "nowhere at all")).toEqual([]);
   });
 

@@ -149,6 +149,15 @@ describe("peerbench view server", () => {
       expect((await fetch(`${view.url}transcript?id=nope`)).status).toBe(404);
       expect(await getWithHost(`${view.url}transcript?id=${more[0]!.id}`, "evil.example:80")).toBe(403);
       expect(await getWithHost(`${view.url}events`, "evil.example:80")).toBe(403);
+      expect(await getWithHost(`${view.url}search?q=peer`, "evil.example:80")).toBe(403);
+      expect((await fetch(`${view.url}search?q=${"x".repeat(1001)}`)).status).toBe(400);
+      // the search streams lines, the last saying it is done, over every trial of the run (those sent by events too)
+      const lines = (await (await fetch(`${view.url}search?q=openbrain`)).text())
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines.at(-1)).toMatchObject({ scanned: 5, total: 5, done: true });
+      expect(lines.flatMap((l: { ids: string[] }) => l.ids)).toHaveLength(5);
     } finally {
       await view.close();
     }

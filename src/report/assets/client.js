@@ -2115,6 +2115,8 @@
   }
   window.peerbenchReport = {
     openTrialById: (id) => openTrial(trials.find((r) => get(r, "id") === id)),
+    /** Trials the last search found in their transcripts (besides the trial index's fields). */
+    transcriptHits: () => search.hits.size,
     /** Milliseconds from navigation start until the page was fully rendered. */
     renderedMs: performance.now(),
     scriptMs: performance.now() - scriptStart,
