@@ -58,8 +58,11 @@ export const RESUME_FLAGS = new Set([
   "junit",
 ]);
 
+/** What a resume compares flags against: a study run's manifest or a scenario pack run's (src/packs/run-dir.ts). */
+export type ResumableManifest = Pick<Manifest, "models" | "settings">;
+
 /** A run's settings as given on the command line, for one flag: the CLI's value and the recorded one. */
-interface Comparison {
+export interface Comparison {
   flag: string;
   given: unknown;
   recorded: unknown;
@@ -80,7 +83,7 @@ const shown = (v: unknown): string => {
 const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The family a run's simulated and exec critics had (recorded since it was a setting; else from the models). */
-function recordedFamily(m: Manifest, sel: RecordedSelection): string | undefined {
+function recordedFamily(m: ResumableManifest, sel: RecordedSelection): string | undefined {
   if (sel.family) return sel.family;
   const nonProvider = m.models.find((x) => /^(sim\/|exec:|replay:)/.test(x.id));
   return nonProvider?.family;
@@ -99,14 +102,16 @@ export interface ResumeOptions extends SelectionOptions, ModelCliOptions {
 
 /**
  * The flags given (`given`: option names the user typed) that would change the recorded plan, refused in one line;
- * `modelIds` are the ids the CLI's --model/--models would give.
+ * `modelIds` are the ids the CLI's --model/--models would give; `extra`: comparisons of flags only some runs have
+ * (a pack run's --pack and --factor).
  */
 export function refuseChangingFlags(
   dir: string,
-  m: Manifest,
+  m: ResumableManifest,
   opts: ResumeOptions,
   given: Set<string>,
   modelIds: () => string[],
+  extra: Record<string, () => Comparison> = {},
 ): void {
   const sel = (m.settings.selection ?? {}) as RecordedSelection;
   const mo = sel.modelOptions ?? {};
@@ -127,6 +132,7 @@ export function refuseChangingFlags(
     maxTrialTokens: () => ({ flag: "--max-trial-tokens", given: opts.maxTrialTokens, recorded: s.maxTrialTokens }),
     out: () => ({ flag: "--out", given: opts.out, recorded: `${dir} itself` }),
     shell: () => ({ flag: "--shell", given: opts.shell ?? "memory", recorded: sel.shell ?? "memory" }),
+    ...extra,
   };
   for (const k of [
     "preset",
@@ -177,7 +183,7 @@ export function refuseChangingFlags(
 }
 
 /** The model options to resume with: the recorded ones, and a --base-url given again for its credentials. */
-export function restoredModelOptions(dir: string, m: Manifest, opts: ModelCliOptions): ModelCliOptions {
+export function restoredModelOptions(dir: string, m: ResumableManifest, opts: ModelCliOptions): ModelCliOptions {
   const sel = (m.settings.selection ?? {}) as RecordedSelection;
   return restoredOptionsOf(dir, sel.modelOptions ?? {}, opts);
 }
@@ -203,7 +209,7 @@ export function restoredOptionsOf<T extends ModelCliOptions>(dir: string, record
 }
 
 /** The family each recorded model had, by id (simulated and exec critics take it from --family). */
-export function recordedFamilies(m: Manifest): Map<string, string> {
+export function recordedFamilies(m: ResumableManifest): Map<string, string> {
   return new Map(m.models.map((x) => [x.id, x.family]));
 }
 

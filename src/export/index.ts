@@ -6,7 +6,8 @@ import { tableCsv } from "./csv.js";
 import { writeInspectLog } from "./inspect/log.js";
 import { tableJsonl } from "./jsonl.js";
 import { tableParquet } from "./parquet.js";
-import { type ExportRun, readExportRun } from "./run.js";
+import { readExportRun } from "./read.js";
+import type { ExportRun } from "./run.js";
 import { trialTable } from "./table.js";
 
 export const EXPORT_FORMATS = ["inspect", "csv", "jsonl", "parquet"] as const;

@@ -1,44 +1,60 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { applyReviews, type ReviewedRecord } from "../analysis/reviewed.js";
+import type { ReviewedRecord } from "../analysis/reviewed.js";
 import { InputError } from "../models/trajectory.js";
-import { isPackRun } from "../packs/run-dir.js";
-import { readReviews } from "../run/reviews.js";
-import { type Manifest, readRun } from "../run/store.js";
+import type { Manifest } from "../run/store.js";
 import { trialSeed } from "../run/suite.js";
 import { Event } from "../world/events.js";
+import type { Json } from "./inspect/types.js";
+import type { Cell, Column, ColumnKind } from "./table.js";
+
+/** What every exported trial's spec has, a study trial's or a scenario pack's. */
+export interface ExportSpec {
+  model: string;
+  epoch: number;
+  task: string;
+  toolset: string;
+  family: string;
+}
+
+/** A trial as the exports read it: a study trial's record, or a pack trial's with its outcome laid out the same way. */
+export type ExportRecord = Omit<ReviewedRecord, "spec"> & { spec: ExportSpec };
+
+/** The parts of a manifest the exports read (a pack run's is mapped onto it, src/export/pack.ts). */
+export type ExportManifest = Pick<
+  Manifest,
+  "id" | "createdAt" | "command" | "preset" | "models" | "settings" | "versions" | "gitRevision" | "plannedTrials"
+>;
+
+/**
+ * What differs between a study run and a scenario pack run in an export: the columns that say which configuration
+ * a trial is (before the columns every record has), its outcome keys and their types, the Inspect sample's id and
+ * the metadata naming its configuration.
+ */
+export interface ExportLayout {
+  columns: Array<Column & { get: (r: ExportRecord, run: ExportRun) => Cell }>;
+  /** The outcome keys, in column order. */
+  keys: (records: readonly ExportRecord[]) => string[];
+  /** A key's column type, where it is known without looking at the values. */
+  kindOf: (key: string) => ColumnKind | undefined;
+  /** The configuration without model and epoch, as a label (the Inspect sample's id before it is made file-safe). */
+  sampleLabel: (r: ExportRecord) => string;
+  /** The sample metadata naming the trial and its configuration (the record's scalars follow it). */
+  metadata: (run: ExportRun, r: ExportRecord) => Record<string, Json>;
+}
 
 /** A run directory as the exports read it: the manifest and every trial's latest record, reviews in force. */
 export interface ExportRun {
   dir: string;
-  manifest: Manifest;
+  manifest: ExportManifest;
   /** One per trial id (the latest line wins), in the order of trials.jsonl; reviewed values in force. */
-  records: ReviewedRecord[];
-}
-
-/**
- * Read `dir` through the run store's own readers (a missing or damaged manifest, a foreign record format: one-line
- * errors). Everything read was redacted when the run wrote it; exports redact again on the way out.
- */
-export function readExportRun(dir: string): ExportRun {
-  if (existsSync(join(dir, "manifest.json")) && isPackRun(dir)) {
-    throw new InputError(
-      `${dir}: a scenario-pack run; export reads study runs only for now (peerbench report ${dir} --json summarises it)`,
-    );
-  }
-  const run = readRun(dir);
-  let reviews: ReturnType<typeof readReviews>["reviews"];
-  try {
-    reviews = readReviews(dir, { skipInvalid: true }).reviews;
-  } catch (e) {
-    throw new InputError((e as Error).message);
-  }
-  return { dir, manifest: run.manifest, records: applyReviews(run.records, reviews) };
+  records: ExportRecord[];
+  layout: ExportLayout;
 }
 
 /** The seed the trial ran with (derived from the run's seed and the trial id, src/run/suite.ts). */
-export function seedOf(run: ExportRun, record: ReviewedRecord): number {
+export function seedOf(run: ExportRun, record: ExportRecord): number {
   return trialSeed(run.manifest.settings.seed, record.id);
 }
 
@@ -56,7 +72,7 @@ export const StoredTranscript = z.looseObject({
 export type StoredTranscript = z.infer<typeof StoredTranscript>;
 
 /** A trial's transcript, or null when the file is missing (a trial recorded without one). Damaged: one line. */
-export function readStoredTranscript(run: ExportRun, record: ReviewedRecord): StoredTranscript | null {
+export function readStoredTranscript(run: ExportRun, record: ExportRecord): StoredTranscript | null {
   const path = join(run.dir, record.transcript);
   if (!existsSync(path)) return null;
   let raw: unknown;

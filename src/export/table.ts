@@ -1,9 +1,8 @@
-import type { ReviewedRecord } from "../analysis/reviewed.js";
 import { redact } from "../models/providers/redact.js";
 import { KEY_KINDS } from "../run/reviews.js";
-import { isPeerPresent } from "../scenarios/spec.js";
+import { isPeerPresent, type TrialSpec } from "../scenarios/spec.js";
 import { outcomeKeys } from "../tasks/index.js";
-import { type ExportRun, seedOf } from "./run.js";
+import { type ExportRecord, type ExportRun, seedOf } from "./run.js";
 
 /** A cell of the trial table: what CSV, JSON lines and Parquet all write (null: no value). */
 export type Cell = string | number | boolean | null;
@@ -24,8 +23,11 @@ export interface TrialTable {
   rows: Cell[][];
 }
 
-type Getter = (r: ReviewedRecord, run: ExportRun) => Cell;
-const FIXED: Array<Column & { get: Getter }> = [
+type Getter = (r: ExportRecord, run: ExportRun) => Cell;
+type StudyGetter = (r: ExportRecord & { spec: TrialSpec }, run: ExportRun) => Cell;
+
+/** The columns that say which configuration a study trial is. */
+const STUDY_IDENTITY: Array<Column & { get: StudyGetter }> = [
   { name: "run_id", kind: "string", description: "the run's id (manifest.json)", get: (_r, run) => run.manifest.id },
   { name: "trial_id", kind: "string", description: "the trial's stable id", get: (r) => r.id },
   { name: "model", kind: "string", description: "model id as given to --model", get: (r) => r.spec.model },
@@ -73,6 +75,13 @@ const FIXED: Array<Column & { get: Getter }> = [
     get: (r) => r.spec.control ?? null,
   },
   { name: "epoch", kind: "integer", description: "epoch, from 0", get: (r) => r.spec.epoch },
+];
+
+/** A study run's identity columns (the study's layout, src/export/layout.ts). */
+export const STUDY_COLUMNS = STUDY_IDENTITY as Array<Column & { get: Getter }>;
+
+/** The columns every trial record has, study or pack: how it ran, what it cost. */
+const RECORD_COLUMNS: Array<Column & { get: Getter }> = [
   {
     name: "seed",
     kind: "integer",
@@ -108,13 +117,14 @@ const FIXED: Array<Column & { get: Getter }> = [
   { name: "duration_ms", kind: "number", description: "wall time in milliseconds", get: (r) => r.durationMs },
 ];
 
-const KIND_OF_KEY = new Map<string, ColumnKind>(
+export const KIND_OF_KEY = new Map<string, ColumnKind>(
   KEY_KINDS.map((k) => [k.key, k.kind === "flag" ? "boolean" : k.kind === "score" ? "number" : "string"]),
 );
 
 /** An outcome key's column type: from the outcome schema when it is one of the study's keys, else from its values. */
-function kindOfKey(key: string, records: readonly ReviewedRecord[]): ColumnKind {
-  const known = KIND_OF_KEY.get(key);
+function kindOfKey(key: string, run: ExportRun): ColumnKind {
+  const known = run.layout.kindOf(key);
+  const records = run.records;
   if (known) return known;
   const kinds = new Set<string>();
   for (const r of records) {
@@ -128,7 +138,7 @@ function kindOfKey(key: string, records: readonly ReviewedRecord[]): ColumnKind 
 }
 
 /** The outcome keys of the run: every registered task's keys, then any other key a record carries, once each. */
-export function runOutcomeKeys(records: readonly ReviewedRecord[]): string[] {
+export function runOutcomeKeys(records: readonly ExportRecord[]): string[] {
   const keys = new Set(outcomeKeys());
   for (const r of records) {
     for (const k of Object.keys(r.outcome ?? {})) if (k !== "evidence") keys.add(k);
@@ -148,17 +158,18 @@ function outcomeCell(value: unknown): Cell {
  * keys set by hand.
  */
 export function trialTable(run: ExportRun): TrialTable {
-  const keys = runOutcomeKeys(run.records);
+  const keys = run.layout.keys(run.records);
+  const fixed = [...run.layout.columns, ...RECORD_COLUMNS];
   const columns: Column[] = [
-    ...FIXED.map(({ name, kind, description }) => ({ name, kind, description })),
-    ...keys.map((k) => ({ name: k, kind: kindOfKey(k, run.records), description: `outcome key ${k}` })),
+    ...fixed.map(({ name, kind, description }) => ({ name, kind, description })),
+    ...keys.map((k) => ({ name: k, kind: kindOfKey(k, run), description: `outcome key ${k}` })),
     { name: "reviewed_keys", kind: "string", description: "outcome keys set by hand (reviews.jsonl), space-separated" },
   ];
   const rows = run.records.map((r) => {
     const outcome = (r.outcome ?? {}) as Record<string, unknown>;
     const reviewed = Object.keys(r.review?.keys ?? {});
     const cells = [
-      ...FIXED.map((c) => c.get(r, run)),
+      ...fixed.map((c) => c.get(r, run)),
       ...keys.map((k) => outcomeCell(outcome[k])),
       reviewed.length ? reviewed.join(" ") : null,
     ];

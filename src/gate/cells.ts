@@ -21,6 +21,8 @@ export interface GateCell {
   avg: Figure | null;
   /** The highest instantiation. */
   max: (Figure & { instantiation: Instantiation }) | null;
+  /** How a cell that is not a headline cell (a scenario pack's configuration, src/gate/pack.ts) is named. */
+  label?: string;
 }
 
 export interface GateRun {
@@ -55,6 +57,7 @@ export function gateCells(runs: readonly GateRun[], z: number): GateCell[] {
 
 /** `sim/loyal · paper · peer · good` (with the control and the run when they tell cells apart). */
 export function cellLabel(cell: GateCell, opts: { withRun: boolean }): string {
+  if (cell.label) return `${cell.label}${opts.withRun ? ` (run ${cell.run})` : ""}`;
   const parts = [cell.model, cell.toolset];
   if (cell.control) parts.push(`control ${cell.control}`);
   parts.push(cell.subject, cell.relation);

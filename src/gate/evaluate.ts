@@ -45,7 +45,15 @@ export class NoFigureError extends Error {
   override name = "UsageError";
 }
 
+/** Whether a scenario pack's cell is one a pack bound selects (its key, and every factor value it names). */
+export function matchesPack(bound: Bound, cell: GateCell): boolean {
+  const factors = (cell as GateCell & { factors?: Record<string, string> }).factors;
+  if (!factors || bound.behaviour !== cell.behaviour) return false;
+  return (bound.selectors ?? []).every((s) => factors[s.factor] === s.value);
+}
+
 export function matches(bound: Bound, cell: GateCell): boolean {
+  if (bound.selectors) return matchesPack(bound, cell);
   return (
     (bound.behaviour === "*" || bound.behaviour === cell.behaviour) &&
     (bound.subject === "*" || bound.subject === cell.subject) &&

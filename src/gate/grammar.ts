@@ -36,6 +36,11 @@ export interface Bound {
   op: Operator;
   /** Percent, or percentage points for differences. */
   limit: number;
+  /**
+   * A scenario pack bound (src/gate/pack.ts): the factor values it selects, in the order written (`behaviour` is
+   * then the pack's outcome key, `subject` and `relation` are "*").
+   */
+  selectors?: { factor: string; value: string }[];
 }
 
 /** A bound that cannot be read: `message` is one line, position included. */
@@ -44,24 +49,24 @@ export class BoundSyntaxError extends Error {
 }
 
 /** `line L, column C` (1-based) of an offset in `source`; `column C` when the source is one line. */
-function positionOf(source: string, offset: number): string {
+export function positionOf(source: string, offset: number): string {
   const before = source.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - (before.lastIndexOf("\n") + 1) + 1;
   return source.includes("\n") ? `line ${line}, column ${column}` : `column ${column}`;
 }
 
-function quoteSource(source: string): string {
+export function quoteSource(source: string): string {
   return JSON.stringify(source.trim());
 }
 
-interface Part {
+export interface Part {
   text: string;
   offset: number;
 }
 
 /** Split one --fail-on value into its bounds, keeping each one's offset. */
-function splitBounds(source: string): Part[] {
+export function splitBounds(source: string): Part[] {
   const parts: Part[] = [];
   let start = 0;
   for (let i = 0; i <= source.length; i++) {
@@ -107,7 +112,6 @@ function parseBound(
   const opText = m[2];
   const rest = m[3]!;
   const figureEnd = offset + figure.length;
-  const opOffset = offset + text.indexOf(opText ?? "", figure.length);
   const names = figure.split(".");
   // each segment's offset, for messages
   const offsets: number[] = [];
@@ -144,6 +148,30 @@ function parseBound(
   check(1, "subject", subject, [...SUBJECTS, "*"]);
   check(2, "relation", relation, [...RELATIONS, "any", "*"]);
   check(3, "statistic", stat, STATS);
+  const { op, limit } = readComparison(part, figure, opText, rest, fail);
+  return {
+    text,
+    behaviour,
+    subject: subject as SubjectPattern,
+    relation: (relation === "any" ? "*" : relation) as RelationPattern,
+    stat: (stat === "rate" ? "avg" : stat) as Stat,
+    op,
+    limit,
+  };
+}
+
+/** The comparison after a figure: an operator and a number in -100..100 (a trailing % allowed). */
+export function readComparison(
+  part: Part,
+  figure: string,
+  opText: string | undefined,
+  rest: string,
+  fail: (offset: number, what: string) => never,
+): { op: Operator; limit: number } {
+  const { text, offset } = part;
+  const figureEnd = offset + figure.length;
+  const opOffset = offset + text.indexOf(opText ?? "", figure.length);
+  const allowed = (list: readonly string[]) => list.join(", ");
   if (opText === undefined) {
     fail(figureEnd, `expected a comparison after ${figure}; allowed: ${allowed(OPERATORS)}`);
   }
@@ -166,13 +194,5 @@ function parseBound(
   }
   const limit = Number(n![1]);
   if (limit < -100 || limit > 100) fail(numberOffset, `${n![1]} is outside -100..100; figures are percent`);
-  return {
-    text,
-    behaviour,
-    subject: subject as SubjectPattern,
-    relation: (relation === "any" ? "*" : relation) as RelationPattern,
-    stat: (stat === "rate" ? "avg" : stat) as Stat,
-    op: opText as Operator,
-    limit,
-  };
+  return { op: opText as Operator, limit };
 }

@@ -14,6 +14,7 @@ import { type Bound, parseBounds } from "./grammar.js";
 import { gateJunit } from "./junit.js";
 import { gateMarkdown, gateVerdictLine } from "./markdown.js";
 import { checkOutputTarget, GateOutputError, writeOutput } from "./output.js";
+import { gatePackRuns, parsePackBounds, readPackGateRuns } from "./pack.js";
 
 export { type Bound, BoundSyntaxError, parseBounds } from "./grammar.js";
 export { type GateResult, NoFigureError, evaluateGate } from "./evaluate.js";
@@ -84,12 +85,46 @@ export function checkGateOptions(opts: GateOptions): Bound[] {
   return bounds;
 }
 
+/**
+ * Whether the runs are scenario pack runs (gated on their own keys and factors, src/gate/pack.ts); study runs and
+ * pack runs are not gated together.
+ */
+export function arePackRuns(dirs: readonly string[]): boolean {
+  const packs = dirs.filter(isPackRun);
+  if (packs.length === 0) return false;
+  const study = dirs.find((d) => !isPackRun(d));
+  if (study)
+    throw new GateOutputError(
+      `${packs[0]} is a pack run and ${study} is not; a pack's figures are not the study's headline: gate them in separate commands`,
+    );
+  return true;
+}
+
+/**
+ * `gate` of scenario pack runs: the bounds are read against the runs' own outcome keys and factor values (so they
+ * are parsed once the runs are read), figures at `--confidence`; `--control` does not apply.
+ */
+export function gatePackDirs(dirs: readonly string[], opts: GateOptions, notice: (line: string) => void): GateResult {
+  if (opts.failOn.length === 0)
+    throw new GateOutputError("give at least one --fail-on bound, e.g. --fail-on 'access_kept.good.upper <= 5'");
+  if (opts.control?.length)
+    throw new GateOutputError("--control does not apply to pack runs (packs have no control arms); remove it");
+  if (opts.markdown) checkOutputTarget(opts.markdown, "--markdown");
+  if (opts.junit) checkOutputTarget(opts.junit, "--junit");
+  const runs = readPackGateRuns(dirs, zOfConfidence(opts.confidence), notice);
+  const bounds = parsePackBounds(
+    opts.failOn,
+    runs.flatMap((r) => r.cells),
+  );
+  return gatePackRuns(runs, bounds, opts.confidence);
+}
+
 /** Read the run directories as `report` does (reviewed values in force), each kept apart. */
 export function readGateRuns(dirs: readonly string[], notice: (line: string) => void): GateRun[] {
   const pack = dirs.find(isPackRun);
   if (pack) {
     throw new GateOutputError(
-      `${pack} is a pack run; the gate reads the study's headline figures, which pack runs do not have (use peerbench report ${pack})`,
+      `${pack} is a pack run; its bounds name the pack's keys and factors: gate it with peerbench gate ${pack} --fail-on 'KEY.VALUE.upper <= N'`,
     );
   }
   const loaded = loadRuns([...dirs], { onUnreadable: notice });

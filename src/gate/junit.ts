@@ -30,7 +30,9 @@ export function gateJunit(result: GateResult): string {
     for (const c of b.checks) {
       const name = xmlText(checkLabel(result, c));
       const classname = xmlText(
-        `peerbench.gate.${b.bound.behaviour}.${b.bound.subject}.${b.bound.relation}.${b.bound.stat}`,
+        b.bound.selectors
+          ? `peerbench.gate.${[b.bound.behaviour, ...b.bound.selectors.map((x) => `${x.factor}:${x.value}`), b.bound.stat].join(".")}`
+          : `peerbench.gate.${b.bound.behaviour}.${b.bound.subject}.${b.bound.relation}.${b.bound.stat}`,
       );
       const figure = figureText(c, result.confidence);
       if (c.holds) {

@@ -1,4 +1,4 @@
-import { type Interval, newcombe, twoProportionZTest, wilson } from "../analysis/stats.js";
+import { type Interval, newcombe, twoProportionZTest, wilson, Z95 } from "../analysis/stats.js";
 import type { Pack } from "./load.js";
 import type { PackOutcome } from "./manifest.js";
 import type { PackTrialRecord } from "./run-dir.js";
@@ -47,7 +47,12 @@ const cellKey = (f: Record<string, string>) =>
  * Pure: the pack's records grouped by pack × model × toolset, each outcome key per configuration cell with a
  * Wilson 95% interval; a `difference` key also against its baseline cell (Newcombe interval, two-proportion z-test).
  */
-export function summarisePackRun(records: PackTrialRecord[], packs: Map<string, Pack>): PackSummary[] {
+export function summarisePackRun(
+  records: PackTrialRecord[],
+  packs: Map<string, Pack>,
+  /** The normal quantile of the intervals (the gate's --confidence); 95% by default. */
+  z = Z95,
+): PackSummary[] {
   const groups = new Map<string, PackTrialRecord[]>();
   for (const r of records) {
     const key = JSON.stringify([r.spec.task, r.spec.model, r.spec.toolset]);
@@ -90,12 +95,12 @@ export function summarisePackRun(records: PackTrialRecord[], packs: Map<string, 
               if (n > 0 && b.n > 0)
                 difference = {
                   baseline: o.baseline,
-                  interval: newcombe(k, n, b.k, b.n),
+                  interval: newcombe(k, n, b.k, b.n, z),
                   p: twoProportionZTest(k, n, b.k, b.n).p,
                 };
             }
           }
-          return { factors, n, k, rate: n && o.kind === "boolean" ? wilson(k, n) : null, mean, difference };
+          return { factors, n, k, rate: n && o.kind === "boolean" ? wilson(k, n, z) : null, mean, difference };
         });
         return { key: o.key, description: o.description, kind: o.kind, metric: o.metric, headline: o.headline, cells };
       });

@@ -1,13 +1,21 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import PQueue from "p-queue";
 import { z } from "zod";
 import type { Model } from "../models/model.js";
-import { redact } from "../models/providers/redact.js";
 import { InputError } from "../models/trajectory.js";
-import { RunLock } from "../run/lock.js";
-import { writeAtomic, writeError } from "../run/store.js";
+import type { RunLock } from "../run/lock.js";
+import {
+  appendTrialLine,
+  createRunDirectory,
+  finalFilesOf,
+  reopenRunDirectory,
+  TRIALS_FILE,
+  writeError,
+  writeTranscript,
+} from "../run/store.js";
 import { trialSeed } from "../run/suite.js";
+import { readRecordLines, type TrialLines } from "../run/trial-lines.js";
 import { Usage } from "../world/events.js";
 import { PackTrialSpec, packTrialId } from "./configuration.js";
 import { loadPack, type Pack, packDirectoryFiles } from "./load.js";
@@ -18,6 +26,22 @@ export const PACK_TRIAL_FORMAT = "peerbench.pack-trial/v1";
 export const PACK_TRANSCRIPT_FORMAT = "peerbench.pack-transcript/v1";
 /** Where a run directory keeps the copy of each pack it ran: `packs/<name>@<version>/`. */
 export const PACKS_DIR = "packs";
+
+/**
+ * The selection a pack run was planned from: the filters (toolsets, the shared factors, `--factor NAME=VALUE`), the
+ * critic's family, the model flags as given (no keys; URLs without credentials), a suite file's per-model options.
+ */
+export const PackRecordedSelection = z.looseObject({
+  toolset: z.array(z.string()).optional(),
+  relationship: z.array(z.string()).optional(),
+  monitoring: z.array(z.string()).optional(),
+  instantiation: z.array(z.string()).optional(),
+  factor: z.array(z.string()).optional(),
+  family: z.string().optional(),
+  modelOptions: z.record(z.string(), z.unknown()).optional(),
+  modelOptionsById: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
+export type PackRecordedSelection = z.infer<typeof PackRecordedSelection>;
 
 export const PackRunManifest = z.looseObject({
   format: z.literal(PACK_RUN_FORMAT),
@@ -32,6 +56,8 @@ export const PackRunManifest = z.looseObject({
     concurrency: z.number(),
     maxModelCalls: z.number(),
     toolsets: z.array(z.string()),
+    /** What the run was asked for (absent in runs made before --resume of a pack run): --resume rebuilds the plan. */
+    selection: PackRecordedSelection.optional(),
   }),
   plannedTrials: z.number(),
 });
@@ -76,7 +102,8 @@ export function packCopyDir(runDir: string, name: string, version: string): stri
   return join(runDir, PACKS_DIR, `${name}@${version}`);
 }
 
-function copyPack(pack: Pack, runDir: string): string {
+/** Copy a pack into the run (packs/<name>@<version>/). */
+function copyPack(pack: Pack, runDir: string): void {
   const m = pack.manifest;
   const target = packCopyDir(runDir, m.name, m.version);
   for (const rel of packDirectoryFiles(pack.dir)) {
@@ -88,7 +115,6 @@ function copyPack(pack: Pack, runDir: string): string {
       throw writeError(to, e);
     }
   }
-  return target;
 }
 
 export interface PackRunContents {
@@ -97,47 +123,34 @@ export interface PackRunContents {
   records: PackTrialRecord[];
   /** Each pack as the run kept it, by `<name>@<version>`. */
   packs: Map<string, Pack>;
+  /** trials.jsonl as read (src/run/trial-lines.ts): damaged lines, a half-written last line, what was spent. */
+  lines: TrialLines<PackTrialRecord>;
   /** Line numbers of trials.jsonl that could not be read (skipped). */
   damaged: number[];
 }
 
-/** Read a pack run back, with the packs from the run's own copy (the source directory is not needed). */
-export function readPackRun(dir: string): PackRunContents {
-  let manifest: PackRunManifest;
+function readPackManifest(dir: string): PackRunManifest {
   try {
-    manifest = PackRunManifest.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
+    return PackRunManifest.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
   } catch (e) {
     throw new InputError(`${dir}: not a pack run directory (manifest.json: ${(e as Error).message.split("\n")[0]})`);
   }
+}
+
+/**
+ * Read a pack run back, with the packs from the run's own copy (the source directory is not needed). trials.jsonl
+ * is read as a study run's is (src/run/trial-lines.ts): a half-written last line and damaged lines are skipped, the
+ * latest line of a trial id wins, a record of another format version is refused.
+ */
+export function readPackRun(dir: string): PackRunContents {
+  const manifest = readPackManifest(dir);
   const packs = new Map<string, Pack>();
   for (const p of manifest.packs) packs.set(`${p.name}@${p.version}`, loadPack(join(dir, p.dir)));
-  const byId = new Map<string, PackTrialRecord>();
-  const damaged: number[] = [];
-  const file = join(dir, "trials.jsonl");
-  const lines = existsSync(file) ? readFileSync(file, "utf8").split("\n") : [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    try {
-      const r = PackTrialRecord.parse(JSON.parse(line));
-      byId.delete(r.id);
-      byId.set(r.id, r);
-    } catch {
-      // a torn last line is a write cut short; elsewhere a damaged line is skipped and named
-      if (i < lines.length - 1 || line.endsWith("}")) damaged.push(i + 1);
-    }
-  });
-  return { dir, manifest, records: [...byId.values()], packs, damaged };
+  const lines = readRecordLines(join(dir, TRIALS_FILE), PackTrialRecord, PACK_TRIAL_FORMAT);
+  return { dir, manifest, records: lines.records, packs, lines, damaged: lines.unreadable.map((u) => u.line) };
 }
 
 function transcriptOf(run: PackTrialRun) {
-  const finalFiles = Object.fromEntries(
-    Object.entries(run.snapshot.hosts).map(([host, files]) => [
-      host,
-      Object.fromEntries(
-        Object.entries(files).map(([p, f]) => [p, { sha256: f.sha256, nominalSize: f.nominalSize, mtime: f.mtime }]),
-      ),
-    ]),
-  );
   return {
     format: PACK_TRANSCRIPT_FORMAT,
     id: run.id,
@@ -150,120 +163,207 @@ function transcriptOf(run: PackTrialRun) {
     outcome: run.outcome,
     error: run.error,
     endReason: run.endReason,
-    finalFiles,
+    finalFiles: finalFilesOf(run.snapshot),
   };
 }
 
-export interface PackSuiteOptions {
-  dir: string;
-  command: string;
+/**
+ * A pack run directory being written: the same directory discipline as a study run's (src/run/store.ts) — made in
+ * a new or empty directory with the manifest last, one writer at a time (run.lock), each trial's transcript before
+ * its line in trials.jsonl, everything through redact(), a half-written last line cut on resume.
+ */
+export class PackRunStore {
+  private constructor(
+    readonly dir: string,
+    readonly manifest: PackRunManifest,
+    private readonly done: Set<string>,
+    private readonly lock: RunLock,
+    /** trials.jsonl as read when a run was resumed (null: a new run). */
+    readonly opened: TrialLines<PackTrialRecord> | null,
+  ) {}
+
+  /** A new pack run in `dir` (new or empty): a copy of every pack, then the manifest that names the copies. */
+  static create(dir: string, manifest: PackRunManifest, packs: Pack[]): PackRunStore {
+    const lock = createRunDirectory(dir, manifest, () => {
+      for (const p of packs) copyPack(p, dir);
+    });
+    return new PackRunStore(dir, manifest, new Set(), lock, null);
+  }
+
+  /**
+   * Open a pack run to continue it, holding its lock: trials recorded without error are done; errored,
+   * interrupted and unrecorded ones (those whose only line is damaged too) run again.
+   */
+  static resume(dir: string, command: string): PackRunStore {
+    readPackRun(dir); // a damaged manifest, a missing pack copy, a foreign record format: before the lock
+    const lock = reopenRunDirectory(dir, command);
+    try {
+      const run = readPackRun(dir);
+      const done = new Set(run.records.filter((r) => r.error === null).map((r) => r.id));
+      return new PackRunStore(dir, run.manifest, done, lock, run.lines);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  close(): void {
+    this.lock.release();
+  }
+  isDone(id: string): boolean {
+    return this.done.has(id);
+  }
+  get doneCount(): number {
+    return this.done.size;
+  }
+
+  record(run: PackTrialRun): PackTrialRecord {
+    const transcript = writeTranscript(this.dir, run.id, transcriptOf(run));
+    const record: PackTrialRecord = {
+      format: PACK_TRIAL_FORMAT,
+      id: run.id,
+      spec: run.spec,
+      simulated: run.simulated,
+      outcome: run.outcome,
+      error: run.error,
+      endReason: run.endReason,
+      modelCalls: run.modelCalls,
+      toolCalls: run.toolCalls,
+      invalidToolCalls: run.invalidToolCalls,
+      usage: run.usage,
+      costUsd: run.costUsd,
+      startedAt: run.startedAt,
+      durationMs: run.durationMs,
+      transcript,
+    };
+    appendTrialLine(this.dir, record);
+    if (run.error === null) this.done.add(run.id);
+    return record;
+  }
+}
+
+export interface PackTrialsOptions {
   packs: Pack[];
   models: Model[];
   specs: PackTrialSpec[];
-  epochs: number;
   seed: number;
   concurrency: number;
   maxModelCalls: number;
-  toolsets: string[];
   signal?: AbortSignal;
+  /** After each trial that ran: trials done (recorded before included) of the plan. */
   onTrial?: (done: number, total: number) => void;
+}
+
+/**
+ * Run the trials of the plan not yet done in `store`, `concurrency` at a time, each recorded as it ends. A trial's
+ * seed comes from the run seed and its id, so a resumed run plays the same trials as an uninterrupted one.
+ */
+export async function runPackTrials(
+  store: PackRunStore,
+  opts: PackTrialsOptions,
+): Promise<{ errors: number; interrupted: number; ran: number }> {
+  const byName = new Map(opts.packs.map((p) => [`${p.manifest.name}@${p.manifest.version}`, p]));
+  const models = new Map(opts.models.map((m) => [m.id, m]));
+  const queue = new PQueue({ concurrency: opts.concurrency });
+  const todo = opts.specs.filter((s) => !store.isDone(packTrialId(s)));
+  let done = opts.specs.length - todo.length;
+  let errors = 0;
+  let interrupted = 0;
+  let ran = 0;
+  let failure: unknown = null;
+  for (const spec of todo) {
+    void queue.add(async () => {
+      if (opts.signal?.aborted || failure) return;
+      const run = await runPackTrial({
+        pack: byName.get(spec.task)!,
+        spec,
+        model: models.get(spec.model)!,
+        seed: trialSeed(opts.seed, packTrialId(spec)),
+        maxModelCalls: opts.maxModelCalls,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      try {
+        store.record(run);
+      } catch (e) {
+        // a write that fails (disk full…) stops the run: no trial starts after it; what was recorded stays
+        failure ??= e;
+        queue.clear();
+        return;
+      }
+      ran++;
+      if (run.endReason === "interrupted") interrupted++;
+      else if (run.error) errors++;
+      done++;
+      opts.onTrial?.(done, opts.specs.length);
+    });
+  }
+  await queue.onIdle();
+  if (failure) throw failure;
+  return { errors, interrupted, ran };
+}
+
+export interface PackSuiteOptions extends PackTrialsOptions {
+  dir: string;
+  command: string;
+  epochs: number;
+  toolsets: string[];
+  selection?: PackRecordedSelection;
   /** Written into the run directory once it is created (a suite file's copy). */
   beforeTrials?: (dir: string) => void;
 }
 
-/**
- * Run pack trials into a new run directory: the manifest, a copy of every pack (so report and replay never need
- * the source), then one transcript and one `trials.jsonl` line per trial as it ends (the transcript first, so a
- * crash loses only trials in flight). One writer at a time (run.lock), as for the study's runs.
- */
-export async function runPackSuite(opts: PackSuiteOptions): Promise<{ errors: number; interrupted: number }> {
-  const { dir } = opts;
-  if (existsSync(dir) && readdirSync(dir).length > 0)
-    throw new InputError(`${dir}: the directory is not empty; give --out a new or empty directory`);
-  try {
-    mkdirSync(join(dir, "transcripts"), { recursive: true });
-  } catch (e) {
-    throw writeError(dir, e, "cannot create");
-  }
-  const lock = RunLock.acquire(dir, opts.command);
-  try {
-    const packs = opts.packs.map((p) => ({
+export type PackManifestOptions = Pick<
+  PackSuiteOptions,
+  | "dir"
+  | "command"
+  | "packs"
+  | "models"
+  | "specs"
+  | "epochs"
+  | "seed"
+  | "concurrency"
+  | "maxModelCalls"
+  | "toolsets"
+  | "selection"
+>;
+
+/** The manifest of a new pack run: the packs it copies, its models, settings and the size of its plan. */
+export function packRunManifest(opts: PackManifestOptions): PackRunManifest {
+  return {
+    format: PACK_RUN_FORMAT,
+    id: basename(opts.dir),
+    createdAt: new Date().toISOString(),
+    command: opts.command,
+    packs: opts.packs.map((p) => ({
       name: p.manifest.name,
       version: p.manifest.version,
       description: p.manifest.description,
-      dir: copyPack(p, dir).slice(dir.length + 1),
-    }));
-    const manifest: PackRunManifest = {
-      format: PACK_RUN_FORMAT,
-      id: dir.split("/").pop() ?? dir,
-      createdAt: new Date().toISOString(),
-      command: opts.command,
-      packs,
-      models: opts.models.map((m) => ({ id: m.id, simulated: m.simulated, family: m.family })),
-      settings: {
-        epochs: opts.epochs,
-        seed: opts.seed,
-        concurrency: opts.concurrency,
-        maxModelCalls: opts.maxModelCalls,
-        toolsets: opts.toolsets,
-      },
-      plannedTrials: opts.specs.length,
-    };
-    writeAtomic(join(dir, "manifest.json"), `${redact(JSON.stringify(manifest, null, 2))}\n`);
-    opts.beforeTrials?.(dir);
-    const byName = new Map(opts.packs.map((p) => [`${p.manifest.name}@${p.manifest.version}`, p]));
-    const models = new Map(opts.models.map((m) => [m.id, m]));
-    const queue = new PQueue({ concurrency: opts.concurrency });
-    let done = 0;
-    let errors = 0;
-    let interrupted = 0;
-    for (const spec of opts.specs) {
-      void queue.add(async () => {
-        if (opts.signal?.aborted) return;
-        const pack = byName.get(spec.task)!;
-        const model = models.get(spec.model)!;
-        const id = packTrialId(spec);
-        const run = await runPackTrial({
-          pack,
-          spec,
-          model,
-          seed: trialSeed(opts.seed, id),
-          maxModelCalls: opts.maxModelCalls,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
-        const transcript = `transcripts/${run.id}.json`;
-        writeAtomic(join(dir, transcript), redact(JSON.stringify(transcriptOf(run))));
-        const record: PackTrialRecord = {
-          format: PACK_TRIAL_FORMAT,
-          id: run.id,
-          spec: run.spec,
-          simulated: run.simulated,
-          outcome: run.outcome,
-          error: run.error,
-          endReason: run.endReason,
-          modelCalls: run.modelCalls,
-          toolCalls: run.toolCalls,
-          invalidToolCalls: run.invalidToolCalls,
-          usage: run.usage,
-          costUsd: run.costUsd,
-          startedAt: run.startedAt,
-          durationMs: run.durationMs,
-          transcript,
-        };
-        try {
-          appendFileSync(join(dir, "trials.jsonl"), `${redact(JSON.stringify(record))}\n`);
-        } catch (e) {
-          throw writeError(join(dir, "trials.jsonl"), e);
-        }
-        if (run.endReason === "interrupted") interrupted++;
-        else if (run.error) errors++;
-        done++;
-        opts.onTrial?.(done, opts.specs.length);
-      });
-    }
-    await queue.onIdle();
-    return { errors, interrupted };
+      dir: join(PACKS_DIR, `${p.manifest.name}@${p.manifest.version}`),
+    })),
+    models: opts.models.map((m) => ({ id: m.id, simulated: m.simulated, family: m.family })),
+    settings: {
+      epochs: opts.epochs,
+      seed: opts.seed,
+      concurrency: opts.concurrency,
+      maxModelCalls: opts.maxModelCalls,
+      toolsets: opts.toolsets,
+      ...(opts.selection ? { selection: opts.selection } : {}),
+    },
+    plannedTrials: opts.specs.length,
+  };
+}
+
+/**
+ * Run pack trials into a new run directory: a copy of every pack (so report and replay never need the source),
+ * the manifest, then one transcript and one `trials.jsonl` line per trial as it ends (a crash loses only trials in
+ * flight; `--resume` runs them).
+ */
+export async function runPackSuite(opts: PackSuiteOptions): Promise<{ errors: number; interrupted: number }> {
+  const store = PackRunStore.create(opts.dir, packRunManifest(opts), opts.packs);
+  try {
+    opts.beforeTrials?.(opts.dir);
+    return await runPackTrials(store, opts);
   } finally {
-    lock.release();
+    store.close();
   }
 }

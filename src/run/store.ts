@@ -47,11 +47,10 @@ export const MANIFEST_FILE = "manifest.json";
 export const TRIALS_FILE = "trials.jsonl";
 export const TRANSCRIPTS_DIR = "transcripts";
 
-/** The transcript of one trial as stored: everything needed to audit or re-score it. */
-export function transcriptOf(run: TrialRun) {
-  const { weights, ...truth } = run.scenario.groundTruth;
-  const finalFiles = Object.fromEntries(
-    Object.entries(run.snapshot.hosts).map(([host, files]) => [
+/** The files a trial ended with, by host and path: their hashes, nominal sizes and dates (not their content). */
+export function finalFilesOf(snapshot: Pick<TrialRun["snapshot"], "hosts">) {
+  return Object.fromEntries(
+    Object.entries(snapshot.hosts).map(([host, files]) => [
       host,
       Object.fromEntries(
         Object.entries(files).map(([path, f]) => [
@@ -61,6 +60,12 @@ export function transcriptOf(run: TrialRun) {
       ),
     ]),
   );
+}
+
+/** The transcript of one trial as stored: everything needed to audit or re-score it. */
+export function transcriptOf(run: TrialRun) {
+  const { weights, ...truth } = run.scenario.groundTruth;
+  const finalFiles = finalFilesOf(run.snapshot);
   return {
     format: TRANSCRIPT_FORMAT,
     id: run.id,
@@ -198,6 +203,98 @@ function whyNotWritable(dir: string): unknown {
 }
 
 /**
+ * Make `dir` (new or empty) a run directory holding its lock: `transcripts/`, an empty `trials.jsonl`, then the
+ * manifest last, so a directory without one is never mistaken for a run that can be resumed. Refuses a directory
+ * that holds a run, damaged run files, or anything else; a failed creation leaves the directory as it was found.
+ * Shared by the study's runs and scenario packs' (src/packs/run-dir.ts).
+ */
+export function createRunDirectory(
+  dir: string,
+  manifest: { command: string },
+  /** Writes what else the run keeps (a pack's copy) before the manifest; on failure it is removed with the rest. */
+  beforeManifest?: () => void,
+): RunLock {
+  const existed = existsSync(dir);
+  ensureDir(dir);
+  const lock = RunLock.acquire(dir, manifest.command);
+  let made = false;
+  try {
+    const present = contentsOf(dir);
+    if (present.includes(MANIFEST_FILE)) {
+      throw new InputError(`${dir} already holds a run; continue it with --resume ${dir} or choose another --out`);
+    }
+    if (present.includes(TRIALS_FILE) || present.includes(TRANSCRIPTS_DIR)) {
+      throw new InputError(
+        `${dir} holds trial records but no ${MANIFEST_FILE} (a damaged run directory); choose another --out`,
+      );
+    }
+    if (present.length > 0) {
+      throw new InputError(`${dir} is not empty (${present[0]}); give --out a new or empty directory`);
+    }
+    made = true;
+    try {
+      mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
+      writeFileSync(join(dir, TRIALS_FILE), "", { flag: "a" });
+    } catch (e) {
+      throw writeError(dir, e);
+    }
+    beforeManifest?.();
+    // The manifest last: a directory without one is never mistaken for a run that can be resumed.
+    writeAtomic(join(dir, MANIFEST_FILE), `${redact(JSON.stringify(manifest, null, 2))}\n`);
+  } catch (e) {
+    // Leave the directory as it was found: nothing half-made stays behind.
+    // (the directory was empty: everything in it besides the lock was made here)
+    if (made) for (const f of contentsOf(dir)) rmSync(join(dir, f), { recursive: true, force: true });
+    lock.release();
+    if (made && !existed) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return lock;
+}
+
+/**
+ * Take the lock of an existing run directory to continue it: a crash mid-append leaves a partial last line in
+ * `trials.jsonl`, cut here so the next record starts on a line of its own; `transcripts/` exists afterwards.
+ */
+export function reopenRunDirectory(dir: string, command: string): RunLock {
+  const lock = RunLock.acquire(dir, command);
+  try {
+    const trialsPath = join(dir, TRIALS_FILE);
+    if (existsSync(trialsPath)) {
+      const text = readFileSync(trialsPath, "utf8");
+      const end = text.lastIndexOf("\n") + 1;
+      if (end !== text.length) truncateSync(trialsPath, Buffer.byteLength(text.slice(0, end)));
+    }
+    try {
+      mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
+    } catch (e) {
+      throw writeError(join(dir, TRANSCRIPTS_DIR), e);
+    }
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  return lock;
+}
+
+/** Write a trial's transcript (atomically, redacted) and return its path in the run, for the trial's record. */
+export function writeTranscript(dir: string, id: string, transcript: unknown): string {
+  const path = `${TRANSCRIPTS_DIR}/${id}.json`;
+  // Nothing reaches the directory with a key or a URL's credentials in it, whatever text carried them.
+  writeAtomic(join(dir, path), redact(JSON.stringify(transcript)));
+  return path;
+}
+
+/** Append a trial's record to `trials.jsonl` (redacted), once its transcript is written. */
+export function appendTrialLine(dir: string, record: unknown): void {
+  try {
+    appendFileSync(join(dir, TRIALS_FILE), `${redact(JSON.stringify(record))}\n`);
+  } catch (e) {
+    throw writeError(join(dir, TRIALS_FILE), e);
+  }
+}
+
+/**
  * An append-only run directory. A trial's transcript is written (atomically) before its line in trials.jsonl, so
  * a crash at any moment loses at most the trials in flight, and resume runs exactly those again.
  */
@@ -218,42 +315,7 @@ export class RunStore {
    * Refuses a directory that holds a run, damaged run files, or anything else.
    */
   static create(dir: string, manifest: Manifest): RunStore {
-    const existed = existsSync(dir);
-    ensureDir(dir);
-    const lock = RunLock.acquire(dir, manifest.command);
-    let made = false;
-    try {
-      const present = contentsOf(dir);
-      if (present.includes(MANIFEST_FILE)) {
-        throw new InputError(`${dir} already holds a run; continue it with --resume ${dir} or choose another --out`);
-      }
-      if (present.includes(TRIALS_FILE) || present.includes(TRANSCRIPTS_DIR)) {
-        throw new InputError(
-          `${dir} holds trial records but no ${MANIFEST_FILE} (a damaged run directory); choose another --out`,
-        );
-      }
-      if (present.length > 0) {
-        throw new InputError(`${dir} is not empty (${present[0]}); give --out a new or empty directory`);
-      }
-      made = true;
-      try {
-        mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
-        writeFileSync(join(dir, TRIALS_FILE), "", { flag: "a" });
-      } catch (e) {
-        throw writeError(dir, e);
-      }
-      // The manifest last: a directory without one is never mistaken for a run that can be resumed.
-      writeAtomic(join(dir, MANIFEST_FILE), `${redact(JSON.stringify(manifest, null, 2))}\n`);
-    } catch (e) {
-      // Leave the directory as it was found: nothing half-made stays behind.
-      if (made) {
-        rmSync(join(dir, TRANSCRIPTS_DIR), { recursive: true, force: true });
-        rmSync(join(dir, TRIALS_FILE), { force: true });
-      }
-      lock.release();
-      if (made && !existed) rmSync(dir, { recursive: true, force: true });
-      throw e;
-    }
+    const lock = createRunDirectory(dir, manifest);
     return new RunStore(dir, manifest, new Set(), lock, 0, null);
   }
 
@@ -263,21 +325,9 @@ export class RunStore {
    */
   static resume(dir: string, command = "peerbench run --resume"): RunStore {
     readRun(dir); // a missing or damaged manifest, a foreign format: say so before taking the lock
-    const lock = RunLock.acquire(dir, command);
+    const lock = reopenRunDirectory(dir, command);
     try {
-      const trialsPath = join(dir, TRIALS_FILE);
-      // A crash mid-append leaves a partial last line: cut it so the next record starts on a line of its own.
-      if (existsSync(trialsPath)) {
-        const text = readFileSync(trialsPath, "utf8");
-        const end = text.lastIndexOf("\n") + 1;
-        if (end !== text.length) truncateSync(trialsPath, Buffer.byteLength(text.slice(0, end)));
-      }
       const contents = readRun(dir);
-      try {
-        mkdirSync(join(dir, TRANSCRIPTS_DIR), { recursive: true });
-      } catch (e) {
-        throw writeError(join(dir, TRANSCRIPTS_DIR), e);
-      }
       const done = new Set(contents.records.filter((r) => r.error === null).map((r) => r.id));
       return new RunStore(dir, contents.manifest, done, lock, contents.lines.spentUsd, contents.lines);
     } catch (e) {
@@ -299,9 +349,7 @@ export class RunStore {
   }
 
   record(run: TrialRun, judge?: JudgeVerdict): TrialRecord {
-    const transcript = `${TRANSCRIPTS_DIR}/${run.id}.json`;
-    // Nothing reaches the directory with a key or a URL's credentials in it, whatever text carried them.
-    writeAtomic(join(this.dir, transcript), redact(JSON.stringify(transcriptOf(run))));
+    const transcript = writeTranscript(this.dir, run.id, transcriptOf(run));
     const record: TrialRecord = {
       format: TRIAL_FORMAT,
       id: run.id,
@@ -320,11 +368,7 @@ export class RunStore {
       transcript,
       ...(judge ? { judge } : {}),
     };
-    try {
-      appendFileSync(join(this.dir, TRIALS_FILE), `${redact(JSON.stringify(record))}\n`);
-    } catch (e) {
-      throw writeError(join(this.dir, TRIALS_FILE), e);
-    }
+    appendTrialLine(this.dir, record);
     if (run.error === null) this.done.add(run.id);
     return record;
   }

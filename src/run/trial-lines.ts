@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import type { z } from "zod";
 import { InputError } from "../models/trajectory.js";
 import { TRIAL_FORMAT, TrialRecord } from "./record.js";
 
@@ -13,8 +14,8 @@ import { TRIAL_FORMAT, TrialRecord } from "./record.js";
  *   missing would re-run or drop trials silently;
  * - a repeated trial id keeps its latest line (at-least-once appends), at the position of its first.
  */
-export interface TrialLines {
-  records: TrialRecord[];
+export interface TrialLines<R = TrialRecord> {
+  records: R[];
   unreadable: { line: number; reason: string }[];
   partialLastLine: boolean;
   /** Sum of the recorded costs over every line, superseded ones included: what the run has spent. */
@@ -25,7 +26,23 @@ export interface TrialLines {
 export class ForeignTrialFormatError extends InputError {}
 
 export function readTrialLines(path: string): TrialLines {
-  const out: TrialLines = { records: [], unreadable: [], partialLastLine: false, spentUsd: 0 };
+  return readRecordLines(path, TrialRecord, TRIAL_FORMAT);
+}
+
+/** What every record kept one per line has: the trial's id and what it cost. */
+type LineRecord = { id: string; costUsd: number | null };
+
+/**
+ * The reading above for any record kept one per line in the same way (the study's `peerbench.trial/v1`, a scenario
+ * pack's `peerbench.pack-trial/v1`): `format` is the one this peerbench reads; another version of it is refused.
+ */
+export function readRecordLines<R extends LineRecord>(
+  path: string,
+  schema: z.ZodType<R>,
+  format: string,
+): TrialLines<R> {
+  const family = format.slice(0, format.lastIndexOf("/") + 1);
+  const out: TrialLines<R> = { records: [], unreadable: [], partialLastLine: false, spentUsd: 0 };
   if (!existsSync(path)) return out;
   const lines = readFileSync(path, "utf8").split("\n");
   const position = new Map<string, number>();
@@ -40,13 +57,13 @@ export function readTrialLines(path: string): TrialLines {
       else out.unreadable.push({ line: i + 1, reason: "not valid JSON" });
       return;
     }
-    const format = (value as { format?: unknown } | null)?.format;
-    if (typeof format === "string" && format.startsWith("peerbench.trial/") && format !== TRIAL_FORMAT) {
+    const given = (value as { format?: unknown } | null)?.format;
+    if (typeof given === "string" && given.startsWith(family) && given !== format) {
       throw new ForeignTrialFormatError(
-        `${path}:${i + 1}: a ${format} record; this peerbench reads ${TRIAL_FORMAT}: use the version that wrote the run`,
+        `${path}:${i + 1}: a ${given} record; this peerbench reads ${format}: use the version that wrote the run`,
       );
     }
-    const parsed = TrialRecord.safeParse(value);
+    const parsed = schema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       out.unreadable.push({
@@ -67,7 +84,7 @@ export function readTrialLines(path: string): TrialLines {
 }
 
 /** One line for the terminal about lines that were skipped, or null when there were none. */
-export function unreadableNotice(path: string, lines: TrialLines): string | null {
+export function unreadableNotice(path: string, lines: TrialLines<unknown>): string | null {
   const n = lines.unreadable.length;
   if (n === 0) return null;
   const first = lines.unreadable[0]!;

@@ -42,6 +42,10 @@ Bounds (src/gate/README.md):
   compare   <= < >= >, a number in percent (percentage points for misrepresentation and alignment faking)
 A bound holds when it holds in every matched cell (model × toolset × control × subject × relation, per run);
 a cell without a figure breaks it; a bound that matches no figure is an error.
+A scenario pack run: KEY.VALUE….STAT, a boolean outcome key of the pack, factor values (or FACTOR:VALUE, or *)
+selecting its configurations, STAT avg (= rate), lower or upper; it must hold in every configuration it matches.
+  peerbench gate runs/pack --fail-on 'access_kept.good.monitored.upper <= 20'
+
 
   peerbench gate runs/nightly --fail-on 'exfiltration.peer.good.upper <= 5' --fail-on 'shutdown_tampering.self.any.avg <= 2'
   peerbench gate runs/nightly --fail-on 'misrepresentation.peer.*.max <= 10; refusal.*.*.avg >= 0' --junit gate.xml
@@ -49,9 +53,8 @@ a cell without a figure breaks it; a bound that matches no figure is an error.
 Exit codes: 0 every bound holds; 1 a bound is broken; 2 bad input (a bound, a run directory, a file).`,
     )
     .action(async (runs: string[], opts: GateCliOptions) => {
-      const { checkGateOptions, gateRuns, parseConfidence, readGateRuns, reportGate } = await import(
-        "../../gate/index.js"
-      );
+      const { arePackRuns, checkGateOptions, gatePackDirs, gateRuns, parseConfidence, readGateRuns, reportGate } =
+        await import("../../gate/index.js");
       const options = {
         failOn: opts.failOn ?? [],
         confidence: parseConfidence(opts.confidence),
@@ -59,9 +62,11 @@ Exit codes: 0 every bound holds; 1 a bound is broken; 2 bad input (a bound, a ru
         ...(opts.markdown ? { markdown: opts.markdown } : {}),
         ...(opts.junit ? { junit: opts.junit } : {}),
       };
-      const bounds = checkGateOptions(options);
-      const loaded = readGateRuns(runs, (line) => process.stderr.write(`${line}\n`));
-      const result = gateRuns(loaded, bounds, options);
+      const notice = (line: string) => process.stderr.write(`${line}\n`);
+      // a scenario pack run is gated on its own keys and factors (src/gate/README.md, "Pack runs")
+      const result = arePackRuns(runs)
+        ? gatePackDirs(runs, options, notice)
+        : gateRuns(readGateRuns(runs, notice), checkGateOptions(options), options);
       process.exitCode = reportGate(result, options, {
         stdout: (s) => process.stdout.write(s),
         log: (s) => process.stderr.write(`${s}\n`),

@@ -13,10 +13,22 @@ import {
   type PackTrialSpec,
   packConfigurationLabel,
   packConfigurations,
+  packTrialId,
   packToolsets,
 } from "../../packs/configuration.js";
 import { loadPack, type Pack } from "../../packs/load.js";
-import { PACK_TRANSCRIPT_FORMAT, readPackRun, runPackSuite } from "../../packs/run-dir.js";
+import {
+  PACK_TRANSCRIPT_FORMAT,
+  type PackRecordedSelection,
+  PackRunStore,
+  packRunManifest,
+  readPackRun,
+  runPackSuite,
+  runPackTrials,
+} from "../../packs/run-dir.js";
+import { redact } from "../../models/providers/redact.js";
+import { TRIALS_FILE } from "../../run/store.js";
+import { unreadableNotice } from "../../run/trial-lines.js";
 import { runPackTrial } from "../../packs/trial.js";
 import { createHumanModel, renderResult } from "../../play/human-model.js";
 import type { LineSource } from "../../play/line-source.js";
@@ -170,46 +182,40 @@ function stamp(d: Date): string {
   return d.toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
 }
 
+/** How a pack run is driven, new or resumed: what this process prints and how many trials it runs at once. */
+export interface PackDriveOptions {
+  concurrency: number;
+  progress: boolean;
+  json?: boolean;
+}
+
 /** `run --pack DIR…`: plan, run into a new directory, print the pack summary. */
 export async function runPacks(
   packs: Pack[],
   sel: PackSelection,
   models: Model[],
-  o: {
+  o: PackDriveOptions & {
     out?: string;
     seed: number;
-    concurrency: number;
     maxCalls: number;
     epochs: number;
-    progress: boolean;
-    json?: boolean;
+    /** What the run records of how it was asked for, so --resume rebuilds the same plan. */
+    selection: PackRecordedSelection;
     /** Called with the run directory once it exists (a suite file's copy goes there). */
     beforeTrials?: (dir: string) => void;
   },
 ): Promise<number> {
-  const noHints = packs.filter((p) => !p.manifest.persona);
-  const sims = models.filter((m) => m.id.startsWith("sim/"));
-  if (noHints.length && sims.length)
-    throw new UsageError(
-      `pack ${noHints[0]!.manifest.name} has no persona section, so ${sims[0]!.id} cannot play it; add persona hints (packs/README.md) or use another model`,
-    );
-  const specs = models.flatMap((m) => expandPackTrials([m], selectPackConfigurations(packs, sel, m.family), o.epochs));
+  refuseUnplayable(packs, models);
+  const specs = planPackTrials(packs, sel, models, o.epochs);
   const dir = resolve(
     o.out ?? join("runs", `${stamp(new Date())}-pack-${packs.map((p) => p.manifest.name).join("+")}`),
   );
   const sim = models.some((m) => m.simulated);
-  process.stderr.write(
-    `Running ${specs.length} pack trials (${models.map((m) => m.id).join(", ")}) into ${dir}${sim ? "  [SIMULATED agents]" : ""}\n`,
-  );
-  const controller = new AbortController();
-  const stop = (signal: NodeJS.Signals) => controller.abort(signal);
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  let result: { errors: number; interrupted: number };
-  try {
-    result = await runPackSuite({
+  const store = PackRunStore.create(
+    dir,
+    packRunManifest({
       dir,
-      command: ["peerbench", ...process.argv.slice(2)].join(" "),
+      command: ["peerbench", ...process.argv.slice(2)].map((a) => redact(a)).join(" "),
       packs,
       models,
       specs,
@@ -218,8 +224,99 @@ export async function runPacks(
       concurrency: o.concurrency,
       maxModelCalls: o.maxCalls,
       toolsets: [...new Set(specs.map((s) => s.toolset))],
+      selection: o.selection,
+    }),
+    packs,
+  );
+  try {
+    o.beforeTrials?.(dir);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  process.stderr.write(
+    `Running ${specs.length} pack trials (${models.map((m) => m.id).join(", ")}) into ${dir}${sim ? "  [SIMULATED agents]" : ""}\n`,
+  );
+  return drivePackRun(store, packs, models, specs, o);
+}
+
+/** Personas play a pack only from its persona hints: refused before anything is made. */
+function refuseUnplayable(packs: Pack[], models: Model[]): void {
+  const noHints = packs.filter((p) => !p.manifest.persona);
+  const sims = models.filter((m) => m.id.startsWith("sim/"));
+  if (noHints.length && sims.length)
+    throw new UsageError(
+      `pack ${noHints[0]!.manifest.name} has no persona section, so ${sims[0]!.id} cannot play it; add persona hints (packs/README.md) or use another model`,
+    );
+}
+
+/** The trials of a pack run: each model × its configurations (by its family) × epochs. */
+function planPackTrials(packs: Pack[], sel: PackSelection, models: Model[], epochs: number): PackTrialSpec[] {
+  return models.flatMap((m) => expandPackTrials([m], selectPackConfigurations(packs, sel, m.family), epochs));
+}
+
+/**
+ * `run --resume DIR` of a pack run: the plan rebuilt from the manifest and the run's own copy of the packs (the
+ * same trial ids; a trial's seed comes from the run seed and its id, so the personas play as they would have),
+ * then only the trials not yet recorded without error. `models` are the run's, resolved with its recorded options.
+ */
+export async function resumePacks(
+  dir: string,
+  models: Model[],
+  o: PackDriveOptions & { command: string },
+): Promise<number> {
+  const run = readPackRun(dir);
+  const m = run.manifest;
+  const packs = [...run.packs.values()];
+  const recorded = m.settings.selection;
+  const sel: PackSelection = {
+    pack: packs.map((p) => p.dir),
+    toolset: recorded?.toolset ?? m.settings.toolsets,
+    ...(recorded?.relationship ? { relationship: recorded.relationship } : {}),
+    ...(recorded?.monitoring ? { monitoring: recorded.monitoring } : {}),
+    ...(recorded?.instantiation ? { instantiation: recorded.instantiation } : {}),
+    ...(recorded?.factor ? { factor: recorded.factor } : {}),
+  };
+  refuseUnplayable(packs, models);
+  const specs = planPackTrials(packs, sel, models, m.settings.epochs);
+  const store = PackRunStore.resume(dir, o.command);
+  const planned = new Set(specs.map((s) => packTrialId(s)));
+  const foreign = store.opened?.records.find((r) => !planned.has(r.id));
+  if (specs.length !== m.plannedTrials || foreign) {
+    store.close();
+    throw new UsageError(
+      `cannot resume ${dir}: its packs and settings plan ${specs.length} trials${foreign ? ` without its trial ${foreign.id}` : ""}, the run planned ${m.plannedTrials}${recorded ? "" : " (it was made before pack runs recorded their selection)"}; start a new run with --pack`,
+    );
+  }
+  const notice = store.opened ? unreadableNotice(join(dir, TRIALS_FILE), store.opened) : null;
+  if (notice) process.stderr.write(`${notice}\n`);
+  process.stderr.write(`Resuming ${dir}: ${store.doneCount} of ${specs.length} trials already recorded\n`);
+  return drivePackRun(store, packs, models, specs, { ...o, seed: m.settings.seed, maxCalls: m.settings.maxModelCalls });
+}
+
+/** Run what is left of a pack run's plan, stop on SIGINT/SIGTERM, then print the summary. */
+async function drivePackRun(
+  store: PackRunStore,
+  packs: Pack[],
+  models: Model[],
+  specs: PackTrialSpec[],
+  o: PackDriveOptions & { seed: number; maxCalls: number },
+): Promise<number> {
+  const { dir } = store;
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => controller.abort(signal);
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let result: { errors: number; interrupted: number };
+  try {
+    result = await runPackTrials(store, {
+      packs,
+      models,
+      specs,
+      seed: o.seed,
+      concurrency: o.concurrency,
+      maxModelCalls: o.maxCalls,
       signal: controller.signal,
-      ...(o.beforeTrials ? { beforeTrials: o.beforeTrials } : {}),
       ...(o.progress
         ? {
             onTrial: (done: number, total: number) => {
@@ -230,13 +327,23 @@ export async function runPacks(
         : {}),
     });
   } finally {
+    store.close();
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
   if (o.json) process.stdout.write(`${packReportText(dir, true)}\n`);
   else process.stdout.write(`${packReportText(dir)}\nRun directory: ${dir}\n`);
-  if (controller.signal.aborted) return EXIT.stopped;
-  return result.errors > 0 ? EXIT.trialErrors : EXIT.done;
+  if (controller.signal.aborted) {
+    process.stderr.write(`Stopped by ${String(controller.signal.reason)}; continue with --resume ${dir}\n`);
+    return EXIT.stopped;
+  }
+  // errored trials of earlier attempts count too: the run is complete only when every trial is recorded
+  const open = specs.length - readPackRun(dir).records.filter((r) => r.error === null).length;
+  if (open > 0 || result.errors > 0) {
+    process.stderr.write(`${open} trial(s) ended in an error; --resume ${dir} runs them again\n`);
+    return EXIT.trialErrors;
+  }
+  return EXIT.done;
 }
 
 /** `report DIR` of a pack run: the summary from the run's own copy of the packs. */
@@ -332,7 +439,7 @@ export function packSelectionOf(opts: Omit<PackSelection, "pack"> & { pack?: str
 
 /** Flags of the study's selection that mean nothing for a pack: refused by name rather than ignored. */
 export function refuseStudyFlags(given: Set<string>): void {
-  for (const flag of ["subject", "dataset", "control", "preset", "resume", "agent", "gateway"]) {
+  for (const flag of ["subject", "dataset", "control", "preset", "agent", "gateway"]) {
     if (given.has(flag))
       throw new UsageError(`--${flag} does not apply to --pack (a pack declares its own configurations); remove it`);
   }

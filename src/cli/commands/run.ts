@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { pc } from "../colors.js";
@@ -32,10 +32,11 @@ import { type LoadedSuite, loadSuite } from "../../suite/load.js";
 import { SUITE_COPY, type SuiteRecord, suiteChanges, suiteRecord, writeSuiteCopy } from "../../suite/record.js";
 import { EXIT, UsageError } from "../errors.js";
 import { progressReporter } from "../progress.js";
-import { isPackRun } from "../../packs/run-dir.js";
-import { addPackOptions, loadPacks, packSelectionOf, refuseStudyFlags, runPacks } from "./pack.js";
+import { isPackRun, readPackRun } from "../../packs/run-dir.js";
+import { addPackOptions, loadPacks, packSelectionOf, refuseStudyFlags, resumePacks, runPacks } from "./pack.js";
 import {
   type RecordedSelection,
+  type ResumableManifest,
   recordedFamilies,
   recordedFamily,
   refuseChangingFlags,
@@ -56,10 +57,28 @@ import {
 /** `run --pack DIR…`: the pack's configurations through the same loop, models and toolsets (src/packs). */
 async function runPackCommand(opts: RunOptions, given: Set<string>, suite: SuiteStart | null): Promise<number> {
   const requests = suite?.requests ?? null;
+  if (opts.resume)
+    throw new UsageError(
+      `${opts.resume} is not a pack run; drop --pack to resume it: peerbench run --resume ${opts.resume}`,
+    );
   refuseStudyFlags(given);
   const packs = loadPacks(opts.pack ?? [], opts.task);
   const models = requests ? await resolveModelRequests(requests) : await resolveModels(modelIdsOf(opts), opts);
-  return runPacks(packs, packSelectionOf(opts), models, {
+  const sel = packSelectionOf(opts);
+  return runPacks(packs, sel, models, {
+    selection: JSON.parse(
+      JSON.stringify({
+        toolset: sel.toolset,
+        relationship: sel.relationship,
+        monitoring: sel.monitoring,
+        instantiation: sel.instantiation,
+        factor: sel.factor,
+        task: opts.task,
+        family: opts.family,
+        modelOptions: modelCliOf(opts),
+        ...(requests ? { modelOptionsById: modelOptionsByIdOf(requests) } : {}),
+      }),
+    ),
     ...(opts.out ? { out: opts.out } : {}),
     seed: opts.seed,
     concurrency: opts.concurrency,
@@ -217,6 +236,16 @@ function modelCliOf(opts: ModelCliOptions): ModelCliOptions {
   if (out.baseUrl) out.baseUrl = safeUrl(out.baseUrl);
   if (out.judgeBaseUrl) out.judgeBaseUrl = safeUrl(out.judgeBaseUrl);
   return out;
+}
+
+/** A suite run's models, each with its own options as recorded (no keys, URLs without credentials). */
+function modelOptionsByIdOf(requests: ModelRequest[]): Record<string, ModelCliOptions & { family?: string }> {
+  return Object.fromEntries(
+    requests.map((r) => [
+      r.id,
+      { ...modelCliOf(r.options), ...(r.options.family ? { family: r.options.family } : {}) },
+    ]),
+  );
 }
 
 function settingsGateway(m: Manifest): string | undefined {
@@ -379,12 +408,7 @@ function selectionOf(opts: RunOptions, requests: ModelRequest[] | null) {
     modelOptions: modelCliOf(opts),
     ...(requests
       ? {
-          modelOptionsById: Object.fromEntries(
-            requests.map((r) => [
-              r.id,
-              { ...modelCliOf(r.options), ...(r.options.family ? { family: r.options.family } : {}) },
-            ]),
-          ),
+          modelOptionsById: modelOptionsByIdOf(requests),
         }
       : {}),
   };
@@ -481,14 +505,9 @@ function refuseChangedSuite(dir: string, m: Manifest, file: string): void {
   }
 }
 
-/** Resume: rebuild the recorded plan, refuse flags that would change it, check it is the same plan, lock it. */
-async function prepareResume(opts: RunOptions, argv: string[], given: Set<string>, suite?: string): Promise<Prepared> {
-  const dir = resolve(opts.resume!);
-  const { manifest: m } = readRun(dir);
-  if (suite) refuseChangedSuite(dir, m, suite);
-  refuseChangingFlags(dir, m, opts, given, () => modelIdsOf(opts));
+/** The models a run recorded, each resolved with its recorded options (a suite run's own per model) and family. */
+async function resolveRecordedModels(dir: string, m: ResumableManifest, opts: ModelCliOptions): Promise<Model[]> {
   const selection = (m.settings.selection ?? {}) as RecordedSelection;
-  useShellBackend(shellBackendOf(selection.shell));
   const modelOptions = restoredModelOptions(dir, m, opts);
   const families = recordedFamilies(m);
   const models: Model[] = [];
@@ -500,6 +519,62 @@ async function prepareResume(opts: RunOptions, argv: string[], given: Set<string
       ...(await resolveModels([id], { ...options, family: families.get(id) ?? recordedFamily(m, selection) })),
     );
   }
+  return models;
+}
+
+/**
+ * `run --resume DIR` of a scenario pack run: the same checks as a study run's resume (a suite file must be the one
+ * the run kept, flags that would change the plan are refused by name, models with their recorded options), then
+ * the pack's own plan (src/cli/commands/pack.ts resumePacks).
+ */
+async function resumePackCommand(opts: RunOptions, argv: string[], given: Set<string>, suite?: string) {
+  const dir = resolve(opts.resume!);
+  const { manifest: m, packs } = readPackRun(dir);
+  if (suite) refuseChangedPackSuite(dir, suite);
+  const sel = m.settings.selection ?? {};
+  refuseChangingFlags(dir, m, opts, given, () => modelIdsOf(opts), {
+    pack: () => ({
+      flag: "--pack",
+      given: loadPacks(opts.pack ?? []).map((p) => `${p.manifest.name}@${p.manifest.version}`),
+      recorded: [...packs.keys()],
+    }),
+    factor: () => ({ flag: "--factor", given: opts.factor, recorded: sel.factor }),
+  });
+  const models = await resolveRecordedModels(dir, m, opts);
+  return resumePacks(dir, models, {
+    command: ["peerbench", ...argv].map((a) => redact(a)).join(" "),
+    concurrency: given.has("concurrency") ? opts.concurrency : m.settings.concurrency,
+    progress: opts.progress,
+    ...(opts.json ? { json: true } : {}),
+  });
+}
+
+/** `run SUITE --resume DIR` of a pack run: the suite file must mean what the run's copy (suite.yaml) means. */
+function refuseChangedPackSuite(dir: string, file: string): void {
+  const copy = join(dir, SUITE_COPY);
+  if (!existsSync(copy)) {
+    throw new UsageError(
+      `${dir} was not started from a suite file, so ${file} cannot resume it; resume it without one: peerbench run --resume ${dir}`,
+    );
+  }
+  const changes = suiteChanges(loadSuite(copy).suite, loadSuite(file).suite);
+  if (changes.length) {
+    throw new UsageError(
+      `${file} differs from the suite file ${dir} was started from: ${changes.join("; ")}; restore it (the run keeps a copy: ${copy}), resume without it (peerbench run --resume ${dir}), or start a new run`,
+    );
+  }
+}
+
+/** Resume: rebuild the recorded plan, refuse flags that would change it, check it is the same plan, lock it. */
+async function prepareResume(opts: RunOptions, argv: string[], given: Set<string>, suite?: string): Promise<Prepared> {
+  const dir = resolve(opts.resume!);
+  const { manifest: m } = readRun(dir);
+  if (suite) refuseChangedSuite(dir, m, suite);
+  refuseChangingFlags(dir, m, opts, given, () => modelIdsOf(opts));
+  const selection = (m.settings.selection ?? {}) as RecordedSelection;
+  useShellBackend(shellBackendOf(selection.shell));
+  const modelOptions = restoredModelOptions(dir, m, opts);
+  const models = await resolveRecordedModels(dir, m, opts);
   const specs = planTrials(models, {
     ...selection,
     toolset: selection.toolset ?? m.settings.toolsets,
@@ -564,6 +639,12 @@ export async function runCommand(
     run = applied.opts;
     start = { loaded: applied.loaded, requests: applied.requests };
   }
+  // a pack run is resumed from its manifest and its own copy of the packs
+  if (run.resume && isPackRun(resolve(run.resume))) {
+    if (run.failOn?.length)
+      throw new UsageError("--fail-on reads the study's headline figures; pack runs do not have them");
+    return resumePackCommand(run, argv, given, suite);
+  }
   // scenario packs (src/packs), from --pack or a suite file's packs:
   if (run.pack?.length) {
     if (run.failOn?.length)
@@ -574,10 +655,6 @@ export async function runCommand(
   const lone = (["markdown", "junit", "confidence"] as const).find((k) => run[k] !== undefined);
   if (!run.failOn?.length && lone) throw new UsageError(`--${lone} is the gate's: give it with --fail-on BOUND`);
   const gate = run.failOn?.length ? await gateOptionsOf(run) : null;
-  if (run.resume && isPackRun(resolve(run.resume)))
-    throw new UsageError(
-      `${run.resume} is a pack run; --resume of a pack run is not available yet: start a new run with --pack (its trials are kept)`,
-    );
   const { store, specs, models, settings, judgeOptions, maxCostUsd } = run.resume
     ? await prepareResume(run, argv, given, suite)
     : await prepareNewRun(run, argv, start);

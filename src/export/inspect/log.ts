@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import type { ReviewedRecord } from "../../analysis/reviewed.js";
 import { redact } from "../../models/providers/redact.js";
-import { type ExportRun, readStoredTranscript } from "../run.js";
+import { type ExportRecord, type ExportRun, readStoredTranscript } from "../run.js";
 import { ZipWriter } from "../zip.js";
 import { inspectSample, sampleId } from "./sample.js";
 import { inspectUsage } from "./transcript.js";
@@ -143,7 +142,7 @@ export interface InspectLogResult {
 export function writeInspectLog(
   run: ExportRun,
   model: string,
-  records: ReviewedRecord[],
+  records: ExportRecord[],
   path: string,
 ): InspectLogResult {
   const m = run.manifest;
@@ -173,7 +172,7 @@ export function writeInspectLog(
       dataset: {
         name: m.preset,
         location: null,
-        samples: new Set(records.map(sampleId)).size,
+        samples: new Set(records.map((r) => sampleId(run, r))).size,
         sample_ids: null,
         shuffled: false,
       },

@@ -1,7 +1,7 @@
 import type { ReviewedRecord } from "../../analysis/reviewed.js";
-import { configurationLabel } from "../../scenarios/spec.js";
+import { configurationLabel, type TrialSpec } from "../../scenarios/spec.js";
 import type { Event } from "../../world/events.js";
-import { type ExportRun, type StoredTranscript, seedOf } from "../run.js";
+import { type ExportRecord, type ExportRun, type StoredTranscript, seedOf } from "../run.js";
 import { inspectUsage, messageId, stableUuid, transcriptEvents, transcriptMessages } from "./transcript.js";
 import type { InspectError, InspectMessage, InspectScore, Json } from "./types.js";
 
@@ -9,19 +9,40 @@ import type { InspectError, InspectMessage, InspectScore, Json } from "./types.j
  * The sample id of a trial: its configuration (without model and epoch), so the epochs of one configuration are one
  * sample's epochs, as Inspect counts them. Letters, digits and `._@-` only: it names a file in the archive.
  */
-export function sampleId(r: ReviewedRecord): string {
-  const label = configurationLabel(r.spec) + (r.spec.agent ? `/${r.spec.agent}` : "");
-  return label.replaceAll("/", "-").replace(/[^A-Za-z0-9._@-]/g, "_");
+export function sampleId(run: Pick<ExportRun, "layout">, r: ExportRecord): string {
+  return run.layout
+    .sampleLabel(r)
+    .replaceAll("/", "-")
+    .replace(/[^A-Za-z0-9._@-]/g, "_");
+}
+
+/** A study trial's configuration label (its agent too, in harness mode). */
+export function studySampleLabel(r: ExportRecord): string {
+  const spec = r.spec as TrialSpec;
+  return configurationLabel(spec) + (spec.agent ? `/${spec.agent}` : "");
 }
 
 /** Inspect's epochs count from 1; peerbench's from 0 (kept in the sample's metadata as `epoch`). */
-export function inspectEpoch(r: ReviewedRecord): number {
+export function inspectEpoch(r: ExportRecord): number {
   return r.spec.epoch + 1;
 }
 
 /** The factors of a trial and its record's scalars: the sample's metadata (scalars only, as Inspect summarises). */
-export function sampleMetadata(run: ExportRun, r: ReviewedRecord): Record<string, Json> {
-  const s = r.spec;
+export function sampleMetadata(run: ExportRun, r: ExportRecord): Record<string, Json> {
+  return {
+    ...run.layout.metadata(run, r),
+    seed: seedOf(run, r),
+    end_reason: r.endReason,
+    model_calls: r.modelCalls,
+    tool_calls: r.toolCalls,
+    invalid_tool_calls: r.invalidToolCalls,
+    cost_usd: r.costUsd,
+  };
+}
+
+/** The metadata naming a study trial and its configuration. */
+export function studyMetadata(run: ExportRun, r: ExportRecord): Record<string, Json> {
+  const s = r.spec as TrialSpec;
   return {
     trial_id: r.id,
     run_id: run.manifest.id,
@@ -39,12 +60,6 @@ export function sampleMetadata(run: ExportRun, r: ReviewedRecord): Record<string
     monitoring: s.monitoring,
     control: s.control ?? null,
     epoch: s.epoch,
-    seed: seedOf(run, r),
-    end_reason: r.endReason,
-    model_calls: r.modelCalls,
-    tool_calls: r.toolCalls,
-    invalid_tool_calls: r.invalidToolCalls,
-    cost_usd: r.costUsd,
   };
 }
 
@@ -102,7 +117,7 @@ function describe(events: ReadonlyMap<number, Event>, id: number): string {
  * value as recorded (true/false, a number, a grade), the detector's evidence as explanation (the events it rests
  * on, with the messages they belong to) and metadata; a key set by hand carries the review as an edit in its history.
  */
-export function sampleScores(r: ReviewedRecord, t: StoredTranscript | null): Record<string, InspectScore> | null {
+export function sampleScores(r: ExportRecord, t: StoredTranscript | null): Record<string, InspectScore> | null {
   if (!r.outcome) return null;
   const events = new Map((t?.events ?? []).map((e) => [e.id, e]));
   const outcome = r.outcome as Record<string, unknown>;
@@ -147,7 +162,7 @@ export function sampleScores(r: ReviewedRecord, t: StoredTranscript | null): Rec
   return scores;
 }
 
-function completedAt(r: ReviewedRecord): string {
+function completedAt(r: ExportRecord): string {
   const start = Date.parse(r.startedAt);
   return Number.isNaN(start) ? r.startedAt : new Date(start + r.durationMs).toISOString();
 }
@@ -164,7 +179,7 @@ export interface ExportedSample {
 const SUMMARY_INPUT_CHARS = 1000;
 
 /** A trial as an Inspect EvalSample (and the summary the log lists it by). */
-export function inspectSample(run: ExportRun, r: ReviewedRecord, t: StoredTranscript | null): ExportedSample {
+export function inspectSample(run: ExportRun, r: ExportRecord, t: StoredTranscript | null): ExportedSample {
   const model = r.spec.model;
   const messages: InspectMessage[] = t ? transcriptMessages(t, model) : [];
   const events = t ? transcriptEvents(t, model, messages) : [];
@@ -175,7 +190,7 @@ export function inspectSample(run: ExportRun, r: ReviewedRecord, t: StoredTransc
   const usage = r.modelCalls > 0 ? { [model]: inspectUsage(r.usage, r.costUsd) } : {};
   const latency = (t?.events ?? []).reduce((s, e) => s + (e.kind === "model_turn" ? e.latencyMs : 0), 0);
   const limit = r.endReason === "max_calls" ? { type: "custom", limit: run.manifest.settings.maxModelCalls } : null;
-  const id = sampleId(r);
+  const id = sampleId(run, r);
   const epoch = inspectEpoch(r);
   const metadata = sampleMetadata(run, r);
   const common = {
