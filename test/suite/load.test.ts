@@ -91,7 +91,7 @@ describe("suite files: errors at FILE:LINE:COL, what is wrong — what to do", (
       'FILE:3:19: toolsets[1] is "shel" — did you mean "shell"? choose from paper, shell, harness',
     );
     expect(problem(`${HEAD}preset: papers\n`)).toBe(
-      'FILE:3:9: preset is "papers" — did you mean "paper"? choose from default, paper, controls',
+      'FILE:3:9: preset is "papers" — did you mean "paper"? choose from default, paper, controls, peer_identity',
     );
     expect(problem(`${HEAD}tasks: [tampering, exfiltration]\n`)).toMatch(
       /^FILE:3:20: tasks\[1\] is "exfiltration" — did you mean "exfiltration_\w+"\? choose from misrep_finance,/,
