@@ -11,6 +11,7 @@ import {
   finalFilesOf,
   reopenRunDirectory,
   TRIALS_FILE,
+  trialLineFields,
   writeError,
   writeTranscript,
 } from "../run/store.js";
@@ -219,23 +220,7 @@ export class PackRunStore {
 
   record(run: PackTrialRun): PackTrialRecord {
     const transcript = writeTranscript(this.dir, run.id, transcriptOf(run));
-    const record: PackTrialRecord = {
-      format: PACK_TRIAL_FORMAT,
-      id: run.id,
-      spec: run.spec,
-      simulated: run.simulated,
-      outcome: run.outcome,
-      error: run.error,
-      endReason: run.endReason,
-      modelCalls: run.modelCalls,
-      toolCalls: run.toolCalls,
-      invalidToolCalls: run.invalidToolCalls,
-      usage: run.usage,
-      costUsd: run.costUsd,
-      startedAt: run.startedAt,
-      durationMs: run.durationMs,
-      transcript,
-    };
+    const record: PackTrialRecord = { format: PACK_TRIAL_FORMAT, ...trialLineFields(run), transcript };
     appendTrialLine(this.dir, record);
     if (run.error === null) this.done.add(run.id);
     return record;

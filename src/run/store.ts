@@ -352,19 +352,7 @@ export class RunStore {
     const transcript = writeTranscript(this.dir, run.id, transcriptOf(run));
     const record: TrialRecord = {
       format: TRIAL_FORMAT,
-      id: run.id,
-      spec: run.spec,
-      simulated: run.simulated,
-      outcome: run.outcome,
-      error: run.error,
-      endReason: run.endReason,
-      modelCalls: run.modelCalls,
-      toolCalls: run.toolCalls,
-      invalidToolCalls: run.invalidToolCalls,
-      usage: run.usage,
-      costUsd: run.costUsd,
-      startedAt: run.startedAt,
-      durationMs: run.durationMs,
+      ...trialLineFields(run),
       transcript,
       ...(judge ? { judge } : {}),
     };
@@ -372,4 +360,38 @@ export class RunStore {
     if (run.error === null) this.done.add(run.id);
     return record;
   }
+}
+
+type LineField =
+  | "id"
+  | "spec"
+  | "simulated"
+  | "outcome"
+  | "error"
+  | "endReason"
+  | "modelCalls"
+  | "toolCalls"
+  | "invalidToolCalls"
+  | "usage"
+  | "costUsd"
+  | "startedAt"
+  | "durationMs";
+
+/** The fields a trial line takes from its run, in the line's order, whichever kind of trial it is (study or pack). */
+export function trialLineFields<R extends Record<LineField, unknown>>(run: R): Pick<R, LineField> {
+  return {
+    id: run.id,
+    spec: run.spec,
+    simulated: run.simulated,
+    outcome: run.outcome,
+    error: run.error,
+    endReason: run.endReason,
+    modelCalls: run.modelCalls,
+    toolCalls: run.toolCalls,
+    invalidToolCalls: run.invalidToolCalls,
+    usage: run.usage,
+    costUsd: run.costUsd,
+    startedAt: run.startedAt,
+    durationMs: run.durationMs,
+  };
 }
