@@ -3,7 +3,7 @@ import type { Pack } from "../packs/load.js";
 import { readPackRun } from "../packs/run-dir.js";
 import type { Json } from "./inspect/types.js";
 import type { ExportLayout, ExportManifest, ExportRecord, ExportRun } from "./run.js";
-import type { Cell, Column, ColumnKind } from "./table.js";
+import { COMMON_COLUMN_NAMES, type Cell, type Column, type ColumnKind } from "./table.js";
 
 type Getter = (r: ExportRecord, run: ExportRun) => Cell;
 const spec = (r: ExportRecord) => r.spec as PackTrialSpec;
@@ -22,24 +22,7 @@ const PACK_IDENTITY: Array<Column & { get: Getter }> = [
 ];
 
 /** Names the pack layout gives its fixed columns and metadata: a factor or key with one of them is prefixed. */
-const RESERVED = new Set([
-  ...PACK_IDENTITY.map((c) => c.name),
-  "epoch",
-  "seed",
-  "end_reason",
-  "error",
-  "model_calls",
-  "tool_calls",
-  "invalid_tool_calls",
-  "input_tokens",
-  "output_tokens",
-  "reasoning_tokens",
-  "cached_input_tokens",
-  "cost_usd",
-  "started_at",
-  "duration_ms",
-  "reviewed_keys",
-]);
+const RESERVED = new Set([...PACK_IDENTITY.map((c) => c.name), "epoch", ...COMMON_COLUMN_NAMES]);
 
 /** A factor's column: its own name (`relationship`, `urgency`), or `factor_<name>` where that name is taken. */
 export function factorColumn(name: string): string {

@@ -117,6 +117,12 @@ const RECORD_COLUMNS: Array<Column & { get: Getter }> = [
   { name: "duration_ms", kind: "number", description: "wall time in milliseconds", get: (r) => r.durationMs },
 ];
 
+/** The last column: the outcome keys set by hand. */
+const REVIEWED_COLUMN = "reviewed_keys";
+
+/** The names of the columns every layout's table has after its own (a layout's factor must not take one). */
+export const COMMON_COLUMN_NAMES: readonly string[] = [...RECORD_COLUMNS.map((c) => c.name), REVIEWED_COLUMN];
+
 export const KIND_OF_KEY = new Map<string, ColumnKind>(
   KEY_KINDS.map((k) => [k.key, k.kind === "flag" ? "boolean" : k.kind === "score" ? "number" : "string"]),
 );
@@ -163,7 +169,7 @@ export function trialTable(run: ExportRun): TrialTable {
   const columns: Column[] = [
     ...fixed.map(({ name, kind, description }) => ({ name, kind, description })),
     ...keys.map((k) => ({ name: k, kind: kindOfKey(k, run), description: `outcome key ${k}` })),
-    { name: "reviewed_keys", kind: "string", description: "outcome keys set by hand (reviews.jsonl), space-separated" },
+    { name: REVIEWED_COLUMN, kind: "string", description: "outcome keys set by hand (reviews.jsonl), space-separated" },
   ];
   const rows = run.records.map((r) => {
     const outcome = (r.outcome ?? {}) as Record<string, unknown>;
