@@ -85,6 +85,25 @@ if (!base && !existing && !keptRun) {
   );
   console.log(`base run: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
+type BenchPage = import("playwright-core").Page;
+
+/** Type a search into the page and wait until it says it has searched every transcript: seconds taken. */
+async function searchSeconds(page: BenchPage, query: string): Promise<number> {
+  const q0 = performance.now();
+  await page.fill("#f-search", query);
+  await page.waitForFunction(
+    () =>
+      /searched in/.test(
+        (
+          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
+        ).document.getElementById("search-status").textContent,
+      ),
+    null,
+    { timeout: 0 },
+  );
+  return +((performance.now() - q0) / 1000).toFixed(2);
+}
+
 /** Clone the base run to TRIALS trials, write its report, and measure that. */
 async function generate(): Promise<{ file: string; results: Record<string, number | string> }> {
   const baseRun = loadRun(base!);
@@ -230,19 +249,7 @@ if (file && existsSync(CHROMIUM)) {
   await page.selectOption("#f-outcome", "");
   await page.selectOption("#f-model", "");
   // a search: the trial index at once, then every transcript chunk decoded in turn
-  const q0 = performance.now();
-  await page.fill("#f-search", "exfiltration_transfer");
-  await page.waitForFunction(
-    () =>
-      /searched in/.test(
-        (
-          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
-        ).document.getElementById("search-status").textContent,
-      ),
-    null,
-    { timeout: 0 },
-  );
-  results.searchAllTranscriptsS = +((performance.now() - q0) / 1000).toFixed(2);
+  results.searchAllTranscriptsS = await searchSeconds(page, QUERY);
   results.searched = (await page.locator("#trial-count").textContent()) ?? "";
   results.searchedTranscriptHits = await page.evaluate(() =>
     (globalThis as unknown as { peerbenchReport: { transcriptHits(): number } }).peerbenchReport.transcriptHits(),
@@ -303,19 +310,7 @@ async function measureView(dir: string): Promise<void> {
         await page.goto(view.url, { waitUntil: "commit", timeout: 0 });
         await page.waitForSelector("tr.trial-row", { timeout: 0 });
         results.viewPageOpenS = +((performance.now() - b0) / 1000).toFixed(2);
-        const q0 = performance.now();
-        await page.fill("#f-search", QUERY);
-        await page.waitForFunction(
-          () =>
-            /searched in/.test(
-              (
-                globalThis as unknown as { document: { getElementById(id: string): { textContent: string } } }
-              ).document.getElementById("search-status").textContent,
-            ),
-          null,
-          { timeout: 0 },
-        );
-        results.viewPageSearchS = +((performance.now() - q0) / 1000).toFixed(2);
+        results.viewPageSearchS = await searchSeconds(page, QUERY);
         results.viewPageSearched = (await page.locator("#trial-count").textContent()) ?? "";
       } finally {
         await browser.close();
