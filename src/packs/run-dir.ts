@@ -9,7 +9,7 @@ import {
   appendTrialLine,
   createRunDirectory,
   finalFilesOf,
-  reopenRunDirectory,
+  reopenRun,
   TRIALS_FILE,
   trialLineFields,
   writeError,
@@ -196,16 +196,9 @@ export class PackRunStore {
    * interrupted and unrecorded ones (those whose only line is damaged too) run again.
    */
   static resume(dir: string, command: string): PackRunStore {
-    readPackRun(dir); // a damaged manifest, a missing pack copy, a foreign record format: before the lock
-    const lock = reopenRunDirectory(dir, command);
-    try {
-      const run = readPackRun(dir);
-      const done = new Set(run.records.filter((r) => r.error === null).map((r) => r.id));
-      return new PackRunStore(dir, run.manifest, done, lock, run.lines);
-    } catch (e) {
-      lock.release();
-      throw e;
-    }
+    // a damaged manifest, a missing pack copy, a foreign record format: said before the lock is taken
+    const { contents, lock, done } = reopenRun(dir, command, readPackRun);
+    return new PackRunStore(dir, contents.manifest, done, lock, contents.lines);
   }
 
   close(): void {

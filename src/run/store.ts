@@ -256,7 +256,7 @@ export function createRunDirectory(
  * Take the lock of an existing run directory to continue it: a crash mid-append leaves a partial last line in
  * `trials.jsonl`, cut here so the next record starts on a line of its own; `transcripts/` exists afterwards.
  */
-export function reopenRunDirectory(dir: string, command: string): RunLock {
+function reopenRunDirectory(dir: string, command: string): RunLock {
   const lock = RunLock.acquire(dir, command);
   try {
     const trialsPath = join(dir, TRIALS_FILE);
@@ -275,6 +275,28 @@ export function reopenRunDirectory(dir: string, command: string): RunLock {
     throw e;
   }
   return lock;
+}
+
+/**
+ * Reopen a run to continue it, study or pack: `read` first checks it (a missing or damaged manifest, a foreign
+ * format is said before the lock is taken), then the lock is taken, a torn last line cut, and the run read again.
+ * Trials recorded without error are done; errored, interrupted and unrecorded ones run again.
+ */
+export function reopenRun<C extends { records: ReadonlyArray<{ id: string; error: string | null }> }>(
+  dir: string,
+  command: string,
+  read: (dir: string) => C,
+): { contents: C; lock: RunLock; done: Set<string> } {
+  read(dir);
+  const lock = reopenRunDirectory(dir, command);
+  try {
+    const contents = read(dir);
+    const done = new Set(contents.records.filter((r) => r.error === null).map((r) => r.id));
+    return { contents, lock, done };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
 }
 
 /** Write a trial's transcript (atomically, redacted) and return its path in the run, for the trial's record. */
@@ -324,16 +346,8 @@ export class RunStore {
    * interrupted and unrecorded ones (including those whose only line is damaged) run again.
    */
   static resume(dir: string, command = "peerbench run --resume"): RunStore {
-    readRun(dir); // a missing or damaged manifest, a foreign format: say so before taking the lock
-    const lock = reopenRunDirectory(dir, command);
-    try {
-      const contents = readRun(dir);
-      const done = new Set(contents.records.filter((r) => r.error === null).map((r) => r.id));
-      return new RunStore(dir, contents.manifest, done, lock, contents.lines.spentUsd, contents.lines);
-    } catch (e) {
-      lock.release();
-      throw e;
-    }
+    const { contents, lock, done } = reopenRun(dir, command, readRun);
+    return new RunStore(dir, contents.manifest, done, lock, contents.lines.spentUsd, contents.lines);
   }
 
   /** Release the directory's lock (also released when the process exits). */
